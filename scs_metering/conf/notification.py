@@ -1,0 +1,55 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+from oslo_config import cfg
+
+GROUP = cfg.OptGroup(
+    'notification', title='Notification sources',
+    help='Which OpenStack services the agent listens to, and where.')
+
+# Exchange defaults follow each service's own control_exchange default.
+SERVICES = {
+    'nova': 'nova',
+    'cinder': 'openstack',
+    'neutron': 'neutron',
+    'glance': 'glance',
+    'swift': 'swift',
+    'octavia': 'octavia',
+    'designate': 'designate',
+}
+
+opts = [
+    cfg.ListOpt('enabled_services', default=sorted(SERVICES),
+                item_type=cfg.types.String(choices=sorted(SERVICES)),
+                help='Services whose notifications the agent consumes. '
+                     'A service needs meter definitions to produce usage.'),
+    cfg.ListOpt('topics',
+                default=['notifications', 'versioned_notifications'],
+                help='Notification topics to listen on in every enabled '
+                     'service\'s exchange. Nova sends versioned '
+                     'notifications on "versioned_notifications" and '
+                     'legacy ones on "notifications".'),
+]
+for _service, _exchange in sorted(SERVICES.items()):
+    opts.append(cfg.StrOpt(
+        '%s_exchange' % _service, default=_exchange,
+        help='Exchange to which %s sends its notifications (its '
+             'control_exchange).' % _service))
+    opts.append(cfg.StrOpt(
+        '%s_transport_url' % _service, secret=True,
+        help='Transport URL of the bus %s sends notifications to, when it '
+             'is not [DEFAULT] transport_url.' % _service))
+
+
+def register_opts(conf):
+    conf.register_group(GROUP)
+    conf.register_opts(opts, group=GROUP)

@@ -1,0 +1,269 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""SQLAlchemy implementation of the storage interface."""
+
+import contextlib
+import threading
+
+from oslo_db import api as oslo_db_api
+from oslo_db import exception as db_exc
+from oslo_db.sqlalchemy import enginefacade
+from oslo_log import log
+import sqlalchemy as sa
+
+from scs_metering.common import timeutils
+from scs_metering.db import api
+from scs_metering.db.sqlalchemy import migration
+from scs_metering.db.sqlalchemy import models
+from scs_metering.db.sqlalchemy import rows
+from scs_metering.db.sqlalchemy import transactions
+
+LOG = log.getLogger(__name__)
+
+# Retried whole: a deadlock, or another engine inserting the same resource
+# or event first. The transaction is re-run from the start, so the second
+# attempt sees the winner's rows.
+retry_on_conflict = oslo_db_api.wrap_db_retry(
+    max_retries=10, retry_on_deadlock=True, retry_interval=0.05,
+    inc_retry_interval=True, max_retry_interval=2,
+    exception_checker=lambda exc: isinstance(exc, db_exc.DBDuplicateEntry))
+
+
+@enginefacade.transaction_context_provider
+class _Context:
+    pass
+
+
+def _sqlite_pragmas(dbapi_connection, _record):
+    cursor = dbapi_connection.cursor()
+    # WAL lets the API read while the engine writes; the busy timeout makes
+    # a second writer wait instead of failing.
+    cursor.execute('PRAGMA journal_mode=WAL')
+    cursor.execute('PRAGMA busy_timeout=30000')
+    cursor.execute('PRAGMA foreign_keys=ON')
+    cursor.close()
+
+
+def _mysql_read_committed(dbapi_connection, _record):
+    # Ingest locks a resource, then reads its events: it must see what the
+    # previous lock holder committed, which REPEATABLE READ would hide.
+    cursor = dbapi_connection.cursor()
+    cursor.execute('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED')
+    cursor.close()
+
+
+class Connection(api.Connection):
+
+    def __init__(self, conf, url=None):
+        options = dict(conf.database.items())
+        if url:
+            options['connection'] = url
+        self._facade = enginefacade.transaction_context()
+        self._facade.configure(**{k: v for k, v in options.items()
+                                  if k in _FACADE_OPTIONS})
+        self.engine = self._facade.writer.get_engine()
+        self.dialect = self.engine.dialect.name
+        if self.dialect == 'sqlite':
+            sa.event.listen(self.engine, 'connect', _sqlite_pragmas)
+        elif self.dialect == 'mysql':
+            sa.event.listen(self.engine, 'connect', _mysql_read_committed)
+        # SQLite has one writer at a time; serialising this process's
+        # writers avoids lock upgrades that fail without waiting.
+        self._sqlite_write_lock = (threading.Lock()
+                                   if self.dialect == 'sqlite' else None)
+
+    def dispose(self):
+        self.engine.dispose()
+
+    # Schema
+
+    def upgrade(self, revision='head'):
+        migration.upgrade(self.engine, revision)
+
+    def version(self):
+        return migration.version(self.engine)
+
+    # Transactions
+
+    @contextlib.contextmanager
+    def writer(self):
+        lock = self._sqlite_write_lock or contextlib.nullcontext()
+        with lock, self._facade.writer.using(_Context()) as session:
+            yield session
+
+    @contextlib.contextmanager
+    def reader(self):
+        with self._facade.reader.using(_Context()) as session:
+            yield session
+
+    def ingest_transaction(self):
+        return _tx(self, transactions.IngestTransaction)
+
+    def window_transaction(self, meters):
+        return _tx(self, transactions.WindowTransaction, meters)
+
+    # Reads
+
+    def quarantined(self, limit=100, marker=None):
+        with self.reader() as session:
+            query = sa.select(models.Quarantine).order_by(
+                models.Quarantine.id).limit(limit)
+            if marker is not None:
+                query = query.where(models.Quarantine.id > marker)
+            return [rows.quarantined(r) for r in session.scalars(query)]
+
+    def count(self, model_name):
+        model = getattr(models, model_name)
+        with self.reader() as session:
+            return session.scalar(sa.select(sa.func.count()).select_from(
+                model))
+
+    def periods(self, resource_type, resource_id):
+        with self.reader() as session:
+            resource = session.scalars(sa.select(models.Resource).where(
+                models.Resource.resource_type == resource_type,
+                models.Resource.resource_id == resource_id)).first()
+            if resource is None:
+                return []
+            return [rows.period(p) for p in session.scalars(
+                sa.select(models.Period).where(
+                    models.Period.resource_pk == resource.id).order_by(
+                    models.Period.started_at))]
+
+    def current_records(self, meter=None, project_id=None, start=None,
+                        end=None):
+        """Latest revision of every record matching the filters."""
+        with self.reader() as session:
+            query = sa.select(models.UsageRecord).where(
+                models.UsageRecord.current.is_(True))
+            if meter:
+                query = query.where(models.UsageRecord.meter == meter)
+            if project_id:
+                query = query.where(
+                    models.UsageRecord.project_id == project_id)
+            if start:
+                query = query.where(models.UsageRecord.window_start >=
+                                    timeutils.to_db(start))
+            if end:
+                query = query.where(models.UsageRecord.window_end <=
+                                    timeutils.to_db(end))
+            query = query.order_by(models.UsageRecord.window_start,
+                                   models.UsageRecord.id)
+            return [rows.usage_record(r) for r in session.scalars(query)]
+
+    def record_revisions(self, keys):
+        """The usage records of (id, revision) pairs, keyed by them."""
+        found = {}
+        with self.reader() as session:
+            for chunk in rows.chunks(sorted(keys), 500):
+                query = sa.select(models.UsageRecord).where(
+                    sa.tuple_(models.UsageRecord.id,
+                              models.UsageRecord.revision).in_(chunk))
+                for row in session.scalars(query):
+                    found[(row.id, row.revision)] = rows.usage_record(row)
+        return found
+
+    # Sinks
+
+    def sinks(self):
+        with self.reader() as session:
+            return [rows.sink(s) for s in session.scalars(
+                sa.select(models.Sink).order_by(models.Sink.name))]
+
+    def put_sink(self, sink):
+        """Create a sink, or update the one of the same name."""
+        now = timeutils.to_db(timeutils.utcnow())
+        with self.writer() as session:
+            row = session.scalars(sa.select(models.Sink).where(
+                models.Sink.name == sink['name'])).first()
+            if row is None:
+                row = models.Sink(id=sink['id'], name=sink['name'],
+                                  created_at=now, paused=False)
+                session.add(row)
+                session.add(models.SinkStatus(sink_id=sink['id'],
+                                              delivered=0,
+                                              failed_attempts=0))
+            for field in ('driver', 'url', 'format', 'options', 'filters',
+                          'secrets'):
+                setattr(row, field, sink.get(field))
+            row.updated_at = now
+            session.flush()
+            return rows.sink(row)
+
+    # Outbox
+
+    def claim_deliveries(self, sink_id, owner, limit, lease, now):
+        now_db = timeutils.to_db(now)
+        until = timeutils.to_db(now + lease)
+        with self.writer() as session:
+            query = sa.select(models.Outbox).where(
+                models.Outbox.sink_id == sink_id,
+                models.Outbox.state == rows.PENDING,
+                models.Outbox.next_attempt_at <= now_db,
+                sa.or_(models.Outbox.claimed_until.is_(None),
+                       models.Outbox.claimed_until < now_db)).order_by(
+                models.Outbox.id).limit(limit)
+            if self.dialect != 'sqlite':
+                query = query.with_for_update(skip_locked=True)
+            entries = list(session.scalars(query))
+            for entry in entries:
+                entry.claimed_by = owner
+                entry.claimed_until = until
+            return [rows.outbox(e) for e in entries]
+
+    def finish_deliveries(self, sink_id, entry_ids, owner, outcome, now,
+                          error=None, retry_at=None):
+        now_db = timeutils.to_db(now)
+        with self.writer() as session:
+            values = {'claimed_by': None, 'claimed_until': None}
+            if outcome == rows.DELIVERED:
+                values.update(state=rows.DELIVERED, delivered_at=now_db)
+            elif outcome == rows.DEAD:
+                values.update(state=rows.DEAD, last_error=error)
+            else:
+                values.update(next_attempt_at=timeutils.to_db(retry_at),
+                              last_error=error)
+            if outcome != rows.DELIVERED:
+                values['attempts'] = models.Outbox.attempts + 1
+            done = 0
+            for chunk in rows.chunks(sorted(entry_ids), 500):
+                done += session.execute(
+                    sa.update(models.Outbox).where(
+                        models.Outbox.id.in_(chunk),
+                        models.Outbox.claimed_by == owner).values(
+                        **values)).rowcount
+            status = session.get(models.SinkStatus, sink_id)
+            if outcome == rows.DELIVERED:
+                status.delivered += done
+                status.last_success_at = now_db
+            else:
+                status.failed_attempts += done
+                status.last_error_at = now_db
+                status.last_error = error
+            return done
+
+
+@contextlib.contextmanager
+def _tx(connection, cls, *args):
+    with connection.writer() as session:
+        yield cls(connection, session, *args)
+
+
+# [database] options the engine facade understands.
+_FACADE_OPTIONS = frozenset((
+    'connection', 'slave_connection', 'sqlite_fk', 'mysql_sql_mode',
+    'mysql_wsrep_sync_wait', 'mysql_enable_ndb', 'connection_recycle_time',
+    'connection_debug', 'max_pool_size', 'max_overflow', 'pool_timeout',
+    'sqlite_synchronous', 'connection_trace', 'max_retries',
+    'retry_interval', 'connection_parameters', 'db_max_retries',
+    'db_retry_interval', 'db_inc_retry_interval',
+    'db_max_retry_interval'))

@@ -1,0 +1,277 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""SQLAlchemy models of the canonical usage store."""
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
+from sqlalchemy import orm
+
+from scs_metering.db.sqlalchemy import types
+
+# Primary keys that grow with usage are 64-bit, except on SQLite where only
+# INTEGER PRIMARY KEY autoincrements.
+BigId = sa.BigInteger().with_variant(sa.Integer(), 'sqlite')
+# Raw notifications and sink answers can exceed MySQL's 64 KiB TEXT.
+LongText = sa.Text().with_variant(mysql.MEDIUMTEXT(), 'mysql')
+Name = sa.String(255)
+
+
+class Base(orm.DeclarativeBase):
+    pass
+
+
+class Resource(Base):
+    """A tracked resource and a summary of its timeline."""
+
+    __tablename__ = 'resources'
+    __table_args__ = (
+        sa.UniqueConstraint('resource_type', 'resource_id',
+                            name='uniq_resources0type0id'),
+        sa.Index('ix_resources_project', 'project_id'),
+        sa.Index('ix_resources_dirty', 'dirty_from'),
+    )
+
+    id = sa.Column(BigId, primary_key=True, autoincrement=True)
+    resource_type = sa.Column(sa.String(64), nullable=False)
+    resource_id = sa.Column(Name, nullable=False)
+    project_id = sa.Column(Name)
+    user_id = sa.Column(Name)
+    active = sa.Column(sa.Boolean, nullable=False, default=False)
+    started_at = sa.Column(sa.DateTime)
+    ended_at = sa.Column(sa.DateTime)
+    attributes = sa.Column(types.JSONText)
+    first_event_at = sa.Column(sa.DateTime)
+    last_event_at = sa.Column(sa.DateTime)
+    # Event-time order key of the latest applied event: events that sort
+    # after it extend the timeline, others make it refold from history.
+    last_event_key = sa.Column(sa.String(48))
+    # Earliest time from which closed windows must be recomputed.
+    dirty_from = sa.Column(sa.DateTime)
+    dirty_gen = sa.Column(sa.Integer, nullable=False, default=0)
+    # Reconciliation bookkeeping.
+    last_seen_at = sa.Column(sa.DateTime)
+    missing_since = sa.Column(sa.DateTime)
+    created_at = sa.Column(sa.DateTime, nullable=False)
+    updated_at = sa.Column(sa.DateTime, nullable=False)
+
+
+class Event(Base):
+    """A stored usage event; its id makes every write idempotent."""
+
+    __tablename__ = 'events'
+    __table_args__ = (
+        sa.Index('ix_events_resource_time', 'resource_pk', 'event_time'),
+    )
+
+    id = sa.Column(sa.String(36), primary_key=True)
+    resource_pk = sa.Column(BigId, sa.ForeignKey('resources.id'),
+                            nullable=False)
+    action = sa.Column(sa.String(16), nullable=False)
+    event_time = sa.Column(sa.DateTime, nullable=False)
+    started_at = sa.Column(sa.DateTime)
+    project_id = sa.Column(Name)
+    user_id = sa.Column(Name)
+    attributes = sa.Column(types.JSONText)
+    meter = sa.Column(Name)
+    volume = sa.Column(types.ExactDecimal)
+    provenance = sa.Column(sa.String(16), nullable=False)
+    time_min = sa.Column(sa.DateTime)
+    time_max = sa.Column(sa.DateTime)
+    event_type = sa.Column(Name)
+    message_id = sa.Column(Name)
+    publisher_id = sa.Column(Name)
+    received_at = sa.Column(sa.DateTime, nullable=False)
+
+
+class Period(Base):
+    """An interval of constant billable state of one resource."""
+
+    __tablename__ = 'periods'
+    __table_args__ = (
+        sa.Index('ix_periods_resource_start', 'resource_pk', 'started_at'),
+        sa.Index('ix_periods_started', 'started_at'),
+        sa.Index('ix_periods_ended', 'ended_at'),
+    )
+
+    id = sa.Column(BigId, primary_key=True, autoincrement=True)
+    resource_pk = sa.Column(BigId, sa.ForeignKey('resources.id'),
+                            nullable=False)
+    started_at = sa.Column(sa.DateTime, nullable=False)
+    ended_at = sa.Column(sa.DateTime)
+    state = sa.Column(sa.String(64))
+    project_id = sa.Column(Name)
+    user_id = sa.Column(Name)
+    attributes = sa.Column(types.JSONText, nullable=False)
+    provenance = sa.Column(sa.String(16), nullable=False)
+    start_event_id = sa.Column(sa.String(36))
+    end_event_id = sa.Column(sa.String(36))
+    # Bounds of the true start and end when they are inferred.
+    start_min = sa.Column(sa.DateTime)
+    start_max = sa.Column(sa.DateTime)
+    end_min = sa.Column(sa.DateTime)
+    end_max = sa.Column(sa.DateTime)
+
+
+class UsageRecord(Base):
+    """Usage of one resource in one window; revisions are never edited."""
+
+    __tablename__ = 'usage_records'
+    __table_args__ = (
+        sa.Index('ix_usage_project_window', 'project_id', 'window_start'),
+        sa.Index('ix_usage_meter_window', 'meter', 'window_start'),
+        sa.Index('ix_usage_resource', 'resource_pk', 'meter',
+                 'window_start'),
+    )
+
+    id = sa.Column(sa.String(36), primary_key=True)
+    revision = sa.Column(sa.Integer, primary_key=True, autoincrement=False)
+    # Only the latest revision is current; older ones stay for audit.
+    current = sa.Column(sa.Boolean, nullable=False)
+    meter = sa.Column(Name, nullable=False)
+    unit = sa.Column(sa.String(32), nullable=False)
+    resource_pk = sa.Column(BigId, sa.ForeignKey('resources.id'),
+                            nullable=False)
+    resource_type = sa.Column(sa.String(64), nullable=False)
+    resource_id = sa.Column(Name, nullable=False)
+    project_id = sa.Column(Name)
+    user_id = sa.Column(Name)
+    window_start = sa.Column(sa.DateTime, nullable=False)
+    window_end = sa.Column(sa.DateTime, nullable=False)
+    attributes = sa.Column(types.JSONText, nullable=False)
+    quantity = sa.Column(types.ExactDecimal, nullable=False)
+    provenance = sa.Column(types.JSONText, nullable=False)
+    created_at = sa.Column(sa.DateTime, nullable=False)
+
+
+class WindowState(Base):
+    """How far each meter's windows are closed."""
+
+    __tablename__ = 'window_state'
+
+    meter = sa.Column(Name, primary_key=True)
+    closed_until = sa.Column(sa.DateTime, nullable=False)
+
+
+class Quarantine(Base):
+    """A notification that could not become usage, kept with its reason."""
+
+    __tablename__ = 'quarantine'
+    __table_args__ = (
+        sa.Index('ix_quarantine_received', 'received_at'),
+    )
+
+    id = sa.Column(BigId, primary_key=True, autoincrement=True)
+    received_at = sa.Column(sa.DateTime, nullable=False)
+    service = sa.Column(sa.String(64))
+    event_type = sa.Column(Name)
+    publisher_id = sa.Column(Name)
+    message_id = sa.Column(Name)
+    reason = sa.Column(sa.Text, nullable=False)
+    raw = sa.Column(LongText, nullable=False)
+
+
+class Sink(Base):
+    """Where usage is pushed."""
+
+    __tablename__ = 'sinks'
+    __table_args__ = (
+        sa.UniqueConstraint('name', name='uniq_sinks0name'),
+    )
+
+    id = sa.Column(sa.String(36), primary_key=True)
+    name = sa.Column(Name, nullable=False)
+    driver = sa.Column(sa.String(64), nullable=False)
+    url = sa.Column(sa.Text)
+    format = sa.Column(sa.String(64), nullable=False)
+    options = sa.Column(types.JSONText, nullable=False)
+    filters = sa.Column(types.JSONText, nullable=False)
+    # Encrypted at rest; never returned by the API.
+    secrets = sa.Column(sa.Text)
+    paused = sa.Column(sa.Boolean, nullable=False, default=False)
+    created_at = sa.Column(sa.DateTime, nullable=False)
+    updated_at = sa.Column(sa.DateTime, nullable=False)
+
+
+class SinkStatus(Base):
+    """Delivery counters of a sink."""
+
+    __tablename__ = 'sink_status'
+
+    sink_id = sa.Column(sa.String(36), sa.ForeignKey('sinks.id',
+                                                     ondelete='CASCADE'),
+                        primary_key=True)
+    delivered = sa.Column(sa.BigInteger, nullable=False, default=0)
+    failed_attempts = sa.Column(sa.BigInteger, nullable=False, default=0)
+    last_success_at = sa.Column(sa.DateTime)
+    last_error_at = sa.Column(sa.DateTime)
+    last_error = sa.Column(sa.Text)
+
+
+class Outbox(Base):
+    """One pending delivery of one record revision to one sink."""
+
+    __tablename__ = 'outbox'
+    __table_args__ = (
+        sa.Index('ix_outbox_due', 'sink_id', 'state', 'next_attempt_at'),
+    )
+
+    id = sa.Column(BigId, primary_key=True, autoincrement=True)
+    sink_id = sa.Column(sa.String(36), sa.ForeignKey('sinks.id',
+                                                     ondelete='CASCADE'),
+                        nullable=False)
+    kind = sa.Column(sa.String(16), nullable=False)
+    record_id = sa.Column(sa.String(36), nullable=False)
+    revision = sa.Column(sa.Integer, nullable=False)
+    state = sa.Column(sa.String(16), nullable=False)
+    attempts = sa.Column(sa.Integer, nullable=False, default=0)
+    next_attempt_at = sa.Column(sa.DateTime, nullable=False)
+    claimed_by = sa.Column(Name)
+    claimed_until = sa.Column(sa.DateTime)
+    last_error = sa.Column(LongText)
+    created_at = sa.Column(sa.DateTime, nullable=False)
+    delivered_at = sa.Column(sa.DateTime)
+
+
+class ReconciliationRun(Base):
+    """One reconciliation of one resource type against its API."""
+
+    __tablename__ = 'reconciliation_runs'
+    __table_args__ = (
+        sa.Index('ix_reconciliation_type_started', 'resource_type',
+                 'started_at'),
+    )
+
+    id = sa.Column(BigId, primary_key=True, autoincrement=True)
+    resource_type = sa.Column(sa.String(64), nullable=False)
+    host = sa.Column(Name)
+    started_at = sa.Column(sa.DateTime, nullable=False)
+    finished_at = sa.Column(sa.DateTime)
+    status = sa.Column(sa.String(16), nullable=False)
+    listed = sa.Column(sa.Integer, nullable=False, default=0)
+    matched = sa.Column(sa.Integer, nullable=False, default=0)
+    missed_creates = sa.Column(sa.Integer, nullable=False, default=0)
+    missed_deletes = sa.Column(sa.Integer, nullable=False, default=0)
+    drift = sa.Column(sa.Integer, nullable=False, default=0)
+    errors = sa.Column(sa.Integer, nullable=False, default=0)
+    error = sa.Column(sa.Text)
+
+
+class ServiceHeartbeat(Base):
+    """Liveness of the agents and engines."""
+
+    __tablename__ = 'heartbeats'
+
+    host = sa.Column(Name, primary_key=True)
+    binary = sa.Column(sa.String(64), primary_key=True)
+    started_at = sa.Column(sa.DateTime, nullable=False)
+    heartbeat_at = sa.Column(sa.DateTime, nullable=False)
+    info = sa.Column(types.JSONText)

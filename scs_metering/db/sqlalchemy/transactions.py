@@ -1,0 +1,280 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""The write transactions of ingest and window closing.
+
+Each method is a bulk statement over a set of resources, so that a batch
+costs a handful of round trips whatever its size. The engine decides what
+to write; these classes only read and write rows.
+"""
+
+import sqlalchemy as sa
+
+from scs_metering.common import timeutils
+from scs_metering.db.sqlalchemy import models
+from scs_metering.db.sqlalchemy import rows
+from scs_metering import events
+
+_db = timeutils.to_db
+CHUNK = 500
+
+
+class _Transaction:
+    def __init__(self, connection, session):
+        self.session = session
+        self.locking = connection.dialect != 'sqlite'
+
+    def _select_resources(self, condition, lock=False):
+        query = sa.select(models.Resource).where(condition).order_by(
+            models.Resource.id)
+        if lock and self.locking:
+            query = query.with_for_update()
+        return list(self.session.scalars(query))
+
+    def periods(self, pks):
+        """Stored periods of resources, by resource pk, in time order."""
+        found = {pk: [] for pk in pks}
+        for chunk in rows.chunks(sorted(pks), CHUNK):
+            query = sa.select(models.Period).where(
+                models.Period.resource_pk.in_(chunk)).order_by(
+                models.Period.resource_pk, models.Period.started_at)
+            for row in self.session.scalars(query):
+                found[row.resource_pk].append(rows.period(row))
+        return found
+
+    def replace_periods(self, changes):
+        """Apply {pk: (removed periods, added periods)}."""
+        removed = [(pk, _db(p.start)) for pk, (gone, _new) in
+                   changes.items() for p in gone]
+        for chunk in rows.chunks(removed, CHUNK):
+            self.session.execute(sa.delete(models.Period).where(
+                sa.tuple_(models.Period.resource_pk,
+                          models.Period.started_at).in_(chunk)))
+        added = [rows.period_values(p, pk) for pk, (_gone, new) in
+                 changes.items() for p in new]
+        if added:
+            self.session.execute(sa.insert(models.Period), added)
+
+
+class IngestTransaction(_Transaction):
+    """Stores a batch of events and the timelines they change."""
+
+    def __init__(self, connection, session):
+        super().__init__(connection, session)
+        self.now = timeutils.utcnow()
+
+    def new_event_ids(self, ids):
+        """Those of ``ids`` not stored yet."""
+        known = set()
+        for chunk in rows.chunks(sorted(set(ids)), CHUNK):
+            known.update(self.session.scalars(sa.select(
+                models.Event.id).where(models.Event.id.in_(chunk))))
+        return set(ids) - known
+
+    def resources(self, keys):
+        """Resources by (type, id), created if new, locked until commit.
+
+        Rows are locked in primary key order, the same order every engine
+        uses, so concurrent batches wait for each other instead of
+        deadlocking.
+        """
+        keys = sorted(set(keys))
+        found = {}
+        for chunk in rows.chunks(keys, CHUNK):
+            condition = sa.tuple_(models.Resource.resource_type,
+                                  models.Resource.resource_id).in_(chunk)
+            for row in self._select_resources(condition):
+                found[(row.resource_type, row.resource_id)] = row.id
+        missing = [k for k in keys if k not in found]
+        if missing:
+            now = _db(self.now)
+            self.session.execute(sa.insert(models.Resource), [
+                {'resource_type': t, 'resource_id': i, 'active': False,
+                 'dirty_gen': 0, 'created_at': now, 'updated_at': now}
+                for t, i in missing])
+        states = {}
+        for chunk in rows.chunks(keys, CHUNK):
+            condition = sa.tuple_(models.Resource.resource_type,
+                                  models.Resource.resource_id).in_(chunk)
+            for row in self._select_resources(condition, lock=True):
+                states[(row.resource_type, row.resource_id)] = (
+                    rows.resource(row))
+        return states
+
+    def add_events(self, batch, pks):
+        """Insert events; ``pks`` maps (type, id) to the resource pk."""
+        values = [rows.event_values(e, pks[(e.resource_type,
+                                            e.resource_id)], self.now)
+                  for e in batch]
+        for chunk in rows.chunks(values, CHUNK):
+            self.session.execute(sa.insert(models.Event), chunk)
+
+    def history(self, resources):
+        """All lifecycle events of resources, by pk."""
+        by_pk = {r.pk: r for r in resources}
+        found = {pk: [] for pk in by_pk}
+        for chunk in rows.chunks(sorted(by_pk), CHUNK):
+            query = sa.select(models.Event).where(
+                models.Event.resource_pk.in_(chunk),
+                models.Event.action != events.SAMPLE)
+            for row in self.session.scalars(query):
+                resource = by_pk[row.resource_pk]
+                found[row.resource_pk].append(rows.event(
+                    row, resource.resource_type, resource.resource_id))
+        return found
+
+    def update_resources(self, states):
+        if not states:
+            return
+        now = _db(self.now)
+        self.session.execute(sa.update(models.Resource), [
+            {'id': s.pk, 'project_id': s.project_id, 'user_id': s.user_id,
+             'active': s.active, 'started_at': _db(s.started_at),
+             'ended_at': _db(s.ended_at), 'attributes': s.attributes,
+             'first_event_at': _db(s.first_event_at),
+             'last_event_at': _db(s.last_event_at),
+             'last_event_key': s.last_event_key,
+             'dirty_from': _db(s.dirty_from), 'dirty_gen': s.dirty_gen,
+             'updated_at': now}
+            for s in states])
+
+    def add_quarantine(self, items):
+        if not items:
+            return
+        now = _db(self.now)
+        self.session.execute(sa.insert(models.Quarantine), [
+            {'received_at': now, 'service': q.service,
+             'event_type': q.event_type, 'publisher_id': q.publisher_id,
+             'message_id': q.message_id, 'reason': q.reason, 'raw': q.raw}
+            for q in items])
+
+
+class WindowTransaction(_Transaction):
+    """Closes windows of some meters, and corrects closed ones."""
+
+    def __init__(self, connection, session, meters):
+        super().__init__(connection, session)
+        self.now = timeutils.utcnow()
+        self._sinks = None
+        names = sorted(m.name for m in meters)
+        query = sa.select(models.WindowState).where(
+            models.WindowState.meter.in_(names)).order_by(
+            models.WindowState.meter)
+        if self.locking:
+            query = query.with_for_update()
+        self._closed = {row.meter: timeutils.from_db(row.closed_until)
+                        for row in self.session.scalars(query)}
+
+    def closed_until(self, meter):
+        return self._closed.get(meter.name)
+
+    def set_closed_until(self, meter, when):
+        if meter.name in self._closed:
+            self.session.execute(sa.update(models.WindowState).where(
+                models.WindowState.meter == meter.name).values(
+                closed_until=_db(when)))
+        else:
+            self.session.add(models.WindowState(meter=meter.name,
+                                                closed_until=_db(when)))
+            self.session.flush()
+        self._closed[meter.name] = when
+
+    def earliest_start(self, resource_type):
+        return timeutils.from_db(self.session.scalar(
+            sa.select(sa.func.min(models.Period.started_at)).join(
+                models.Resource).where(
+                models.Resource.resource_type == resource_type)))
+
+    def dirty_resources(self, resource_type, limit):
+        return [rows.resource(r) for r in self._select_resources(
+            sa.and_(models.Resource.resource_type == resource_type,
+                    models.Resource.dirty_from.is_not(None)),
+            lock=True)[:limit]]
+
+    def clear_dirty(self, states):
+        """Clear dirty marks that no ingest has moved since they were read."""
+        for state in states:
+            self.session.execute(sa.update(models.Resource).where(
+                models.Resource.id == state.pk,
+                models.Resource.dirty_gen == state.dirty_gen).values(
+                dirty_from=None))
+
+    def overlapping(self, resource_type, start, end):
+        """(resource, periods) of resources alive in [start, end)."""
+        query = sa.select(models.Period, models.Resource).join(
+            models.Resource).where(
+            models.Resource.resource_type == resource_type,
+            models.Period.started_at < _db(end),
+            sa.or_(models.Period.ended_at.is_(None),
+                   models.Period.ended_at > _db(start))).order_by(
+            models.Period.resource_pk, models.Period.started_at)
+        current, periods = None, []
+        for period, resource in self.session.execute(query).tuples():
+            if current is not None and resource.id != current.pk:
+                yield current, periods
+                periods = []
+            if current is None or resource.id != current.pk:
+                current = rows.resource(resource)
+            periods.append(rows.period(period))
+        if current is not None:
+            yield current, periods
+
+    def current_records(self, meter, pks, start, end):
+        """Current revisions of a meter's records of resources in a span."""
+        found = {}
+        for chunk in rows.chunks(sorted(pks), CHUNK):
+            query = sa.select(models.UsageRecord).where(
+                models.UsageRecord.current.is_(True),
+                models.UsageRecord.meter == meter.name,
+                models.UsageRecord.resource_pk.in_(chunk),
+                models.UsageRecord.window_start >= _db(start),
+                models.UsageRecord.window_start < _db(end))
+            for row in self.session.scalars(query):
+                found[row.id] = rows.usage_record(row)
+        return found
+
+    def add_records(self, records, sinks_matching):
+        """Store records, each as the next revision of its id.
+
+        ``records`` holds (record, resource pk, previous revision or None)
+        tuples. Every stored revision gets an outbox entry for each sink
+        ``sinks_matching(record)`` returns, in this same transaction.
+        """
+        if not records:
+            return
+        now = self.now
+        replaced = [(r.id, previous) for r, _pk, previous in records
+                    if previous]
+        for chunk in rows.chunks(replaced, CHUNK):
+            self.session.execute(sa.update(models.UsageRecord).where(
+                sa.tuple_(models.UsageRecord.id,
+                          models.UsageRecord.revision).in_(chunk)).values(
+                current=False))
+        values, outbox = [], []
+        for record, pk, previous in records:
+            revision = (previous or 0) + 1
+            values.append(rows.record_values(record, pk, revision, now))
+            for sink in sinks_matching(record):
+                outbox.append({
+                    'sink_id': sink['id'], 'kind': 'usage',
+                    'record_id': record.id, 'revision': revision,
+                    'state': rows.PENDING, 'attempts': 0,
+                    'next_attempt_at': _db(now), 'created_at': _db(now)})
+        for chunk in rows.chunks(values, CHUNK):
+            self.session.execute(sa.insert(models.UsageRecord), chunk)
+        for chunk in rows.chunks(outbox, CHUNK):
+            self.session.execute(sa.insert(models.Outbox), chunk)
+
+    def sinks(self):
+        if self._sinks is None:
+            self._sinks = [rows.sink(s) for s in self.session.scalars(
+                sa.select(models.Sink))]
+        return self._sinks

@@ -1,0 +1,174 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""Field extraction from notifications, by JSON Pointer (RFC 6901).
+
+A field spec is one of:
+
+* a pointer string, such as ``/payload/uuid``;
+* a list of specs, the first that yields a value wins;
+* a mapping with ``path`` (a spec) or ``value`` (a constant), and
+  optionally ``type``, ``required``, ``default`` and ``map``.
+"""
+
+import decimal
+
+from scs_metering.common import timeutils
+
+_MISSING = object()
+
+
+class FieldError(ValueError):
+    """A field is missing or has the wrong type. The text names the field."""
+
+
+def split_pointer(pointer):
+    if pointer == '':
+        return ()
+    if not pointer.startswith('/'):
+        raise ValueError('a JSON pointer starts with "/": %r' % pointer)
+    return tuple(part.replace('~1', '/').replace('~0', '~')
+                 for part in pointer[1:].split('/'))
+
+
+def resolve(document, parts):
+    for part in parts:
+        if isinstance(document, dict):
+            document = document.get(part, _MISSING)
+        elif isinstance(document, list) and part.isdigit():
+            index = int(part)
+            document = document[index] if index < len(document) else _MISSING
+        else:
+            return _MISSING
+        if document is _MISSING:
+            return _MISSING
+    return document
+
+
+def _to_str(value):
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise TypeError('expected a string')
+    return str(value)
+
+
+def _to_int(value):
+    if isinstance(value, bool):
+        raise TypeError('expected an integer')
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip('-').isdigit():
+        return int(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    raise TypeError('expected an integer')
+
+
+def _to_decimal(value):
+    if isinstance(value, bool):
+        raise TypeError('expected a number')
+    if isinstance(value, (int, str)):
+        try:
+            result = decimal.Decimal(value)
+        except decimal.InvalidOperation:
+            raise TypeError('expected a number')
+    elif isinstance(value, float):
+        # repr() of a float is the shortest text that reads back the same,
+        # which is what the sender meant.
+        result = decimal.Decimal(repr(value))
+    else:
+        raise TypeError('expected a number')
+    if not result.is_finite():
+        raise TypeError('expected a finite number')
+    return result
+
+
+def _to_bool(value):
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ('true', 'false'):
+        return value.lower() == 'true'
+    raise TypeError('expected a boolean')
+
+
+def _to_datetime(value):
+    try:
+        return timeutils.parse(value)
+    except ValueError:
+        raise TypeError('expected a time')
+
+
+def _as_is(value):
+    return value
+
+
+CONVERTERS = {
+    'str': _to_str,
+    'int': _to_int,
+    'decimal': _to_decimal,
+    'bool': _to_bool,
+    'datetime': _to_datetime,
+    'any': _as_is,
+}
+
+
+def _empty(value):
+    return value is None or value == ''
+
+
+class Field:
+    """A compiled field spec."""
+
+    def __init__(self, name, spec, type_='str', required=False):
+        self.name = name
+        self.type = type_
+        self.required = required
+        self.default = None
+        self.mapping = None
+        self.constant = _MISSING
+        if isinstance(spec, dict):
+            self.type = spec.get('type', type_)
+            self.required = spec.get('required', required)
+            self.default = spec.get('default')
+            self.mapping = spec.get('map')
+            if 'value' in spec:
+                self.constant = spec['value']
+                spec = []
+            else:
+                spec = spec['path']
+        paths = spec if isinstance(spec, list) else [spec]
+        self.pointers = [(p, split_pointer(p)) for p in paths]
+        self.convert = CONVERTERS[self.type]
+
+    def extract(self, message):
+        """The field's converted value, or None when absent and optional."""
+        if self.constant is not _MISSING:
+            return self.constant
+        source, value = None, _MISSING
+        for pointer, parts in self.pointers:
+            found = resolve(message, parts)
+            if found is not _MISSING and not _empty(found):
+                source, value = pointer, found
+                break
+        if value is _MISSING:
+            if self.default is not None:
+                value, source = self.default, 'default'
+            elif self.required:
+                raise FieldError('missing field %s (%s)' % (
+                    self.name, ' or '.join(p for p, _ in self.pointers)))
+            else:
+                return None
+        if self.mapping is not None:
+            value = self.mapping.get(value, value)
+        try:
+            return self.convert(value)
+        except TypeError as exc:
+            raise FieldError('wrong type for field %s at %s: %s, got %r' % (
+                self.name, source, exc, value))

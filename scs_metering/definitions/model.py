@@ -1,0 +1,137 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""Compiled resource, meter and event definitions."""
+
+from scs_metering.definitions import fields
+from scs_metering.definitions import matcher
+from scs_metering import events
+
+LIFECYCLE = 'lifecycle'
+GAUGE = 'gauge'
+COUNTER = 'counter'
+DELTA = 'delta'
+
+# Usage windows align to UTC days, so a window is a divisor or a multiple
+# of a day.
+DAY = 86400
+
+
+class ResourceType:
+    def __init__(self, name, spec):
+        self.name = name
+        self.service = spec['service']
+        self.description = spec.get('description', '')
+
+
+class Meter:
+    def __init__(self, name, spec):
+        self.name = name
+        self.resource_type = spec['resource_type']
+        self.kind = spec['kind']
+        self.unit = spec['unit']
+        self.window = spec.get('window', 3600)
+        if DAY % self.window and self.window % DAY:
+            raise ValueError('window: %d seconds neither divides nor is a '
+                             'multiple of a day' % self.window)
+        # Quantity per second of a lifecycle period: a constant or the
+        # value of a billable attribute (a volume's size, say).
+        self.volume = spec.get('volume', 1)
+        states = spec.get('billable_states')
+        self.billable_states = None if states is None else frozenset(states)
+        self.group_by = tuple(spec.get('group_by', ()))
+        # The attributes a human summary groups by; all of group_by if
+        # not given.
+        self.summary_by = tuple(spec.get('summary_by', self.group_by))
+        self.description = spec.get('description', '')
+
+    def billable(self, state):
+        return self.billable_states is None or state in self.billable_states
+
+
+class EventDefinition:
+    def __init__(self, name, spec, resource_type):
+        self.name = name
+        self.resource_type = resource_type.name
+        self.service = resource_type.service
+        self.patterns = matcher.Patterns(spec['event_types'])
+        self.excluded = (matcher.Patterns(spec['exclude'])
+                         if spec.get('exclude') else None)
+        self.provenance = spec.get('provenance', events.NOTIFICATION)
+        self.actions = [(action, matcher.Patterns(patterns))
+                        for action, patterns in
+                        sorted(spec.get('actions', {}).items())]
+        self.default_action = spec.get('default_action', events.UPDATE)
+        spec_fields = spec['fields']
+        self.resource_id = fields.Field('resource_id',
+                                        spec_fields['resource_id'],
+                                        required=True)
+        self.project_id = fields.Field('project_id',
+                                       spec_fields['project_id'],
+                                       required=True)
+        self.user_id = fields.Field('user_id', spec_fields.get('user_id', []))
+        self.started_at = fields.Field('started_at',
+                                       spec_fields.get('started_at', []),
+                                       type_='datetime')
+        self.time = fields.Field('time', spec_fields['time'],
+                                 type_='datetime', required=True)
+        self.time_by_action = {
+            action: fields.Field('time', spec, type_='datetime',
+                                 required=True)
+            for action, spec in spec.get('time_by_action', {}).items()}
+        self.attributes = [fields.Field(attr, attr_spec, type_='any')
+                           for attr, attr_spec in
+                           sorted(spec.get('attributes', {}).items())]
+        self.samples = [(s['meter'], fields.Field(
+            'volume of %s' % s['meter'], s['volume'], type_='decimal',
+            required=True)) for s in spec.get('samples', ())]
+
+    def action_for(self, event_type):
+        for action, patterns in self.actions:
+            if patterns.match(event_type):
+                return action
+        return self.default_action
+
+
+class IgnoreRule:
+    def __init__(self, spec):
+        self.service = spec['service']
+        self.patterns = matcher.Patterns(spec['event_types'])
+        self.reason = spec['reason']
+
+
+class Definitions:
+    """Everything the agent and the engine know about what to meter."""
+
+    def __init__(self, resource_types, meters, event_definitions, ignores):
+        self.resource_types = resource_types
+        self.meters = meters
+        self.events = event_definitions
+        self.ignores = ignores
+        rules = [(d.service, d.patterns, d.excluded, d)
+                 for d in event_definitions.values()]
+        rules += [(r.service, r.patterns, None, r) for r in ignores]
+        self._index = matcher.EventTypeIndex(rules)
+        self._meters_by_type = {}
+        for meter in meters.values():
+            self._meters_by_type.setdefault(meter.resource_type,
+                                            []).append(meter)
+
+    def lookup(self, service, event_type):
+        """The EventDefinition or IgnoreRule for an event type, or None."""
+        return self._index.lookup(service, event_type)
+
+    def meters_for(self, resource_type):
+        return self._meters_by_type.get(resource_type, [])
+
+    @property
+    def services(self):
+        return sorted({t.service for t in self.resource_types.values()})

@@ -1,0 +1,169 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""A resource's billable periods, derived from its events in event time.
+
+The fold reads events sorted by (time, action rank, id), never in arrival
+order, so any permutation of the same events yields the same periods.
+
+Every lifecycle event but a delete is a snapshot of the resource: project,
+user and billable attributes (its state among them). A period is an
+interval over which the snapshot is constant. A delete ends the current
+life; later snapshots of that life are stale and ignored, only a create
+starts a new life under the same id.
+"""
+
+import dataclasses
+import datetime
+
+from scs_metering import events as ev
+
+UNBORN = 'unborn'
+ALIVE = 'alive'
+DEAD = 'dead'
+
+# At equal times a resource is created before it changes and changes
+# before it is deleted.
+_RANK = {ev.CREATE: 0, ev.UPDATE: 1, ev.EXISTS: 1, ev.DELETE: 2}
+
+
+def order_key(event):
+    return (event.time, _RANK[event.action], event.id)
+
+
+@dataclasses.dataclass(frozen=True)
+class Snapshot:
+    project_id: str
+    user_id: str
+    attributes: tuple  # sorted (name, value) pairs, state included
+
+    @property
+    def state(self):
+        return dict(self.attributes).get('state')
+
+    @classmethod
+    def of(cls, event):
+        return cls(event.project_id, event.user_id,
+                   tuple(sorted(event.attributes.items())))
+
+
+@dataclasses.dataclass(frozen=True)
+class Period:
+    start: datetime.datetime
+    end: datetime.datetime  # None while open
+    snapshot: Snapshot
+    provenance: str = ev.NOTIFICATION
+    start_event_id: str = None
+    end_event_id: str = None
+    start_min: datetime.datetime = None
+    start_max: datetime.datetime = None
+    end_min: datetime.datetime = None
+    end_max: datetime.datetime = None
+
+    def covers(self, when):
+        return self.start <= when and (self.end is None or when < self.end)
+
+
+@dataclasses.dataclass
+class FoldState:
+    """Everything the fold carries from one event to the next."""
+
+    status: str = UNBORN
+    current: Period = None  # the open period while alive
+    ended_at: datetime.datetime = None  # end of the last life
+
+    @property
+    def snapshot(self):
+        return self.current.snapshot if self.current else None
+
+
+def _open(event, start=None):
+    inferred = start is not None
+    return Period(
+        start=start if inferred else event.time,
+        end=None,
+        snapshot=Snapshot.of(event),
+        provenance=event.provenance,
+        start_event_id=event.id,
+        # A backfilled start comes from the payload's own launch time;
+        # otherwise it carries the event's uncertainty, if any.
+        start_min=None if inferred else event.time_min,
+        start_max=None if inferred else event.time_max)
+
+
+def _close(period, event):
+    return dataclasses.replace(period, end=event.time,
+                               end_event_id=event.id,
+                               end_min=event.time_min,
+                               end_max=event.time_max)
+
+
+def fold(events, state=None):
+    """Apply lifecycle events in event-time order.
+
+    Returns the closed periods produced and the final state; the open
+    period, if any, is in the state. ``state`` continues an earlier fold
+    whose events all order before these.
+    """
+    state = state or FoldState()
+    closed = []
+    for event in sorted((e for e in events if e.action != ev.SAMPLE),
+                        key=order_key):
+        if event.action == ev.DELETE:
+            if state.status == ALIVE:
+                closed.append(_close(state.current, event))
+            elif (state.status == UNBORN and event.started_at and
+                  event.started_at < event.time):
+                # The delete alone tells the whole life.
+                closed.append(_close(_open(event, event.started_at), event))
+            state = FoldState(DEAD, None, event.time)
+            continue
+        if state.status == DEAD and event.action != ev.CREATE:
+            continue  # a stale snapshot of a deleted life
+        if state.status != ALIVE:
+            backfill = (state.status == UNBORN and
+                        event.action != ev.CREATE and
+                        event.started_at is not None and
+                        event.started_at < event.time)
+            state = FoldState(ALIVE, _open(
+                event, event.started_at if backfill else None),
+                state.ended_at)
+        elif Snapshot.of(event) != state.snapshot:
+            closed.append(_close(state.current, event))
+            state = FoldState(ALIVE, _open(event), state.ended_at)
+    return [p for p in closed if p.end > p.start], state
+
+
+def periods_of(closed, state):
+    return closed + ([state.current] if state.current else [])
+
+
+def _value_at(periods, when):
+    for period in periods:
+        if period.covers(when):
+            return period.snapshot
+    return None
+
+
+def first_difference(old, new):
+    """Earliest time at which two timelines bill differently, or None."""
+    times = sorted({t for p in old + new for t in (p.start, p.end)
+                    if t is not None})
+    for when in times:
+        if _value_at(old, when) != _value_at(new, when):
+            return when
+    # Same values everywhere: the periods can still differ in provenance or
+    # uncertainty, which the usage records also carry.
+    for a, b in zip(old, new):
+        if a != b:
+            return min(a.start, b.start)
+    longer = old[len(new):] or new[len(old):]
+    return longer[0].start if longer else None

@@ -1,0 +1,103 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""Usage records of one resource in one window, in exact integers."""
+
+import dataclasses
+import datetime
+import decimal
+import json
+
+from scs_metering.common import timeutils
+from scs_metering import events as ev
+
+
+@dataclasses.dataclass(frozen=True)
+class Record:
+    """What a window's usage of one resource amounts to, per group."""
+
+    id: str
+    meter: str
+    unit: str
+    resource_type: str
+    resource_id: str
+    project_id: str
+    user_id: str
+    window_start: datetime.datetime
+    window_end: datetime.datetime
+    attributes: dict
+    quantity: decimal.Decimal
+    # Seconds of the window backed by each provenance.
+    provenance: dict
+    # Set once stored: revisions count corrections, starting at 1.
+    revision: int = None
+    replaces: int = None
+    created_at: datetime.datetime = None
+
+
+def record_id(meter, resource_type, resource_id, window_start, group):
+    return ev.stable_id('usage', meter, resource_type, resource_id,
+                        timeutils.isoformat(window_start),
+                        json.dumps(group, sort_keys=True))
+
+
+def _volume(meter, attributes):
+    if isinstance(meter.volume, int):
+        return meter.volume
+    value = attributes.get(meter.volume)
+    if value is None:
+        return None
+    return decimal.Decimal(value)
+
+
+def lifecycle_records(meter, resource_type, resource_id, periods,
+                      window_start, window_end):
+    """Records of a lifecycle meter: seconds times volume, by group.
+
+    Periods in a state the meter does not bill, or without the attribute
+    that gives the volume, yield nothing.
+    """
+    groups = {}
+    for period in periods:
+        start = max(period.start, window_start)
+        end = (window_end if period.end is None
+               else min(period.end, window_end))
+        seconds = int((end - start).total_seconds())
+        if seconds <= 0:
+            continue
+        attributes = dict(period.snapshot.attributes)
+        if not meter.billable(attributes.get('state')):
+            continue
+        volume = _volume(meter, attributes)
+        if volume is None:
+            continue
+        group = {name: attributes.get(name) for name in meter.group_by}
+        key = (period.snapshot.project_id, period.snapshot.user_id,
+               json.dumps(group, sort_keys=True))
+        entry = groups.setdefault(key, {'group': group, 'quantity': 0,
+                                        'provenance': {}})
+        entry['quantity'] += seconds * volume
+        entry['provenance'][period.provenance] = (
+            entry['provenance'].get(period.provenance, 0) + seconds)
+    records = []
+    for (project_id, user_id, _group), entry in sorted(groups.items()):
+        group = dict(entry['group'], project_id=project_id)
+        records.append(Record(
+            id=record_id(meter.name, resource_type, resource_id,
+                         window_start, group),
+            meter=meter.name, unit=meter.unit,
+            resource_type=resource_type, resource_id=resource_id,
+            project_id=project_id, user_id=user_id,
+            window_start=window_start, window_end=window_end,
+            attributes=entry['group'],
+            quantity=decimal.Decimal(entry['quantity']),
+            provenance=entry['provenance']))
+    return records

@@ -1,0 +1,153 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""The canonical usage event: one fact about one resource at one time.
+
+Agents produce events from notifications, reconciliation produces them from
+API listings; the engine stores them and derives everything else from them.
+"""
+
+import dataclasses
+import datetime
+import decimal
+import hashlib
+import json
+import uuid
+
+from scs_metering.common import timeutils
+
+# What an event means for its resource. A sample feeds a gauge or counter
+# meter; the other actions describe the resource's lifecycle.
+CREATE = 'create'
+UPDATE = 'update'
+EXISTS = 'exists'
+DELETE = 'delete'
+SAMPLE = 'sample'
+ACTIONS = (CREATE, UPDATE, EXISTS, DELETE, SAMPLE)
+
+# Where a fact comes from. Anything but a notification is inferred.
+NOTIFICATION = 'notification'
+AUDIT = 'audit'
+RECONCILIATION = 'reconciliation'
+PROVENANCES = (NOTIFICATION, AUDIT, RECONCILIATION)
+
+_NAMESPACE = uuid.UUID('0c4e4f4e-5d0a-4b4e-9a52-7363732d6d74')
+
+
+def stable_id(*parts):
+    """A UUID that depends only on ``parts``, for idempotent writes."""
+    return str(uuid.uuid5(_NAMESPACE, '\x1f'.join(str(p) for p in parts)))
+
+
+def message_key(message):
+    """Identity of a notification: its message_id, or its content's hash.
+
+    A redelivered message keeps its message_id. Archived messages without
+    one (documentation samples, hand-made traces) are identified by their
+    content, so replaying the same file twice still counts once.
+    """
+    message_id = message.get('message_id')
+    if message_id:
+        return str(message_id)
+    canonical = json.dumps(message, sort_keys=True, default=str)
+    return 'sha256:' + hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class InvalidEvent(ValueError):
+    """An event that does not satisfy the canonical model."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Event:
+    id: str
+    resource_type: str
+    resource_id: str
+    action: str
+    time: datetime.datetime
+    project_id: str = None
+    user_id: str = None
+    # When the resource's life began, if the payload says so. It dates a
+    # life whose create was missed.
+    started_at: datetime.datetime = None
+    attributes: dict = dataclasses.field(default_factory=dict)
+    meter: str = None
+    volume: decimal.Decimal = None
+    provenance: str = NOTIFICATION
+    # Bounds of the true time when it is not known exactly.
+    time_min: datetime.datetime = None
+    time_max: datetime.datetime = None
+    event_type: str = None
+    message_id: str = None
+    publisher_id: str = None
+
+    def __post_init__(self):
+        for name in ('id', 'resource_type', 'resource_id'):
+            if not isinstance(getattr(self, name), str) or not getattr(
+                    self, name):
+                raise InvalidEvent('%s must be a non-empty string' % name)
+        if self.action not in ACTIONS:
+            raise InvalidEvent('unknown action %r' % (self.action,))
+        if self.provenance not in PROVENANCES:
+            raise InvalidEvent('unknown provenance %r' % (self.provenance,))
+        for name in ('time', 'started_at', 'time_min', 'time_max'):
+            value = getattr(self, name)
+            if value is not None and (
+                    not isinstance(value, datetime.datetime) or
+                    value.tzinfo is None or value.microsecond):
+                raise InvalidEvent('%s must be a UTC time in whole seconds'
+                                   % name)
+        if self.time is None:
+            raise InvalidEvent('time is required')
+        if self.action == SAMPLE:
+            if not self.meter or not isinstance(self.volume,
+                                                decimal.Decimal):
+                raise InvalidEvent('a sample needs a meter and an exact '
+                                   'volume')
+
+    def to_wire(self):
+        """JSON-safe dict, as forwarded from agent to engine."""
+        data = dataclasses.asdict(self)
+        for name in ('time', 'started_at', 'time_min', 'time_max'):
+            data[name] = timeutils.isoformat(data[name])
+        if self.volume is not None:
+            data['volume'] = str(self.volume)
+        return data
+
+    @classmethod
+    def from_wire(cls, data):
+        try:
+            values = dict(data)
+            for name in ('time', 'started_at', 'time_min', 'time_max'):
+                values[name] = timeutils.parse(values.get(name))
+            if values.get('volume') is not None:
+                values['volume'] = decimal.Decimal(values['volume'])
+            return cls(**values)
+        except (TypeError, ValueError, decimal.InvalidOperation) as exc:
+            raise InvalidEvent(str(exc))
+
+
+@dataclasses.dataclass(frozen=True)
+class Quarantined:
+    """A notification kept aside because it cannot become usage."""
+
+    reason: str
+    raw: str
+    service: str = None
+    event_type: str = None
+    publisher_id: str = None
+    message_id: str = None
+
+    def to_wire(self):
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_wire(cls, data):
+        return cls(**data)

@@ -1,0 +1,94 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""The interface of sink drivers and record formats.
+
+A sink driver is a small class registered under the ``scs_metering.sinks``
+entry point namespace; a format under ``scs_metering.formats``. The
+delivery machinery (outbox, claims, retries, dead letters, counters) is
+shared, so a driver only has to move one batch and say how it went.
+"""
+
+import abc
+
+
+class DeliveryError(Exception):
+    """A batch was not delivered."""
+
+
+class TransientError(DeliveryError):
+    """Try again later; ``retry_after`` seconds if the sink said so."""
+
+    def __init__(self, message, retry_after=None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class PermanentError(DeliveryError):
+    """The sink refuses the batch; retrying the same bytes cannot help.
+
+    ``answer`` keeps what the sink said, for the dead letter.
+    """
+
+    def __init__(self, message, answer=None):
+        super().__init__(message)
+        self.answer = answer
+
+
+class SinkError(Exception):
+    """A sink definition cannot be used. The message says why."""
+
+
+class Batch:
+    """Records of one delivery, already formatted."""
+
+    def __init__(self, documents, body, content_type, keys):
+        self.documents = documents  # one dict per record revision
+        self.body = body  # the documents encoded by the format, as bytes
+        self.content_type = content_type
+        self.keys = keys  # (record id, revision) of each document
+
+
+class Sink(metaclass=abc.ABCMeta):
+    """Where usage records go.
+
+    ``definition`` is the sink as stored: name, url, options and
+    decrypted secrets. The constructor checks them and raises SinkError.
+    """
+
+    def __init__(self, definition):
+        self.definition = definition
+
+    @abc.abstractmethod
+    def send(self, batch):
+        """Deliver a batch; return only once the sink holds all of it.
+
+        The same record revision may be sent again after a crash or a
+        timeout, so the sink must accept duplicates under the same id.
+        Raise TransientError or PermanentError on failure.
+        """
+
+    def close(self):
+        """Release connections and files."""
+
+
+class Format(metaclass=abc.ABCMeta):
+    """How a record looks on the wire."""
+
+    content_type = 'application/json'
+
+    @abc.abstractmethod
+    def document(self, record):
+        """A JSON-serialisable dict for one record revision."""
+
+    @abc.abstractmethod
+    def encode(self, documents):
+        """The body of a batch of documents, as bytes."""
