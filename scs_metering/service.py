@@ -16,7 +16,7 @@ import sys
 from oslo_config import cfg
 from oslo_db import options as db_options
 from oslo_log import log
-from oslo_service import backend as service_backend
+from oslo_messaging import opts as messaging_opts
 
 from scs_metering import conf as scs_conf
 from scs_metering.conf import opts as scs_opts
@@ -40,6 +40,8 @@ def new_conf():
     log.set_defaults(default_log_levels=log.get_default_log_levels() +
                      QUIET_LOGGERS)
     scs_conf.register_opts(conf)
+    for group, opts in messaging_opts.list_opts():
+        conf.register_opts(opts, group=group)
     db_options.set_defaults(
         conf, connection='sqlite:///$state_path/scs_metering.sqlite')
     return conf
@@ -62,6 +64,19 @@ def validate(conf):
                 raise ConfigError('[%s] %s: %s' % (name, opt.dest, exc))
 
 
+def reread(conf):
+    """A new ConfigOpts that reads the same files as ``conf``."""
+    again = cfg.ConfigOpts()
+    args = []
+    for path in conf.config_file or []:
+        args += ['--config-file', path]
+    for path in conf.config_dir or []:
+        args += ['--config-dir', path]
+    again(args, project='scs-metering', default_config_files=[],
+          default_config_dirs=[])
+    return again
+
+
 def prepare_service(argv=None, conf=None, config_files=None):
     """Parse the command line and files, validate them and set up logging.
 
@@ -71,7 +86,6 @@ def prepare_service(argv=None, conf=None, config_files=None):
         argv = sys.argv
     if conf is None:
         conf = new_conf()
-    service_backend.init_backend(service_backend.BackendType.THREADING)
     try:
         conf(argv[1:], project='scs-metering', validate_default_values=True,
              version=version.version_info.version_string(),

@@ -15,3 +15,9 @@ import warnings
 # depends on it). scs-metering never uses eventlet, so its deprecation
 # warning would only confuse operators.
 warnings.filterwarnings('ignore', message='(?s).*Eventlet is deprecated')
+
+# oslo_service.service picks its backend when first imported, so the
+# threading backend is chosen before any command imports it.
+from oslo_service import backend  # noqa: E402
+
+backend.init_backend(backend.BackendType.THREADING)

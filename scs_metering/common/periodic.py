@@ -1,0 +1,58 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""A background job that runs every few seconds until stopped."""
+
+import random
+import threading
+
+from oslo_log import log
+
+LOG = log.getLogger(__name__)
+
+
+class PeriodicWorker(threading.Thread):
+    """Runs ``run_once`` every ``interval`` seconds, in its own thread.
+
+    The first run is jittered so that several engines started together do
+    not run in lockstep. ``wake`` triggers a run now; ``stop`` ends
+    the loop after the current run. A failing run is logged and retried at
+    the next interval, never fatal.
+    """
+
+    def __init__(self, name, interval, jitter=True):
+        super().__init__(name=name, daemon=True)
+        self.interval = interval
+        self.jitter = jitter
+        self._stop_event = threading.Event()
+        self._wake_event = threading.Event()
+
+    def run_once(self):
+        raise NotImplementedError
+
+    def run(self):
+        if self.jitter:
+            self._stop_event.wait(random.uniform(0, self.interval))
+        while not self._stop_event.is_set():
+            try:
+                self.run_once()
+            except Exception:
+                LOG.exception('%s failed; retrying in %ss', self.name,
+                              self.interval)
+            self._wake_event.wait(self.interval)
+            self._wake_event.clear()
+
+    def wake(self):
+        self._wake_event.set()
+
+    def stop(self):
+        self._stop_event.set()
+        self._wake_event.set()

@@ -1,0 +1,85 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""The batch endpoint of the internal topic."""
+
+from oslo_db import exception as db_exc
+from oslo_log import log
+import oslo_messaging
+
+from scs_metering.agent import converter
+from scs_metering import events
+
+LOG = log.getLogger(__name__)
+
+# Failures worth waiting out: the batch is requeued as a whole.
+_TRANSIENT = (db_exc.DBConnectionError, db_exc.DBDeadlock,
+              db_exc.RetryRequest)
+
+
+def decode(message):
+    """Events and quarantine entries of one forwarded message."""
+    try:
+        payload = message['payload']
+        found = [events.Event.from_wire(e) for e in payload['events']]
+        kept = [events.Quarantined.from_wire(q)
+                for q in payload['quarantined']]
+        return found, kept
+    except (KeyError, TypeError, events.InvalidEvent) as exc:
+        # A bug or a foreign publisher; keep it rather than lose it.
+        return [], [events.Quarantined(
+            reason='invalid internal message: %s' % exc,
+            raw=converter.raw_text(message))]
+
+
+class EventsEndpoint:
+    """Stores each batch in one transaction, then lets it be acked."""
+
+    def __init__(self, ingestor):
+        self.ingestor = ingestor
+
+    def info(self, messages):
+        decoded = [decode(m) for m in messages]
+        try:
+            self._store(decoded)
+        except _TRANSIENT:
+            LOG.exception('Storing %d messages failed; requeued',
+                          len(messages))
+            return oslo_messaging.NotificationResult.REQUEUE
+        except Exception:
+            # Something in the batch the database refuses. Store message by
+            # message, so one bad message cannot block the others.
+            LOG.exception('Storing a batch failed; retrying message by '
+                          'message')
+            try:
+                for (found, kept), message in zip(decoded, messages):
+                    self._store_alone(found, kept, message)
+            except Exception:
+                LOG.exception('Storing failed again; requeued')
+                return oslo_messaging.NotificationResult.REQUEUE
+        return oslo_messaging.NotificationResult.HANDLED
+
+    def _store(self, decoded):
+        found = [e for evs, _ in decoded for e in evs]
+        kept = [q for _, qs in decoded for q in qs]
+        self.ingestor.store(found, kept)
+
+    def _store_alone(self, found, kept, message):
+        try:
+            self.ingestor.store(found, kept)
+        except _TRANSIENT:
+            raise
+        except Exception as exc:
+            LOG.error('Quarantining a forwarded message the database '
+                      'refuses: %s', exc)
+            self.ingestor.store([], [events.Quarantined(
+                reason='refused by the database: %s' % exc,
+                raw=converter.raw_text(message))])

@@ -1,0 +1,126 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""The engine service: ingest, window closing and delivery."""
+
+import threading
+
+from oslo_log import log
+import oslo_messaging
+from oslo_service import service
+
+from scs_metering.common import periodic
+from scs_metering.db import api as db_api
+from scs_metering.db.sqlalchemy import migration
+from scs_metering.definitions import loader
+from scs_metering.engine import endpoint
+from scs_metering.engine import ingest
+from scs_metering.engine import windows
+from scs_metering import messaging
+from scs_metering.publisher import delivery
+from scs_metering.publisher import sinks
+
+LOG = log.getLogger(__name__)
+
+
+class SchemaError(Exception):
+    pass
+
+
+class WindowClosing(periodic.PeriodicWorker):
+    def __init__(self, closer, interval):
+        super().__init__('window-closer', interval)
+        self.closer = closer
+
+    def run_once(self):
+        written = self.closer.run()
+        if written:
+            LOG.info('Wrote %d usage records', written)
+
+
+class Delivering(periodic.PeriodicWorker):
+    def __init__(self, deliverer, interval):
+        super().__init__('deliverer', interval)
+        self.deliverer = deliverer
+
+    def run_once(self):
+        # Keep going while there is work; rest only when idle.
+        while self.deliverer.run_once() and not self._stop_event.is_set():
+            pass
+
+
+def check_schema(connection):
+    current, head = connection.version(), migration.head()
+    if current != head:
+        raise SchemaError('database schema is at %s, this engine needs %s: '
+                          'run "scs-metering-manage db upgrade"' % (
+                              current, head))
+
+
+class Engine(service.ServiceBase):
+
+    def __init__(self, conf, worker_id=0):
+        super().__init__()
+        self.conf = conf
+        self.worker_id = worker_id
+        self.listener = None
+        self.workers = []
+        self.connection = None
+        self._stopped = threading.Event()
+
+    def start(self):
+        conf = self.conf
+        self.connection = db_api.get_connection(conf)
+        check_schema(self.connection)
+        definitions = loader.load(conf)
+        if conf.publisher.sinks_file:
+            sinks.seed(self.connection, conf.publisher.sinks_file)
+        self.listener = oslo_messaging.get_batch_notification_listener(
+            messaging.internal_transport(conf),
+            [messaging.internal_target(conf)],
+            [endpoint.EventsEndpoint(ingest.Ingestor(self.connection))],
+            executor='threading', allow_requeue=True,
+            batch_size=conf.engine.batch_size,
+            batch_timeout=conf.engine.batch_timeout)
+        self.listener.start()
+        owner = '%s:%s' % (conf.host, self.worker_id)
+        self.workers = [
+            WindowClosing(windows.WindowCloser(
+                self.connection, definitions,
+                settle_delay=conf.engine.settle_delay,
+                batch_resources=conf.engine.close_batch_size),
+                conf.engine.close_interval),
+            Delivering(delivery.Deliverer(
+                self.connection, owner, conf.publisher.batch_size),
+                conf.publisher.interval),
+        ]
+        for worker in self.workers:
+            worker.start()
+        LOG.info('Engine %s started', owner)
+
+    def stop(self, graceful=True):
+        if self.listener is not None:
+            self.listener.stop()
+            self.listener.wait()
+        for worker in self.workers:
+            worker.stop()
+        for worker in self.workers:
+            worker.join(60)
+        if self.connection is not None:
+            self.connection.dispose()
+        self._stopped.set()
+        LOG.info('Engine stopped')
+
+    def wait(self):
+        self._stopped.wait()
+
+    def reset(self):
+        pass
