@@ -217,7 +217,7 @@ class WindowTransaction(_Transaction):
                    models.Period.ended_at > _db(start))).order_by(
             models.Period.resource_pk, models.Period.started_at)
         current, periods = None, []
-        for period, resource in self.session.execute(query).tuples():
+        for period, resource in self.session.execute(query):
             if current is not None and resource.id != current.pk:
                 yield current, periods
                 periods = []
