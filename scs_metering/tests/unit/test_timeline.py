@@ -98,8 +98,8 @@ class FoldTest(base.TestCase):
                              spans(derive(order)))
 
     def test_duplicates_change_nothing(self):
-        evs = [event('a', ev.CREATE, 0), event('b', ev.UPDATE, 5,
-                                                state='paused')]
+        evs = [event('a', ev.CREATE, 0),
+               event('b', ev.UPDATE, 5, state='paused')]
         self.assertEqual(derive(evs), derive(evs + evs))
 
     def test_continuing_a_fold_equals_one_fold(self):
