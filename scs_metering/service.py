@@ -19,7 +19,6 @@ from oslo_log import log
 from oslo_messaging import opts as messaging_opts
 
 from scs_metering import conf as scs_conf
-from scs_metering.conf import opts as scs_opts
 from scs_metering import version
 
 LOG = log.getLogger(__name__)
@@ -47,21 +46,28 @@ def new_conf():
     return conf
 
 
+def _read_all(group, section):
+    """Read every option of a section; return the groups among them."""
+    groups = []
+    for name in list(section):
+        try:
+            value = section[name]
+        except (cfg.ConfigFileValueError, ValueError) as exc:
+            raise ConfigError('[%s] %s: %s' % (group, name, exc))
+        if isinstance(value, cfg.ConfigOpts.GroupAttr):
+            groups.append((name, value))
+    return groups
+
+
 def validate(conf):
     """Read every registered option once, so a bad value fails now.
 
     oslo.config parses values lazily; without this pass a typo in a rarely
-    read option would only surface hours later, in the middle of work.
+    read option, ours or a library's, would only surface hours later, in
+    the middle of work.
     """
-    groups = scs_opts.list_opts() + [('database', db_options.database_opts)]
-    for group, opts in groups:
-        name = getattr(group, 'name', group)
-        section = conf if name == 'DEFAULT' else conf[name]
-        for opt in opts:
-            try:
-                getattr(section, opt.dest)
-            except (cfg.ConfigFileValueError, ValueError) as exc:
-                raise ConfigError('[%s] %s: %s' % (name, opt.dest, exc))
+    for group, section in _read_all('DEFAULT', conf):
+        _read_all(group, section)
 
 
 def reread(conf):
