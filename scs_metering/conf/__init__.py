@@ -14,10 +14,14 @@ from scs_metering.conf import agent
 from scs_metering.conf import default
 from scs_metering.conf import engine
 from scs_metering.conf import meters
+from scs_metering.conf import metrics
 from scs_metering.conf import notification
 from scs_metering.conf import publisher
+from scs_metering.conf import reconciliation
+from scs_metering.conf import service_credentials
 
-MODULES = (default, agent, engine, meters, notification, publisher)
+MODULES = (default, agent, engine, meters, metrics, notification, publisher,
+           reconciliation, service_credentials)
 
 
 def register_opts(conf):

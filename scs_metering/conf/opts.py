@@ -19,8 +19,11 @@ from scs_metering.conf import agent
 from scs_metering.conf import default
 from scs_metering.conf import engine
 from scs_metering.conf import meters
+from scs_metering.conf import metrics
 from scs_metering.conf import notification
 from scs_metering.conf import publisher
+from scs_metering.conf import reconciliation
+from scs_metering.conf import service_credentials
 
 
 def list_opts():
@@ -29,8 +32,11 @@ def list_opts():
         (agent.GROUP, agent.opts),
         (engine.GROUP, engine.opts),
         (meters.GROUP, meters.opts),
+        (metrics.GROUP, metrics.opts),
         (notification.GROUP, notification.opts),
         (publisher.GROUP, publisher.opts),
+        (reconciliation.GROUP, reconciliation.opts),
+        (service_credentials.GROUP, service_credentials.list_opts()),
     ]
 
 
