@@ -11,6 +11,7 @@
 # under the License.
 
 from scs_metering.conf import agent
+from scs_metering.conf import api
 from scs_metering.conf import default
 from scs_metering.conf import engine
 from scs_metering.conf import meters
@@ -20,8 +21,8 @@ from scs_metering.conf import publisher
 from scs_metering.conf import reconciliation
 from scs_metering.conf import service_credentials
 
-MODULES = (default, agent, engine, meters, metrics, notification, publisher,
-           reconciliation, service_credentials)
+MODULES = (default, agent, api, engine, meters, metrics, notification,
+           publisher, reconciliation, service_credentials)
 
 
 def register_opts(conf):

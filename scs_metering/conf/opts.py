@@ -16,6 +16,7 @@ from oslo_config import cfg
 from oslo_db import options as db_options
 
 from scs_metering.conf import agent
+from scs_metering.conf import api
 from scs_metering.conf import default
 from scs_metering.conf import engine
 from scs_metering.conf import meters
@@ -30,6 +31,7 @@ def list_opts():
     return [
         ('DEFAULT', default.opts),
         (agent.GROUP, agent.opts),
+        (api.GROUP, api.opts),
         (engine.GROUP, engine.opts),
         (meters.GROUP, meters.opts),
         (metrics.GROUP, metrics.opts),

@@ -1,0 +1,46 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+from oslo_config import cfg
+
+GROUP = cfg.OptGroup(
+    'api', title='REST API',
+    help='Options of the scs-metering REST API.')
+
+opts = [
+    cfg.HostAddressOpt('host', default='127.0.0.1',
+                       help='Address the development server '
+                            '(scs-metering-api) listens on. Production '
+                            'deployments run scs_metering.api.wsgi under '
+                            'uWSGI or mod_wsgi instead.'),
+    cfg.PortOpt('port', default=8789,
+                help='Port the development server listens on.'),
+    cfg.StrOpt('auth_strategy', default='keystone',
+               choices=[('keystone', 'Keystone tokens, checked by '
+                                     'keystonemiddleware'),
+                        ('noauth', 'No authentication: the identity headers '
+                                   'of the request are trusted as sent. '
+                                   'For tests and benchmarks only')],
+               help='How requests are authenticated.'),
+    cfg.IntOpt('max_request_body_size', default=65536, min=1024,
+               help='Largest request body accepted, in bytes; larger '
+                    'bodies get 413.'),
+    cfg.IntOpt('max_limit', default=1000, min=1,
+               help='Largest page size a list request may ask for.'),
+    cfg.IntOpt('default_limit', default=100, min=1,
+               help='Page size of list requests that give no limit.'),
+]
+
+
+def register_opts(conf):
+    conf.register_group(GROUP)
+    conf.register_opts(opts, group=GROUP)
