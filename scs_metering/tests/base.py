@@ -12,6 +12,8 @@
 """Base classes of the unit and functional tests."""
 
 import os
+import shutil
+import sys
 import warnings
 
 import fixtures
@@ -21,6 +23,16 @@ from sqlalchemy import exc as sa_exc
 from scs_metering.db import api as db_api
 from scs_metering.definitions import loader
 from scs_metering import service
+
+
+def console_script(name):
+    """Path of a console script of this installation.
+
+    Tests run the commands as operators do; the script sits beside the
+    interpreter of the virtualenv the tests run in.
+    """
+    return (shutil.which(name, path=os.path.dirname(sys.executable)) or
+            shutil.which(name))
 
 
 class TestCase(oslotest_base.BaseTestCase):

@@ -12,20 +12,12 @@
 """A bad configuration stops start-up with a message naming the option."""
 
 import os
-import shutil
 import subprocess
-import sys
 
 from scs_metering import service
 from scs_metering.tests import base
 
 PREFIX = 'scs-metering: configuration error: '
-
-
-def console_script(name):
-    """A console script of this installation, beside its interpreter."""
-    return (shutil.which(name, path=os.path.dirname(sys.executable)) or
-            shutil.which(name))
 
 
 class PrepareServiceTest(base.TestCase):
@@ -110,7 +102,7 @@ class CommandLineTest(base.TestCase):
 
     def run_script(self, name, text, *args):
         path = self.write_file('bad.conf', text)
-        script = console_script(name)
+        script = base.console_script(name)
         self.assertIsNotNone(script, '%s is not installed' % name)
         return subprocess.run([script, '--config-file', path] + list(args),
                               capture_output=True, text=True, timeout=60,
