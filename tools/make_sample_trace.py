@@ -19,6 +19,7 @@ file is committed; this script shows how it was made.
     python tools/make_sample_trace.py > samples/nova-trace.jsonl
 """
 
+import datetime
 import json
 import sys
 
@@ -43,12 +44,8 @@ def iso(hms):
 
 
 def versioned(sample, vm, project, user, when, message_id, **data):
-    data.setdefault('uuid', vm)
-    data.setdefault('tenant_id', project)
-    data.setdefault('user_id', user)
-    data.setdefault('updated_at', iso(when))
-    return fx.on_the_wire(fx.nova(sample, data), timestamp=at(when),
-                          message_id=message_id)
+    time = datetime.datetime.fromisoformat('%sT%s' % (DAY, when))
+    return fx.instance(sample, vm, project, user, time, message_id, **data)
 
 
 def main(out):

@@ -18,6 +18,7 @@ replaced by that file's JSON with the sibling keys deep-merged over it.
 """
 
 import copy
+import datetime
 import json
 import os
 import uuid
@@ -95,6 +96,29 @@ def nova(name, data=None, **top):
                                         {'nova_object.data': data})
     message.update(top)
     return message
+
+
+def _payload_time(value):
+    if isinstance(value, datetime.datetime):
+        return value.strftime('%Y-%m-%dT%H:%M:%SZ')
+    return value
+
+
+def instance(sample, vm, project, user, when, message_id=None, **data):
+    """A versioned nova sample about one server, as sent at ``when``.
+
+    ``when`` (a UTC datetime) is the message's timestamp and the payload's
+    updated_at; ``data`` overrides more payload fields, datetimes in
+    nova's payload form.
+    """
+    data = {k: _payload_time(v) for k, v in data.items()}
+    data.setdefault('uuid', vm)
+    data.setdefault('tenant_id', project)
+    data.setdefault('user_id', user)
+    data.setdefault('updated_at', _payload_time(when))
+    return on_the_wire(nova(sample, data),
+                       timestamp=when.strftime('%Y-%m-%d %H:%M:%S.%f'),
+                       message_id=message_id)
 
 
 def flavor(name, flavorid, vcpus, memory_mb, root_gb, ephemeral_gb=0):
