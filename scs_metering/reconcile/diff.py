@@ -1,0 +1,200 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""What a listing says the engine missed, as ordinary usage events.
+
+Pure functions: a listed resource and the engine's view of it go in,
+events with provenance "reconciliation" and their time bounds come out.
+An event's id depends only on the fact it states, so the same listing
+reconciled twice yields the same ids and counts once.
+
+Times: ``time_min``/``time_max`` bound the true time of an event. Where
+the API dates the fact (a creation, a server's deletion) both equal the
+time; otherwise they span what the metering can prove.
+"""
+
+import dataclasses
+import datetime
+import json
+
+from scs_metering.common import timeutils
+from scs_metering.conf import reconciliation as conf_reconciliation
+from scs_metering import events as ev
+
+MATCHED = 'matched'
+CREATED = 'missed_create'
+DELETED = 'missed_delete'
+DRIFT = 'drift'
+CONFLICT = 'conflict'
+
+
+@dataclasses.dataclass
+class Tracked:
+    """What the engine knows of one resource."""
+
+    pk: int
+    resource_id: str
+    active: bool
+    project_id: str = None
+    user_id: str = None
+    attributes: dict = None
+    started_at: datetime.datetime = None
+    ended_at: datetime.datetime = None
+    last_event_at: datetime.datetime = None
+    last_seen_at: datetime.datetime = None
+    missing_since: datetime.datetime = None
+
+    @property
+    def known_alive(self):
+        """The last time the tracked state is known to have held."""
+        return max(filter(None, (self.last_event_at, self.last_seen_at,
+                                 self.started_at)), default=None)
+
+
+def billed_time(policy, low, high):
+    """The billed time of a fact known to lie in [low, high]."""
+    if policy == conf_reconciliation.FIRST_MISSING:
+        return high
+    if policy == conf_reconciliation.MIDPOINT:
+        return timeutils.from_epoch((timeutils.epoch(low) +
+                                     timeutils.epoch(high)) // 2)
+    return low
+
+
+def _event(resource_type, observed_or_tracked, action, time, fact,
+           time_min, time_max, attributes, started_at=None):
+    source = observed_or_tracked
+    return ev.Event(
+        id=ev.stable_id('reconciliation', resource_type, source.resource_id,
+                        action, *fact),
+        resource_type=resource_type, resource_id=source.resource_id,
+        action=action, time=time, project_id=source.project_id,
+        user_id=source.user_id, started_at=started_at,
+        attributes=attributes, provenance=ev.RECONCILIATION,
+        time_min=time_min, time_max=time_max,
+        event_type='reconciliation.%s' % action)
+
+
+def _attributes(observed, tracked):
+    """The tracked snapshot, overridden by what the listing says.
+
+    A listing may know fewer attributes than the notifications (or not
+    know one, e.g. a deleted flavor's id): those keep their tracked value.
+    """
+    merged = dict(tracked.attributes or {}) if tracked else {}
+    merged.update((k, v) for k, v in observed.attributes.items()
+                  if v is not None)
+    return merged
+
+
+def _differs(observed, tracked):
+    if observed.project_id != tracked.project_id:
+        return True
+    if observed.user_id and observed.user_id != tracked.user_id:
+        return True
+    known = tracked.attributes or {}
+    return any(v is not None and known.get(k) != v
+               for k, v in observed.attributes.items())
+
+
+def created(resource_type, observed, tracked=None):
+    """A life the engine never saw begin, starting when the API says.
+
+    A server may have been resized since its launch, which moves its
+    launch time: its start is then known to lie between its creation and
+    the listed launch, and the later one is billed.
+    """
+    when, born = observed.created_at, min(observed.born_at,
+                                          observed.created_at)
+    return _event(resource_type, observed, ev.CREATE, when,
+                  (timeutils.isoformat(born), timeutils.isoformat(when)),
+                  born, when, _attributes(observed, tracked),
+                  started_at=when)
+
+
+def deleted(resource_type, tracked, low, high, policy):
+    """An end that no API dated: between ``low`` and ``high``."""
+    when = billed_time(policy, low, high)
+    return _event(resource_type, tracked, ev.DELETE, when,
+                  (timeutils.isoformat(tracked.started_at),), low, high,
+                  dict(tracked.attributes or {}))
+
+
+def compare(resource_type, observed, tracked, listed_at, policy):
+    """Classify one listed, live resource; return (kind, events)."""
+    if tracked is None or (not tracked.active and tracked.ended_at is None):
+        return CREATED, [created(resource_type, observed, tracked)]
+    if not tracked.active:
+        if observed.born_at > tracked.ended_at:
+            # Deleted, then created again under the same id.
+            return CREATED, [created(resource_type, observed, tracked)]
+        if tracked.ended_at > listed_at:
+            # Deleted after its page was fetched: the listing is stale.
+            return MATCHED, []
+        # The API shows a life the engine has ended: a wrong delete, or
+        # a resource being deleted that is still listed. Reported, never
+        # guessed at.
+        return CONFLICT, []
+    known_alive = tracked.known_alive
+    if known_alive is not None and observed.born_at > known_alive:
+        # A new life under the same id: the old one ended in between.
+        return CREATED, [
+            deleted(resource_type, tracked, known_alive, observed.born_at,
+                    policy),
+            created(resource_type, observed, tracked)]
+    found = []
+    if tracked.started_at is None or observed.created_at < tracked.started_at:
+        # Its create was missed and a later event opened it late.
+        found.append(created(resource_type, observed, tracked))
+    if _differs(observed, tracked):
+        found.append(drifted(resource_type, observed, tracked, listed_at))
+        return DRIFT, found
+    return (CREATED if found else MATCHED), found
+
+
+def drifted(resource_type, observed, tracked, listed_at):
+    """A change the notifications missed, dated by ``updated_at``.
+
+    It happened after the tracked state was last known and no later than
+    the listing; ``updated_at`` is the last change the API knows of, so
+    the billable one happened at or before it.
+    """
+    low = min(tracked.known_alive or observed.created_at, listed_at)
+    high = listed_at
+    updated = observed.updated_at
+    if updated is not None and low <= updated <= high:
+        high = updated
+    attributes = _attributes(observed, tracked)
+    fact = (timeutils.isoformat(low), timeutils.isoformat(high),
+            observed.project_id,
+            json.dumps(attributes, sort_keys=True, default=str))
+    return _event(resource_type, observed, ev.UPDATE, high, fact, low, high,
+                  attributes)
+
+
+def exact_delete(resource_type, observed, tracked):
+    """A deletion the API dates itself (nova's deleted servers)."""
+    when = observed.deleted_at
+    found = []
+    if tracked is None or (not tracked.active and tracked.ended_at is None):
+        # Neither create nor delete was seen: the whole life is missing.
+        if observed.created_at >= when:
+            return MATCHED, []
+        found.append(created(resource_type, observed, tracked))
+    elif not tracked.active:
+        return MATCHED, []  # already ended
+    elif tracked.started_at is not None and tracked.started_at > when:
+        return MATCHED, []  # the delete of an earlier life
+    found.append(_event(resource_type, observed, ev.DELETE, when,
+                        (timeutils.isoformat(when),), when, when,
+                        _attributes(observed, tracked),
+                        started_at=observed.created_at))
+    return DELETED, found

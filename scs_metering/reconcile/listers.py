@@ -1,0 +1,300 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""Inventory listers: what each service's API says exists right now.
+
+A lister turns the items of one listing into Observed facts, with the
+same attribute names as the notification definitions of its resource
+type, so that a listed resource and a notified one compare equal. Field
+specs are JSON pointers into an item, as in the definitions.
+"""
+
+import dataclasses
+import datetime
+
+from scs_metering.common import timeutils
+from scs_metering.definitions import fields
+from scs_metering.reconcile import client
+
+
+@dataclasses.dataclass(frozen=True)
+class Observed:
+    """One resource as a listing shows it."""
+
+    resource_id: str
+    project_id: str
+    user_id: str
+    # When billing of its life starts (a server's launch, otherwise its
+    # creation) and the earliest it can have started, which never changes
+    # during one life and so tells lives apart.
+    created_at: datetime.datetime
+    born_at: datetime.datetime
+    updated_at: datetime.datetime
+    attributes: dict
+    # Set only by listings of deleted resources, which date the delete.
+    deleted_at: datetime.datetime = None
+
+
+class Lister:
+    """Lists one resource type of one service, across all projects."""
+
+    resource_type = None
+    service_type = None
+    path = None
+    collection = None
+    style = client.LINKS
+    params = {}
+    headers = {}
+    # JSON pointer specs of the common fields and of the attributes.
+    item_fields = {}
+    attributes = {}
+
+    def __init__(self, conf):
+        self.page_size = conf.reconciliation.page_size
+        spec = dict({'user_id': [], 'updated_at': []}, **self.item_fields)
+        self._id = fields.Field('id', spec.get('resource_id', '/id'),
+                                required=True)
+        self._project = fields.Field('project_id', spec['project_id'],
+                                     required=True)
+        self._user = fields.Field('user_id', spec['user_id'])
+        self._created = fields.Field('created_at', spec['created_at'],
+                                     type_='datetime', required=True)
+        self._born = fields.Field('born_at', spec.get('born_at',
+                                                      spec['created_at']),
+                                  type_='datetime', required=True)
+        self._updated = fields.Field('updated_at', spec['updated_at'],
+                                     type_='datetime')
+        self._attributes = [fields.Field(name, attr, type_='any')
+                            for name, attr in sorted(
+                                self.attributes.items())]
+
+    def resource_id(self, item):
+        """The id alone: even an item we cannot read is known to exist."""
+        return self._id.extract(item)
+
+    def observe(self, item, deleted_at=None):
+        """An Observed of one listed item; FieldError if it is unusable."""
+        if not isinstance(item, dict):
+            raise fields.FieldError('a listed item is not a JSON object')
+        return Observed(
+            resource_id=self._id.extract(item),
+            project_id=self._project.extract(item),
+            user_id=self._user.extract(item),
+            created_at=self._created.extract(item),
+            born_at=self._born.extract(item),
+            updated_at=self._updated.extract(item),
+            attributes={f.name: f.extract(item) for f in self._attributes},
+            deleted_at=deleted_at)
+
+    def _pages(self, cloud, extra=None, headers=None):
+        params = dict(self.params, limit=self.page_size, **(extra or {}))
+        return cloud.pages(self.service_type, self.path, self.collection,
+                           params=params,
+                           headers=dict(self.headers, **(headers or {})),
+                           style=self.style)
+
+    def inventory(self, cloud):
+        """Pages of raw items of every live resource."""
+        return self._pages(cloud)
+
+    def deleted(self, cloud, since):
+        """Pages of (raw item, deletion time) of resources deleted since.
+
+        Only APIs that keep deleted rows can say; the others yield
+        nothing and their deletes are inferred from absence.
+        """
+        return iter(())
+
+
+class ServerLister(Lister):
+    resource_type = 'instance'
+    service_type = 'compute'
+    path = '/servers/detail'
+    collection = 'servers'
+    params = {'all_tenants': '1'}
+    item_fields = {
+        'project_id': '/tenant_id',
+        'user_id': '/user_id',
+        # Billing starts at launch, as with the create notification; but
+        # nova moves launched_at on resize and rebuild, so only "created"
+        # identifies the life.
+        'created_at': ['/OS-SRV-USG:launched_at', '/created'],
+        'born_at': '/created',
+        'updated_at': '/updated',
+    }
+    # Since microversion 2.47 each server embeds its flavor.
+    attributes = {
+        'state': {'path': '/OS-EXT-STS:vm_state', 'type': 'str'},
+        'flavor_name': {'path': '/flavor/original_name', 'type': 'str'},
+        'vcpus': {'path': '/flavor/vcpus', 'type': 'int'},
+        'memory_mb': {'path': '/flavor/ram', 'type': 'int'},
+        'root_gb': {'path': '/flavor/disk', 'type': 'int'},
+        'ephemeral_gb': {'path': '/flavor/ephemeral', 'type': 'int'},
+    }
+    _deleted_at = fields.Field('deleted_at', [
+        '/OS-SRV-USG:terminated_at', '/updated'], type_='datetime',
+        required=True)
+
+    def __init__(self, conf):
+        super().__init__(conf)
+        version = conf.reconciliation.nova_microversion
+        self.headers = {'OpenStack-API-Version': 'compute %s' % version,
+                        'X-OpenStack-Nova-API-Version': version}
+        self._flavor_ids = {}
+
+    def observe(self, item, deleted_at=None):
+        observed = super().observe(item, deleted_at)
+        # Servers name their flavor; the notifications also carry its id.
+        name = observed.attributes.get('flavor_name')
+        observed.attributes['flavor_id'] = self._flavor_ids.get(name)
+        return observed
+
+    def inventory(self, cloud):
+        self._flavor_ids = {}
+        for page in cloud.pages(
+                self.service_type, '/flavors/detail', 'flavors',
+                params={'is_public': 'None', 'limit': self.page_size},
+                headers=self.headers):
+            self._flavor_ids.update((f.get('name'), f.get('id'))
+                                    for f in page if isinstance(f, dict))
+        yield from self._pages(cloud)
+        # Soft-deleted servers can still be restored: they are alive.
+        yield from self._pages(cloud, {'status': 'SOFT_DELETED'})
+
+    def deleted(self, cloud, since):
+        for page in self._pages(cloud, {
+                'deleted': 'True',
+                'changes-since': timeutils.isoformat(since)}):
+            yield [(item, self._deleted_at.extract(item)) for item in page
+                   if isinstance(item, dict) and
+                   item.get('OS-EXT-STS:vm_state') == 'deleted']
+
+
+class CinderLister(Lister):
+    service_type = 'block-storage'
+    params = {'all_tenants': '1'}
+    common = {'user_id': '/user_id', 'created_at': '/created_at',
+              'updated_at': '/updated_at'}
+
+
+class VolumeLister(CinderLister):
+    resource_type = 'volume'
+    path = '/volumes/detail'
+    collection = 'volumes'
+    item_fields = dict(CinderLister.common,
+                       project_id='/os-vol-tenant-attr:tenant_id')
+    attributes = {
+        'state': {'path': '/status', 'type': 'str'},
+        'size': {'path': '/size', 'type': 'int'},
+        'volume_type': {'path': '/volume_type', 'type': 'str'},
+    }
+
+
+class SnapshotLister(CinderLister):
+    resource_type = 'snapshot'
+    path = '/snapshots/detail'
+    collection = 'snapshots'
+    item_fields = dict(
+        CinderLister.common,
+        project_id='/os-extended-snapshot-attributes:project_id')
+    attributes = {
+        'state': {'path': '/status', 'type': 'str'},
+        'size': {'path': '/size', 'type': 'int'},
+    }
+
+
+class BackupLister(CinderLister):
+    resource_type = 'backup'
+    path = '/backups/detail'
+    collection = 'backups'
+    # The project attribute of backups needs microversion 3.18.
+    headers = {'OpenStack-API-Version': 'volume 3.18'}
+    item_fields = dict(CinderLister.common,
+                       project_id='/os-backup-project-attr:project_id')
+    attributes = {
+        'state': {'path': '/status', 'type': 'str'},
+        'size': {'path': '/size', 'type': 'int'},
+    }
+
+
+class NeutronLister(Lister):
+    service_type = 'network'
+    # Admins see every project's resources without a flag.
+    item_fields = {'project_id': '/project_id',
+                   'created_at': '/created_at', 'updated_at': '/updated_at'}
+
+
+class FloatingIPLister(NeutronLister):
+    resource_type = 'floating_ip'
+    path = '/v2.0/floatingips'
+    collection = 'floatingips'
+    attributes = {
+        'state': {'path': '/status', 'type': 'str'},
+        'port_id': {'path': '/port_id', 'type': 'str'},
+    }
+
+
+class RouterLister(NeutronLister):
+    resource_type = 'router'
+    path = '/v2.0/routers'
+    collection = 'routers'
+    attributes = {
+        'state': {'path': '/status', 'type': 'str'},
+        'external_network_id': {
+            'path': '/external_gateway_info/network_id', 'type': 'str'},
+    }
+
+
+class ImageLister(Lister):
+    resource_type = 'image'
+    service_type = 'image'
+    path = '/v2/images'
+    collection = 'images'
+    style = client.NEXT
+    item_fields = {'project_id': '/owner', 'created_at': '/created_at',
+                   'updated_at': '/updated_at'}
+    attributes = {
+        'state': {'path': '/status', 'type': 'str'},
+        'size': {'path': '/size', 'type': 'int'},
+    }
+
+
+class LoadBalancerLister(Lister):
+    resource_type = 'loadbalancer'
+    service_type = 'load-balancer'
+    path = '/v2/lbaas/loadbalancers'
+    collection = 'loadbalancers'
+    item_fields = {'project_id': '/project_id',
+                   'created_at': '/created_at', 'updated_at': '/updated_at'}
+    attributes = {
+        'state': {'path': '/provisioning_status', 'type': 'str'},
+        'flavor_id': {'path': '/flavor_id', 'type': 'str'},
+    }
+
+
+class ZoneLister(Lister):
+    resource_type = 'dns_zone'
+    service_type = 'dns'
+    path = '/v2/zones'
+    collection = 'zones'
+    style = client.LINKS_NEXT
+    headers = {'X-Auth-All-Projects': 'True'}
+    item_fields = {'project_id': '/project_id',
+                   'created_at': '/created_at', 'updated_at': '/updated_at'}
+    attributes = {
+        'state': {'path': '/status', 'type': 'str'},
+    }
+
+
+LISTERS = {cls.resource_type: cls for cls in (
+    ServerLister, VolumeLister, SnapshotLister, BackupLister,
+    FloatingIPLister, RouterLister, ImageLister, LoadBalancerLister,
+    ZoneLister)}

@@ -1,0 +1,220 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""One reconciliation run of one resource type, and its report.
+
+A run streams its listing page by page: each page is compared with what
+the engine tracks and the differences are stored through the Ingestor,
+in the same transaction as any notification's events would be. Only a
+listing that reached its end can say what is missing, and even then a
+run refuses to infer deletes when the listing lacks suspiciously many
+resources. A failed or refused run never closes anything and does not
+count as covering time for settled windows.
+"""
+
+import dataclasses
+import datetime
+
+from oslo_log import log
+
+from scs_metering.common import timeutils
+from scs_metering.definitions import fields
+from scs_metering.engine import ingest
+from scs_metering.reconcile import client
+from scs_metering.reconcile import diff
+from scs_metering.reconcile import listers
+from scs_metering.reconcile import store as store_mod
+from scs_metering.reconcile import swift
+
+LOG = log.getLogger(__name__)
+
+
+@dataclasses.dataclass
+class Report:
+    resource_type: str
+    started_at: datetime.datetime
+    finished_at: datetime.datetime = None
+    status: str = store_mod.RUNNING
+    listed: int = 0
+    matched: int = 0
+    missed_creates: int = 0
+    missed_deletes: int = 0
+    drift: int = 0
+    errors: int = 0
+    error: str = None
+
+    def count(self, kind):
+        if kind == diff.MATCHED:
+            self.matched += 1
+        elif kind == diff.CREATED:
+            self.missed_creates += 1
+        elif kind == diff.DELETED:
+            self.missed_deletes += 1
+        elif kind == diff.DRIFT:
+            self.drift += 1
+        else:
+            self.errors += 1
+
+    def summary(self):
+        return ('%(resource_type)s: %(status)s, listed %(listed)d, matched '
+                '%(matched)d, missed creates %(missed_creates)d, missed '
+                'deletes %(missed_deletes)d, drift %(drift)d, errors '
+                '%(errors)d' % dataclasses.asdict(self) +
+                (' (%s)' % self.error if self.error else ''))
+
+
+class Reconciler:
+    """Reconciles resource types against their APIs, one run at a time."""
+
+    def __init__(self, conf, connection, cloud, definitions, host=None,
+                 clock=timeutils.utcnow):
+        self.conf = conf.reconciliation
+        self.cloud = cloud
+        self.definitions = definitions
+        self.host = host or conf.host
+        self.clock = clock
+        self.store = store_mod.Store(connection)
+        self.ingestor = ingest.Ingestor(connection)
+        self.listers = {name: cls(conf)
+                        for name, cls in listers.LISTERS.items()}
+        self.swift = swift.AccountPoller(conf, definitions)
+
+    def run(self, resource_type):
+        """Reconcile one type now; return its report, also stored."""
+        report = Report(resource_type, self.clock())
+        run_id = self.store.start_run(resource_type, self.host,
+                                      report.started_at)
+        try:
+            if resource_type == swift.RESOURCE_TYPE:
+                self.swift.poll(self.cloud, self.ingestor, self.clock,
+                                report)
+            else:
+                self._reconcile(self.listers[resource_type], report)
+        except client.ListingError as exc:
+            report.status, report.error = store_mod.FAILED, str(exc)
+        except Exception as exc:
+            LOG.exception('Reconciliation of %s failed', resource_type)
+            report.status = store_mod.FAILED
+            report.error = '%s: %s' % (exc.__class__.__name__, exc)
+        if report.status == store_mod.RUNNING:
+            report.status = store_mod.SUCCESS
+        report.finished_at = self.clock()
+        self.store.finish_run(run_id, report)
+        (LOG.info if report.status == store_mod.SUCCESS else LOG.warning)(
+            'Reconciliation of %s', report.summary())
+        return report
+
+    def _reconcile(self, lister, report):
+        resource_type = lister.resource_type
+        policy = self.conf.billed_end
+        for page in lister.inventory(self.cloud):
+            listed_at = self.clock()
+            found = self._observe(lister, [(i, None) for i in page], report)
+            report.listed += len(page)
+            tracked = self.store.tracked(resource_type,
+                                         [o.resource_id for o in found])
+            batch = []
+            for observed in found:
+                kind, evs = diff.compare(
+                    resource_type, observed,
+                    tracked.get(observed.resource_id), listed_at, policy)
+                report.count(kind)
+                batch.extend(evs)
+            self._store(batch)
+            self.store.mark_seen(resource_type, [lister.resource_id(i)
+                                                 for i in page], listed_at)
+        self._exact_deletes(lister, report)
+        self._infer_deletes(resource_type, report)
+
+    def _observe(self, lister, items, report):
+        """Observed items; an unreadable one is counted, never guessed.
+
+        It stays "seen" (its id is marked), so it cannot be taken for a
+        delete; an item without an id fails the listing.
+        """
+        found = []
+        for item, deleted_at in items:
+            try:
+                found.append(lister.observe(item, deleted_at))
+            except fields.FieldError as exc:
+                try:
+                    resource_id = lister.resource_id(item)
+                except fields.FieldError:
+                    raise client.ListingError(
+                        '%s: a listed item has no id: %s' % (
+                            lister.resource_type, exc))
+                LOG.warning('Reconciliation of %s: item %s is unusable: %s',
+                            lister.resource_type, resource_id, exc)
+                report.errors += 1
+        return found
+
+    def _exact_deletes(self, lister, report):
+        since = (self.store.last_started(lister.resource_type,
+                                         store_mod.SUCCESS) or
+                 report.started_at) - datetime.timedelta(
+            seconds=self.conf.deleted_lookback)
+        for page in lister.deleted(self.cloud, since):
+            found = self._observe(lister, page, report)
+            tracked = self.store.tracked(lister.resource_type,
+                                         [o.resource_id for o in found])
+            batch = []
+            for observed in found:
+                kind, evs = diff.exact_delete(
+                    lister.resource_type, observed,
+                    tracked.get(observed.resource_id))
+                if evs:
+                    report.count(kind)
+                batch.extend(evs)
+            self._store(batch)
+
+    def _infer_deletes(self, resource_type, report):
+        start = report.started_at
+        missing = self.store.count_missing(resource_type, start)
+        if not missing:
+            return
+        active = self.store.count_active(resource_type, start)
+        listed_until = self.clock()
+        self.store.note_missing(resource_type, start, listed_until)
+        allowed = max(self.conf.max_missing_floor,
+                      int(active * self.conf.max_missing_fraction))
+        if report.listed == 0:
+            report.status = store_mod.REFUSED
+            report.error = ('empty listing while %d resources are tracked: '
+                            'no delete inferred' % active)
+            return
+        if missing > allowed:
+            report.status = store_mod.REFUSED
+            report.error = ('%d of %d tracked resources missing, more than '
+                            'the %d allowed: no delete inferred' % (
+                                missing, active, allowed))
+            return
+        policy = self.conf.billed_end
+        for chunk in self.store.missing(resource_type, start):
+            self._store([diff.deleted(resource_type, t, t.known_alive,
+                                      _first_missing(t, listed_until),
+                                      policy) for t in chunk])
+            report.missed_deletes += len(chunk)
+
+    def _store(self, batch):
+        if batch:
+            self.ingestor.store(batch)
+
+
+def _first_missing(tracked, listed_until):
+    """The first listing that missed it, unless it lived on after that.
+
+    A resource noted missing by a refused run and then heard of again was
+    not gone then: that listing was wrong, and only this one counts.
+    """
+    since = tracked.missing_since
+    if since is not None and since >= tracked.known_alive:
+        return since
+    return listed_until

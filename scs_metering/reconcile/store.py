@@ -1,0 +1,166 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""The reconciler's reads and writes: tracked resources and run reports.
+
+Events never go through here: they are stored by the engine's Ingestor
+like any other. This module only keeps the reconciliation bookkeeping of
+resources (when last listed, since when missing) and the run reports.
+"""
+
+import sqlalchemy as sa
+
+from scs_metering.common import timeutils
+from scs_metering.db.sqlalchemy import models
+from scs_metering.db.sqlalchemy import rows
+from scs_metering.reconcile import diff
+
+_t = timeutils.from_db
+_db = timeutils.to_db
+R = models.Resource
+RUN = models.ReconciliationRun
+
+# Run statuses. Only a successful run covers time for settled windows.
+RUNNING = 'running'
+SUCCESS = 'success'
+FAILED = 'failed'
+REFUSED = 'refused'
+
+
+def _tracked(row):
+    return diff.Tracked(
+        pk=row.id, resource_id=row.resource_id, active=row.active,
+        project_id=row.project_id, user_id=row.user_id,
+        attributes=row.attributes, started_at=_t(row.started_at),
+        ended_at=_t(row.ended_at), last_event_at=_t(row.last_event_at),
+        last_seen_at=_t(row.last_seen_at),
+        missing_since=_t(row.missing_since))
+
+
+class Store:
+
+    def __init__(self, connection, chunk=500):
+        self.connection = connection
+        self.chunk = chunk
+
+    def tracked(self, resource_type, resource_ids):
+        """Tracked resources by id; ids the engine never saw are absent."""
+        found = {}
+        with self.connection.reader() as session:
+            for chunk in rows.chunks(sorted(set(resource_ids)), self.chunk):
+                query = sa.select(R).where(R.resource_type == resource_type,
+                                           R.resource_id.in_(chunk))
+                found.update((r.resource_id, _tracked(r))
+                             for r in session.scalars(query))
+        return found
+
+    def mark_seen(self, resource_type, resource_ids, when):
+        """Listed now: alive at ``when``, no longer missing."""
+        with self.connection.writer() as session:
+            for chunk in rows.chunks(sorted(set(resource_ids)), self.chunk):
+                session.execute(sa.update(R).where(
+                    R.resource_type == resource_type,
+                    R.resource_id.in_(chunk)).values(
+                    last_seen_at=_db(when), missing_since=None))
+
+    def _missing_condition(self, resource_type, listed_from):
+        # Active and neither listed nor changed since the listing began:
+        # anything touched during the listing may just have been created
+        # after its page, and waits for the next run.
+        start = _db(listed_from)
+        return sa.and_(
+            R.resource_type == resource_type, R.active.is_(True),
+            R.started_at < start,
+            sa.or_(R.last_event_at.is_(None), R.last_event_at < start),
+            sa.or_(R.last_seen_at.is_(None), R.last_seen_at < start))
+
+    def count_active(self, resource_type, listed_from):
+        with self.connection.reader() as session:
+            return session.scalar(sa.select(sa.func.count()).where(
+                R.resource_type == resource_type, R.active.is_(True),
+                R.started_at < _db(listed_from)))
+
+    def count_missing(self, resource_type, listed_from):
+        with self.connection.reader() as session:
+            return session.scalar(sa.select(sa.func.count()).where(
+                self._missing_condition(resource_type, listed_from)))
+
+    def note_missing(self, resource_type, listed_from, when):
+        """Date the first listing that missed each missing resource."""
+        with self.connection.writer() as session:
+            session.execute(sa.update(R).where(
+                self._missing_condition(resource_type, listed_from),
+                R.missing_since.is_(None)).values(missing_since=_db(when)))
+
+    def missing(self, resource_type, listed_from):
+        """Chunks of missing resources, read by key, never all at once."""
+        after = 0
+        while True:
+            with self.connection.reader() as session:
+                chunk = [_tracked(r) for r in session.scalars(
+                    sa.select(R).where(
+                        self._missing_condition(resource_type, listed_from),
+                        R.id > after).order_by(R.id).limit(self.chunk))]
+            if not chunk:
+                return
+            yield chunk
+            after = chunk[-1].pk
+
+    # Run reports
+
+    def start_run(self, resource_type, host, started_at):
+        with self.connection.writer() as session:
+            run = RUN(resource_type=resource_type, host=host,
+                      started_at=_db(started_at), status=RUNNING, listed=0,
+                      matched=0, missed_creates=0, missed_deletes=0,
+                      drift=0, errors=0)
+            session.add(run)
+            session.flush()
+            return run.id
+
+    def finish_run(self, run_id, report):
+        with self.connection.writer() as session:
+            session.execute(sa.update(RUN).where(RUN.id == run_id).values(
+                finished_at=_db(report.finished_at), status=report.status,
+                listed=report.listed, matched=report.matched,
+                missed_creates=report.missed_creates,
+                missed_deletes=report.missed_deletes, drift=report.drift,
+                errors=report.errors, error=report.error))
+
+    def last_started(self, resource_type, status=None):
+        """Start of the latest run of a type (of a status), or None."""
+        query = sa.select(sa.func.max(RUN.started_at)).where(
+            RUN.resource_type == resource_type)
+        if status is not None:
+            query = query.where(RUN.status == status)
+        with self.connection.reader() as session:
+            return _t(session.scalar(query))
+
+    def settled_until(self, resource_types):
+        """By type: the start of its last successful run (None if none)."""
+        query = sa.select(RUN.resource_type, sa.func.max(
+            RUN.started_at)).where(
+            RUN.status == SUCCESS,
+            RUN.resource_type.in_(sorted(resource_types))).group_by(
+            RUN.resource_type)
+        found = dict.fromkeys(resource_types)
+        with self.connection.reader() as session:
+            found.update((t, _t(when)) for t, when in session.execute(query))
+        return found
+
+    def runs(self, resource_type=None, limit=100):
+        """The latest run reports, newest first."""
+        query = sa.select(RUN).order_by(RUN.id.desc()).limit(limit)
+        if resource_type:
+            query = query.where(RUN.resource_type == resource_type)
+        with self.connection.reader() as session:
+            return [{c.name: getattr(r, c.name) for c in RUN.__table__.c}
+                    for r in session.scalars(query)]
