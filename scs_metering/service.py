@@ -19,6 +19,7 @@ from oslo_log import log
 from oslo_messaging import opts as messaging_opts
 
 from scs_metering import conf as scs_conf
+from scs_metering.definitions import loader
 from scs_metering import version
 
 LOG = log.getLogger(__name__)
@@ -81,6 +82,19 @@ def reread(conf):
     again(args, project='scs-metering', default_config_files=[],
           default_config_dirs=[])
     return again
+
+
+def reload_definitions(conf, current):
+    """The definitions the files give now, or ``current`` if they are bad.
+
+    A SIGHUP after a broken edit must not stop metering.
+    """
+    try:
+        return loader.load(conf)
+    except loader.DefinitionError as exc:
+        LOG.error('Definitions not reloaded, keeping the running ones: %s',
+                  exc)
+        return current
 
 
 def prepare_service(argv=None, conf=None, config_files=None):

@@ -15,6 +15,7 @@ from oslo_log import log
 import oslo_messaging
 
 from scs_metering.agent import converter as converter_mod
+from scs_metering import metrics
 
 LOG = log.getLogger(__name__)
 
@@ -45,6 +46,8 @@ class NotificationEndpoint:
         self.forwarder = forwarder
 
     def _handle(self, priority, notifications):
+        metrics.inc('scs_metering_notifications_received',
+                    len(notifications), service=self.service)
         outcome = converter_mod.Outcome()
         for notification in notifications:
             message = _message(notification)
@@ -58,7 +61,15 @@ class NotificationEndpoint:
                 LOG.exception('Cannot forward %d events from %s to the '
                               'engine; the notifications are requeued',
                               len(outcome.events), self.service)
+                metrics.inc('scs_metering_notifications_requeued',
+                            len(notifications), service=self.service)
                 return oslo_messaging.NotificationResult.REQUEUE
+        metrics.inc('scs_metering_notifications_processed',
+                    len(notifications), service=self.service)
+        metrics.inc('scs_metering_notifications_quarantined',
+                    len(outcome.quarantined), service=self.service)
+        metrics.inc('scs_metering_events_forwarded', len(outcome.events),
+                    service=self.service)
         for reason in (q.reason for q in outcome.quarantined):
             LOG.warning('Quarantined a %s notification: %s', self.service,
                         reason)

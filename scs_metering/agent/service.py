@@ -15,7 +15,7 @@ import threading
 
 from oslo_log import log
 import oslo_messaging
-from oslo_service import service
+from oslo_service import service as os_service
 
 from scs_metering.agent import converter
 from scs_metering.agent import deadletter
@@ -23,11 +23,13 @@ from scs_metering.agent import endpoint
 from scs_metering.agent import forwarder
 from scs_metering.definitions import loader
 from scs_metering import messaging
+from scs_metering import metrics
+from scs_metering import service
 
 LOG = log.getLogger(__name__)
 
 
-class NotificationAgent(service.ServiceBase):
+class NotificationAgent(os_service.ServiceBase):
     """Listens to each enabled service's notifications in its own pool."""
 
     def __init__(self, conf):
@@ -36,7 +38,13 @@ class NotificationAgent(service.ServiceBase):
         self.listeners = []
         self.forwarder = None
         self.dead_letters = []
+        self.writer = None
         self._stopped = threading.Event()
+        self.definitions = loader.load(conf)
+        # The forking launcher restarts the workers on SIGHUP instead of
+        # calling reset(); this hook reloads in the parent first, so the new
+        # workers start with definitions that were checked.
+        conf.register_mutate_hook(lambda _conf, _changed: self.reset())
 
     def _targets(self, service_name):
         exchange = getattr(self.conf.notification,
@@ -47,7 +55,8 @@ class NotificationAgent(service.ServiceBase):
     def start(self):
         # Everything is built here, in the worker process, never in the
         # parent that forks the workers.
-        definitions = loader.load(self.conf)
+        self.writer = metrics.start_writer(self.conf, 'agent')
+        definitions = self.definitions
         self.forwarder = forwarder.Forwarder(self.conf)
         convert = converter.Converter(definitions)
         metered = set(definitions.services)
@@ -95,6 +104,8 @@ class NotificationAgent(service.ServiceBase):
             consumer.join(10)
         if self.forwarder is not None:
             self.forwarder.cleanup()
+        if self.writer is not None:
+            self.writer.stop()
         self._stopped.set()
         LOG.info('Notification agent stopped')
 
@@ -102,4 +113,5 @@ class NotificationAgent(service.ServiceBase):
         self._stopped.wait()
 
     def reset(self):
-        pass
+        self.definitions = service.reload_definitions(self.conf,
+                                                      self.definitions)

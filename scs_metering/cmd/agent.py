@@ -14,11 +14,13 @@
 from oslo_service import service as os_service
 
 from scs_metering.agent import service as agent_service
+from scs_metering import metrics
 from scs_metering import service
 
 
 def main(argv=None):
     conf = service.prepare_service(argv)
+    metrics.serve(conf, 'agent', conf.metrics.agent_port)
     launcher = os_service.launch(
         conf, agent_service.NotificationAgent(conf),
         workers=conf.agent.workers, restart_method='mutate')

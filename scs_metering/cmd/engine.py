@@ -13,12 +13,16 @@
 
 from oslo_service import service as os_service
 
+from scs_metering.db.sqlalchemy import stats
 from scs_metering.engine import service as engine_service
+from scs_metering import metrics
 from scs_metering import service
 
 
 def main(argv=None):
     conf = service.prepare_service(argv)
+    metrics.serve(conf, 'engine', conf.metrics.engine_port,
+                  stats.reader(conf.database.connection))
     launcher = os_service.launch(
         conf, engine_service.Engine(conf), workers=conf.engine.workers,
         restart_method='mutate')

@@ -26,13 +26,13 @@ opts = [
                     'service\'s exchange, so other consumers such as '
                     'Ceilometer keep their own copy of every notification. '
                     'All agents of one deployment must use the same pool.'),
-    cfg.IntOpt('batch_size', default=256, min=1,
+    cfg.IntOpt('batch_size', mutable=True, default=256, min=1,
                help='Maximum number of notifications handled together. One '
                     'batch becomes one forwarded message to the engine.'),
-    cfg.FloatOpt('batch_timeout', default=1.0, min=0.01,
+    cfg.FloatOpt('batch_timeout', mutable=True, default=1.0, min=0.01,
                  help='Seconds to wait for a batch to fill before it is '
                       'handled anyway.'),
-    cfg.IntOpt('forward_retry', default=3, min=0,
+    cfg.IntOpt('forward_retry', mutable=True, default=3, min=0,
                help='Attempts to reconnect when forwarding a batch to the '
                     'engine fails. After that the source notifications are '
                     'requeued, never acknowledged.'),

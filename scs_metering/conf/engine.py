@@ -30,20 +30,20 @@ opts = [
                     '[DEFAULT] transport_url. Its queue is always declared '
                     'durable, so that forwarded events survive a broker '
                     'restart.'),
-    cfg.IntOpt('batch_size', default=64, min=1,
+    cfg.IntOpt('batch_size', mutable=True, default=64, min=1,
                help='Maximum number of forwarded messages stored in one '
                     'database transaction.'),
-    cfg.FloatOpt('batch_timeout', default=0.5, min=0.01,
+    cfg.FloatOpt('batch_timeout', mutable=True, default=0.5, min=0.01,
                  help='Seconds to wait for a batch to fill before it is '
                       'stored anyway.'),
-    cfg.IntOpt('close_interval', default=60, min=1,
+    cfg.IntOpt('close_interval', mutable=True, default=60, min=1,
                help='Seconds between two runs of the window closer, which '
                     'turns billable periods into usage records.'),
-    cfg.IntOpt('settle_delay', default=300, min=0,
+    cfg.IntOpt('settle_delay', mutable=True, default=300, min=0,
                help='Seconds to wait after a window ends before it is '
                     'closed, so that late notifications still land in it '
                     'instead of producing a correction.'),
-    cfg.IntOpt('close_batch_size', default=1000, min=1,
+    cfg.IntOpt('close_batch_size', mutable=True, default=1000, min=1,
                help='Number of resources whose records are written in one '
                     'window-closing transaction.'),
 ]

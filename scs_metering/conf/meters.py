@@ -17,10 +17,10 @@ GROUP = cfg.OptGroup(
     help='Where the declarative resource and meter definitions come from.')
 
 opts = [
-    cfg.BoolOpt('load_defaults', default=True,
+    cfg.BoolOpt('load_defaults', mutable=True, default=True,
                 help='Load the definitions shipped with scs-metering before '
                      'the files in definition_files.'),
-    cfg.ListOpt('definition_files', default=[],
+    cfg.ListOpt('definition_files', mutable=True, default=[],
                 help='Extra definition files, read in order after the '
                      'shipped ones. A resource or meter defined again '
                      'replaces the earlier definition of the same name; '

@@ -28,7 +28,7 @@ SERVICES = {
 }
 
 opts = [
-    cfg.ListOpt('enabled_services', default=sorted(SERVICES),
+    cfg.ListOpt('enabled_services', mutable=True, default=sorted(SERVICES),
                 item_type=cfg.types.String(choices=sorted(SERVICES)),
                 help='Services whose notifications the agent consumes. '
                      'A service needs meter definitions to produce usage.'),

@@ -17,15 +17,42 @@ GROUP = cfg.OptGroup(
     help='Options of the delivery of usage records to sinks.')
 
 opts = [
-    cfg.StrOpt('sinks_file',
+    cfg.StrOpt('sinks_file', mutable=True,
                help='YAML file of sink definitions, created or updated in '
                     'the database when the engine starts. Sinks managed '
                     'through the API need no entry here.'),
-    cfg.IntOpt('batch_size', default=500, min=1,
+    cfg.IntOpt('batch_size', mutable=True, default=500, min=1,
                help='Maximum number of records sent to a sink at once.'),
-    cfg.FloatOpt('interval', default=2.0, min=0.05,
+    cfg.FloatOpt('interval', mutable=True, default=2.0, min=0.05,
                  help='Seconds between two delivery passes when there is '
                       'nothing to send.'),
+    cfg.FloatOpt('linger', default=1.0, min=0,
+                 help='Seconds a due record waits for others to fill its '
+                      'batch before a smaller batch is sent. A sink option '
+                      'of the same name overrides it.'),
+    cfg.IntOpt('concurrency', default=2, min=1,
+               help='Batches in flight to one sink at once, over all '
+                    'engines. A sink option of the same name overrides '
+                    'it.'),
+    cfg.IntOpt('lease', default=300, min=5,
+               help='Seconds a batch stays claimed by the engine sending '
+                    'it. A batch of an engine that died is sent again, '
+                    'under the same record ids, once its lease expired; '
+                    'keep it well above the sinks\' timeouts.'),
+    cfg.FloatOpt('backoff_initial', default=1.0, min=0.01,
+                 help='Seconds a sink rests after a transient failure; the '
+                      'rest doubles with every failure in a row, with '
+                      'jitter, up to backoff_max.'),
+    cfg.FloatOpt('backoff_max', default=300.0, min=0.01,
+                 help='Longest rest of a failing sink, in seconds. A '
+                      'Retry-After answer can ask for more.'),
+    cfg.ListOpt('secret_keys', default=[], secret=True,
+                help='Fernet keys that encrypt sink secrets (HMAC keys, '
+                     'passwords, tokens) in the database; the first '
+                     'encrypts, all decrypt. Make one with "python3 -c '
+                     '\'from cryptography.fernet import Fernet; '
+                     'print(Fernet.generate_key().decode())\'". Sinks with '
+                     'secrets are refused while this is empty.'),
 ]
 
 

@@ -16,7 +16,9 @@ from oslo_log import log
 import oslo_messaging
 
 from scs_metering.agent import converter
+from scs_metering.common import timeutils
 from scs_metering import events
+from scs_metering import metrics
 
 LOG = log.getLogger(__name__)
 
@@ -70,16 +72,26 @@ class EventsEndpoint:
     def _store(self, decoded):
         found = [e for evs, _ in decoded for e in evs]
         kept = [q for _, qs in decoded for q in qs]
-        self.ingestor.store(found, kept)
+        _count(self.ingestor.store(found, kept), found)
 
     def _store_alone(self, found, kept, message):
         try:
-            self.ingestor.store(found, kept)
+            _count(self.ingestor.store(found, kept), found)
         except _TRANSIENT:
             raise
         except Exception as exc:
             LOG.error('Quarantining a forwarded message the database '
                       'refuses: %s', exc)
-            self.ingestor.store([], [events.Quarantined(
+            _count(self.ingestor.store([], [events.Quarantined(
                 reason='refused by the database: %s' % exc,
-                raw=converter.raw_text(message))])
+                raw=converter.raw_text(message))]), [])
+
+
+def _count(result, found):
+    metrics.inc('scs_metering_events_applied', result.stored)
+    metrics.inc('scs_metering_events_duplicate', result.duplicates)
+    metrics.inc('scs_metering_quarantine_stored', result.quarantined)
+    now = timeutils.utcnow()
+    for event in found:
+        metrics.observe('scs_metering_engine_ingest_delay_seconds',
+                        (now - event.time).total_seconds())

@@ -15,7 +15,7 @@ import threading
 
 from oslo_log import log
 import oslo_messaging
-from oslo_service import service
+from oslo_service import service as os_service
 
 from scs_metering.common import periodic
 from scs_metering.db import api as db_api
@@ -25,8 +25,10 @@ from scs_metering.engine import endpoint
 from scs_metering.engine import ingest
 from scs_metering.engine import windows
 from scs_metering import messaging
+from scs_metering import metrics
 from scs_metering.publisher import delivery
 from scs_metering.publisher import sinks
+from scs_metering import service
 
 LOG = log.getLogger(__name__)
 
@@ -65,7 +67,7 @@ def check_schema(connection):
                               current, head))
 
 
-class Engine(service.ServiceBase):
+class Engine(os_service.ServiceBase):
 
     def __init__(self, conf, worker_id=0):
         super().__init__()
@@ -74,13 +76,20 @@ class Engine(service.ServiceBase):
         self.listener = None
         self.workers = []
         self.connection = None
+        self.writer = None
         self._stopped = threading.Event()
+        self.definitions = loader.load(conf)
+        # The forking launcher restarts the workers on SIGHUP instead of
+        # calling reset(); this hook reloads in the parent first, so the new
+        # workers start with definitions that were checked.
+        conf.register_mutate_hook(lambda _conf, _changed: self.reset())
 
     def start(self):
         conf = self.conf
         self.connection = db_api.get_connection(conf)
         check_schema(self.connection)
-        definitions = loader.load(conf)
+        self.writer = metrics.start_writer(conf, 'engine')
+        definitions = self.definitions
         if conf.publisher.sinks_file:
             sinks.seed(self.connection, conf.publisher.sinks_file)
         self.listener = oslo_messaging.get_batch_notification_listener(
@@ -116,6 +125,8 @@ class Engine(service.ServiceBase):
             worker.join(60)
         if self.connection is not None:
             self.connection.dispose()
+        if self.writer is not None:
+            self.writer.stop()
         self._stopped.set()
         LOG.info('Engine stopped')
 
@@ -123,4 +134,5 @@ class Engine(service.ServiceBase):
         self._stopped.wait()
 
     def reset(self):
-        pass
+        self.definitions = service.reload_definitions(self.conf,
+                                                      self.definitions)
