@@ -53,6 +53,9 @@ class TestCase(oslotest_base.BaseTestCase):
     def config(self, group=None, **overrides):
         for name, value in overrides.items():
             self.conf.set_override(name, value, group)
+            # The option groups are module-level objects that keep their
+            # overrides, shared by every ConfigOpts of the process.
+            self.addCleanup(self.conf.clear_override, name, group)
 
     def definitions(self, *extra_files):
         return loader.load_files(loader.shipped_files() + list(extra_files))
