@@ -1,0 +1,171 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""The simulated services' notifications, as they travel. A TEST TOOL.
+
+Messages are the real samples (copies under templates/notifications)
+with the simulated resource's fields filled in, sent to RabbitMQ in the
+oslo.messaging 2.0 envelope on each service's exchange and topic. A
+seeded share of them can be dropped, delayed (sent after later ones) or
+duplicated, to play a lossy bus.
+"""
+
+import copy
+import json
+import os
+import random
+import uuid
+
+import kombu
+
+from scs_metering.common import timeutils
+from scs_metering.simulator import api
+
+VERSIONED = 'versioned_notifications'
+LEGACY = 'notifications'
+
+
+def _time(when):
+    return None if when is None else timeutils.isoformat(when)
+
+
+def _stamp(when):
+    # oslo.messaging's str(utcnow()).
+    return when.strftime('%Y-%m-%d %H:%M:%S.%f')
+
+
+def _flavor(data, attributes):
+    data['flavor']['nova_object.data'].update({
+        'name': attributes['flavor_name'],
+        'flavorid': attributes['flavor_id'],
+        'vcpus': attributes['vcpus'],
+        'memory_mb': attributes['memory_mb'],
+        'root_gb': attributes['root_gb'],
+        'ephemeral_gb': attributes['ephemeral_gb']})
+
+
+def instance(sample, event_type, resource, when):
+    message = api.template(os.path.join('notifications', sample + '.json'))
+    data = message['payload']['nova_object.data']
+    a = resource.attributes
+    data.update({
+        'uuid': resource.resource_id, 'tenant_id': resource.project_id,
+        'user_id': resource.user_id, 'state': a['state'],
+        'display_name': resource.name,
+        'created_at': _time(resource.created_at),
+        'launched_at': _time(resource.launched_at),
+        'updated_at': _time(resource.updated_at),
+        'deleted_at': _time(resource.deleted_at),
+        'terminated_at': _time(resource.deleted_at)})
+    _flavor(data, a)
+    if 'audit_period' in data:
+        data['audit_period']['nova_object.data'].update({
+            'audit_period_beginning': _time(when),
+            'audit_period_ending': _time(when)})
+    message.update(event_type=event_type, timestamp=_stamp(when))
+    return 'nova', VERSIONED, message
+
+
+def volume(sample, event_type, resource, when):
+    message = api.template(os.path.join('notifications', sample + '.json'))
+    a = resource.attributes
+    message['payload'].update({
+        'volume_id': resource.resource_id,
+        'tenant_id': resource.project_id, 'user_id': resource.user_id,
+        'display_name': resource.name, 'size': a['size'],
+        'status': a['state'], 'volume_type': a['volume_type'],
+        'created_at': _stamp(resource.created_at),
+        'launched_at': _stamp(resource.launched_at)})
+    message.update(event_type=event_type, timestamp=_stamp(when))
+    return 'cinder', LEGACY, message
+
+
+# (resource type, change) -> (builder, sample, event type)
+MESSAGES = {
+    ('instance', 'create'): (instance, 'instance-create-end',
+                             'instance.create.end'),
+    ('instance', 'resize'): (instance, 'instance-resize_finish-end',
+                             'instance.resize_finish.end'),
+    ('instance', 'confirm'): (instance, 'instance-resize_confirm-end',
+                              'instance.resize_confirm.end'),
+    ('instance', 'delete'): (instance, 'instance-delete-end',
+                             'instance.delete.end'),
+    ('instance', 'exists'): (instance, 'instance-exists',
+                             'instance.exists'),
+    ('volume', 'create'): (volume, 'volume.create.end',
+                           'volume.create.end'),
+    ('volume', 'resize'): (volume, 'volume.resize.end',
+                           'volume.resize.end'),
+    ('volume', 'delete'): (volume, 'volume.delete.end',
+                           'volume.delete.end'),
+    ('volume', 'exists'): (volume, 'volume.exists', 'volume.exists'),
+}
+
+
+class Notifier:
+    """Publishes the notifications of changes, with a lossy bus's faults.
+
+    ``exchanges`` maps a service (nova, cinder, ...) to its exchange and
+    ``topics`` a topic name to the one to publish on, so that parallel
+    tests keep apart. ``drop``, ``delay`` and ``duplicate`` are the
+    shares of messages lost, held back until ``flush``, or sent twice.
+    """
+
+    def __init__(self, url, exchanges=None, topics=None, seed=0, drop=0.0,
+                 delay=0.0, duplicate=0.0):
+        self.connection = kombu.Connection(url)
+        self.exchanges = dict(exchanges or {})
+        self.topics = dict(topics or {})
+        self.random = random.Random(seed)
+        self.drop, self.delay, self.duplicate = drop, delay, duplicate
+        self.sent, self.dropped, self.held = [], [], []
+
+    def close(self):
+        self.connection.release()
+
+    def notify(self, resource, change, when):
+        """Tell about one change, or play that the bus lost it."""
+        key = (resource.resource_type, change)
+        if key not in MESSAGES:
+            return None
+        build, sample, event_type = MESSAGES[key]
+        service, topic, message = build(sample, event_type,
+                                        copy.deepcopy(resource), when)
+        message['message_id'] = str(uuid.uuid4())
+        draw = self.random.random()
+        if draw < self.drop:
+            self.dropped.append(message)
+        elif draw < self.drop + self.delay:
+            self.held.append((service, topic, message))
+        else:
+            self._publish(service, topic, message)
+            if self.random.random() < self.duplicate:
+                self._publish(service, topic, message)
+        return message
+
+    def flush(self):
+        """Send the held-back messages, newest first."""
+        held, self.held = self.held, []
+        for service, topic, message in reversed(held):
+            self._publish(service, topic, message)
+
+    def _publish(self, service, topic, message):
+        exchange = kombu.Exchange(self.exchanges.get(service, service),
+                                  type='topic', durable=False)
+        body = json.dumps({'oslo.version': '2.0',
+                           'oslo.message': json.dumps(message)})
+        producer = kombu.Producer(self.connection.default_channel)
+        producer.publish(body, exchange=exchange,
+                         routing_key='%s.info' % self.topics.get(topic,
+                                                                 topic),
+                         content_type='application/json',
+                         content_encoding='utf-8', declare=[exchange])
+        self.sent.append(message)
