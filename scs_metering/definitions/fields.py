@@ -17,6 +17,11 @@ A field spec is one of:
 * a list of specs, the first that yields a value wins;
 * a mapping with ``path`` (a spec) or ``value`` (a constant), and
   optionally ``type``, ``required``, ``default`` and ``map``.
+
+Type ``present`` yields whether the path holds a value at all (not null,
+not empty), such as a floating IP's port. ``where`` picks, from the list
+at ``path``, the first element whose pointers hold the given values, and
+``get`` reads a pointer inside it: CADF measurements come as a list.
 """
 
 import decimal
@@ -123,6 +128,10 @@ def _empty(value):
     return value is None or value == ''
 
 
+def _absent(value):
+    return value is _MISSING or _empty(value) or value in ([], {})
+
+
 class Field:
     """A compiled field spec."""
 
@@ -133,11 +142,16 @@ class Field:
         self.default = None
         self.mapping = None
         self.constant = _MISSING
+        self.where = None
+        self.get = ()
         if isinstance(spec, dict):
             self.type = spec.get('type', type_)
             self.required = spec.get('required', required)
             self.default = spec.get('default')
             self.mapping = spec.get('map')
+            self.where = [(split_pointer(p), v) for p, v in
+                          sorted(spec.get('where', {}).items())] or None
+            self.get = split_pointer(spec.get('get', ''))
             if 'value' in spec:
                 self.constant = spec['value']
                 spec = []
@@ -145,15 +159,27 @@ class Field:
                 spec = spec['path']
         paths = spec if isinstance(spec, list) else [spec]
         self.pointers = [(p, split_pointer(p)) for p in paths]
-        self.convert = CONVERTERS[self.type]
+        self.convert = CONVERTERS.get(self.type)
+
+    def _resolve(self, message, parts):
+        found = resolve(message, parts)
+        if self.where is None:
+            return found
+        for item in found if isinstance(found, list) else ():
+            if all(resolve(item, p) == v for p, v in self.where):
+                return resolve(item, self.get)
+        return _MISSING
 
     def extract(self, message):
         """The field's converted value, or None when absent and optional."""
         if self.constant is not _MISSING:
             return self.constant
+        if self.type == 'present':
+            return not all(_absent(self._resolve(message, parts))
+                           for _pointer, parts in self.pointers)
         source, value = None, _MISSING
         for pointer, parts in self.pointers:
-            found = resolve(message, parts)
+            found = self._resolve(message, parts)
             if found is not _MISSING and not _empty(found):
                 source, value = pointer, found
                 break

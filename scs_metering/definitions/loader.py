@@ -75,6 +75,35 @@ def merge(documents):
     return merged
 
 
+def _source_problem(meter, meters):
+    """Why a meter cannot take the samples it names, if it cannot."""
+    if meter.samples_of == meter.name:
+        return None
+    source = meters.get(meter.samples_of)
+    if source is None:
+        return 'unknown meter %r' % meter.samples_of
+    if source.samples_of != source.name:
+        return 'meter %r takes its samples elsewhere' % source.name
+    if (source.kind, source.resource_type) != (meter.kind,
+                                               meter.resource_type):
+        return 'meter %r is not a %s meter of %s' % (
+            source.name, meter.kind, meter.resource_type)
+    return None
+
+
+def _sampled_problem(meter, resource_type):
+    """Why an event definition cannot sample a meter, if it cannot."""
+    if meter is None:
+        return 'is unknown'
+    if not meter.sampled:
+        return 'is a lifecycle meter, it takes no samples'
+    if meter.resource_type != resource_type:
+        return 'meters %s, not %s' % (meter.resource_type, resource_type)
+    if meter.samples_of != meter.name:
+        return 'takes the samples of %r' % meter.samples_of
+    return None
+
+
 def _compile(merged):
     def build(section, name, factory):
         path, spec = merged[section][name]
@@ -101,6 +130,12 @@ def _compile(merged):
         known_type('meters', name)
         meters[name] = build('meters', name,
                              lambda s, n=name: model.Meter(n, s))
+    for name, meter in meters.items():
+        problem = _source_problem(meter, meters)
+        if problem:
+            raise DefinitionError('%s: %s' % (
+                _where(merged['meters'][name][0],
+                       ['meters', name, 'samples_of']), problem))
     definitions = {}
     for name in merged['events']:
         rtype = known_type('events', name)
@@ -108,10 +143,12 @@ def _compile(merged):
             'events', name,
             lambda s, n=name, t=rtype: model.EventDefinition(n, s, t))
         for meter_name, _field in definitions[name].samples:
-            if meter_name not in meters:
+            problem = _sampled_problem(meters.get(meter_name), rtype.name)
+            if problem:
                 path, _spec = merged['events'][name]
-                raise DefinitionError('%s: unknown meter %r' % (
-                    _where(path, ['events', name, 'samples']), meter_name))
+                raise DefinitionError('%s: meter %r %s' % (
+                    _where(path, ['events', name, 'samples']),
+                    meter_name, problem))
     ignores = [model.IgnoreRule(spec) for _path, spec in merged['ignore']]
     return model.Definitions(resource_types, meters, definitions, ignores)
 

@@ -52,6 +52,30 @@ class Meter:
         # not given.
         self.summary_by = tuple(spec.get('summary_by', self.group_by))
         self.description = spec.get('description', '')
+        # A gauge's level lasts from its sample to the next one, but no
+        # longer than hold seconds: a level nobody reports is not known.
+        self.hold = spec.get('hold')
+        self.aggregate = spec.get('aggregate', 'integral')
+        # Meters can share samples: a gauge's integral and its average.
+        self.samples_of = spec.get('samples_of', name)
+        self._check(spec)
+
+    def _check(self, spec):
+        only = {'volume': LIFECYCLE, 'billable_states': LIFECYCLE,
+                'hold': GAUGE, 'aggregate': GAUGE}
+        for key, kind in sorted(only.items()):
+            if key in spec and self.kind != kind:
+                raise ValueError('%s: only a %s meter has it, not a %s' % (
+                    key, kind, self.kind))
+        if self.kind == GAUGE and self.hold is None:
+            raise ValueError('hold: a gauge needs it: the seconds a level '
+                             'lasts without a newer sample')
+        if self.kind == LIFECYCLE and 'samples_of' in spec:
+            raise ValueError('samples_of: a lifecycle meter has no samples')
+
+    @property
+    def sampled(self):
+        return self.kind != LIFECYCLE
 
     def billable(self, state):
         return self.billable_states is None or state in self.billable_states
@@ -93,6 +117,14 @@ class EventDefinition:
         self.samples = [(s['meter'], fields.Field(
             'volume of %s' % s['meter'], s['volume'], type_='decimal',
             required=True)) for s in spec.get('samples', ())]
+        sampling = events.SAMPLE in [self.default_action] + [
+            action for action, _patterns in self.actions]
+        if sampling and not self.samples:
+            raise ValueError('samples: the action sample needs the meters '
+                             'it samples')
+        if self.samples and not sampling:
+            raise ValueError('samples: no event type has the action sample '
+                             '(set default_action: sample)')
 
     def action_for(self, event_type):
         for action, patterns in self.actions:

@@ -121,8 +121,10 @@ class Ingestor:
                 resource.dirty_gen += 1
         tx.replace_periods(changes)
         for key, evs in by_resource.items():
-            if not lifecycle[key]:
-                _note_samples(resources[key], evs)
+            samples = [e for e in evs if e.action == ev.SAMPLE]
+            if samples:
+                _note_samples(resources[key], samples,
+                              owner=not lifecycle[key])
         tx.update_resources([resources[k] for k in by_resource])
 
 
@@ -155,10 +157,20 @@ def _summarise(resource, evs, state, periods):
         resource.started_at = _life_start(periods)
 
 
-def _note_samples(resource, evs):
-    """Samples change no timeline, only who owns the resource."""
-    latest = max(evs, key=lambda e: (e.time, e.id))
-    resource.project_id = latest.project_id
-    resource.user_id = latest.user_id
+def _note_samples(resource, samples, owner):
+    """Samples change no timeline, but they change usage from their time.
+
+    The resource is marked dirty from its earliest new sample, so that a
+    sample in a closed window corrects it; the closer ignores marks in
+    windows still open. A resource without lifecycle events is owned by
+    the project of its latest sample.
+    """
+    earliest = min(e.time for e in samples)
+    resource.dirty_from = min(filter(None, (resource.dirty_from, earliest)))
+    resource.dirty_gen += 1
     resource.first_event_at = min(filter(None, (
-        resource.first_event_at, min(e.time for e in evs))))
+        resource.first_event_at, earliest)))
+    if owner:
+        latest = max(samples, key=lambda e: (e.time, e.id))
+        resource.project_id = latest.project_id
+        resource.user_id = latest.user_id

@@ -58,6 +58,51 @@ def _volume(meter, attributes):
     return decimal.Decimal(value)
 
 
+class Groups:
+    """Quantities of one resource in one window, summed per owner and group.
+
+    Each part also adds its weight to its provenance: the seconds, or the
+    samples, of the window that provenance backs.
+    """
+
+    def __init__(self, meter):
+        self.meter = meter
+        self._groups = {}
+
+    def add(self, project_id, user_id, attributes, quantity, provenance,
+            weight):
+        group = {name: attributes.get(name) for name in self.meter.group_by}
+        key = (project_id or '', user_id or '',
+               json.dumps(group, sort_keys=True))
+        entry = self._groups.setdefault(key, {
+            'owner': (project_id, user_id), 'group': group, 'quantity': 0,
+            'provenance': {}})
+        entry['quantity'] += quantity
+        entry['provenance'][provenance] = (
+            entry['provenance'].get(provenance, 0) + weight)
+
+    def records(self, resource_type, resource_id, window_start, window_end,
+                finish=None):
+        """The records; ``finish`` turns a group's sum into its quantity."""
+        meter, records = self.meter, []
+        for _key, entry in sorted(self._groups.items()):
+            project_id, user_id = entry['owner']
+            group = dict(entry['group'], project_id=project_id)
+            quantity = decimal.Decimal(entry['quantity'])
+            records.append(Record(
+                id=record_id(meter.name, resource_type, resource_id,
+                             window_start, group),
+                meter=meter.name, unit=meter.unit,
+                resource_type=resource_type, resource_id=resource_id,
+                project_id=project_id, user_id=user_id,
+                window_start=window_start, window_end=window_end,
+                attributes=entry['group'],
+                quantity=finish(quantity, entry['provenance'])
+                if finish else quantity,
+                provenance=entry['provenance']))
+        return records
+
+
 def lifecycle_records(meter, resource_type, resource_id, periods,
                       window_start, window_end):
     """Records of a lifecycle meter: seconds times volume, by group.
@@ -65,7 +110,7 @@ def lifecycle_records(meter, resource_type, resource_id, periods,
     Periods in a state the meter does not bill, or without the attribute
     that gives the volume, yield nothing.
     """
-    groups = {}
+    groups = Groups(meter)
     for period in periods:
         start = max(period.start, window_start)
         end = (window_end if period.end is None
@@ -79,25 +124,7 @@ def lifecycle_records(meter, resource_type, resource_id, periods,
         volume = _volume(meter, attributes)
         if volume is None:
             continue
-        group = {name: attributes.get(name) for name in meter.group_by}
-        key = (period.snapshot.project_id, period.snapshot.user_id,
-               json.dumps(group, sort_keys=True))
-        entry = groups.setdefault(key, {'group': group, 'quantity': 0,
-                                        'provenance': {}})
-        entry['quantity'] += seconds * volume
-        entry['provenance'][period.provenance] = (
-            entry['provenance'].get(period.provenance, 0) + seconds)
-    records = []
-    for (project_id, user_id, _group), entry in sorted(groups.items()):
-        group = dict(entry['group'], project_id=project_id)
-        records.append(Record(
-            id=record_id(meter.name, resource_type, resource_id,
-                         window_start, group),
-            meter=meter.name, unit=meter.unit,
-            resource_type=resource_type, resource_id=resource_id,
-            project_id=project_id, user_id=user_id,
-            window_start=window_start, window_end=window_end,
-            attributes=entry['group'],
-            quantity=decimal.Decimal(entry['quantity']),
-            provenance=entry['provenance']))
-    return records
+        groups.add(period.snapshot.project_id, period.snapshot.user_id,
+                   attributes, seconds * volume, period.provenance, seconds)
+    return groups.records(resource_type, resource_id, window_start,
+                          window_end)

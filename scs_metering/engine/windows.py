@@ -12,9 +12,11 @@
 """Closing usage windows into records, and correcting closed ones.
 
 A window of a meter closes once its end plus the settle delay has passed.
-Each closed window yields revision 1 of its records. When an event later
-changes a resource's timeline inside closed windows, the ingest marks the
-resource dirty; the closer recomputes those windows and stores a new
+Each closed window yields revision 1 of its records: lifecycle meters from
+the resources' periods, gauge, counter and delta meters from their samples
+(engine/samples.py). When an event later changes a resource's timeline, or
+adds a sample, inside closed windows, the ingest marks the resource
+dirty; the closer recomputes those windows and stores a new
 revision of every record whose content changed. A record that no longer
 has usage gets a revision with quantity zero. Nothing stored is edited.
 """
@@ -28,7 +30,7 @@ from oslo_log import log
 
 from scs_metering.common import timeutils
 from scs_metering.db.sqlalchemy import api as sqlalchemy_api
-from scs_metering.definitions import model
+from scs_metering.engine import samples
 from scs_metering.engine import usage
 from scs_metering.publisher import filters
 
@@ -59,11 +61,10 @@ class WindowCloser:
         self.batch_windows = batch_windows
         self.batch_resources = batch_resources
 
-    def _lifecycle_meters(self):
+    def _meters(self):
         by_type = collections.defaultdict(list)
         for meter in self.definitions.meters.values():
-            if meter.kind == model.LIFECYCLE:
-                by_type[meter.resource_type].append(meter)
+            by_type[meter.resource_type].append(meter)
         return sorted(by_type.items())
 
     def run(self, now=None, until=None):
@@ -73,7 +74,7 @@ class WindowCloser:
         """
         horizon = until or (now or timeutils.utcnow()) - self.settle_delay
         written = 0
-        for resource_type, meters in self._lifecycle_meters():
+        for resource_type, meters in self._meters():
             while True:
                 done, more = self._step(resource_type, meters, horizon)
                 written += done
@@ -101,7 +102,9 @@ class WindowCloser:
     def _close(self, tx, resource_type, meter, horizon):
         closed = tx.closed_until(meter)
         if closed is None:
-            earliest = tx.earliest_start(resource_type)
+            earliest = (samples.earliest(tx, meter, resource_type)
+                        if meter.sampled else
+                        tx.earliest_start(resource_type))
             if earliest is None:
                 return 0, False
             closed = timeutils.window_floor(earliest, meter.window)
@@ -111,17 +114,40 @@ class WindowCloser:
                 _windows(closed, stop, meter.window)):
             if count == self.batch_windows:
                 return written, True
-            records = []
-            for resource, periods in tx.overlapping(resource_type, start,
-                                                    end):
-                records.extend(
-                    (r, resource.pk, None) for r in usage.lifecycle_records(
-                        meter, resource_type, resource.resource_id, periods,
-                        start, end))
+            records = self._window(tx, resource_type, meter, start, end)
             tx.add_records(records, self._sink_matcher(tx))
             tx.set_closed_until(meter, end)
             written += len(records)
         return written, False
+
+    @staticmethod
+    def _window(tx, resource_type, meter, start, end):
+        if meter.sampled:
+            return samples.window_records(tx, meter, resource_type, start,
+                                          end)
+        return [(r, resource.pk, None)
+                for resource, periods in tx.overlapping(resource_type, start,
+                                                        end)
+                for r in usage.lifecycle_records(
+                    meter, resource_type, resource.resource_id, periods,
+                    start, end)]
+
+    @staticmethod
+    def _fresh(tx, meter, late, periods, closed):
+        """Records of late resources, from their first dirty window."""
+        if meter.sampled:
+            start = timeutils.window_floor(min(r.dirty_from for r in late),
+                                           meter.window)
+            return samples.resource_records(
+                tx, meter, late, list(_windows(start, closed, meter.window)))
+        return {r.pk: {record.id: record for window_start, window_end in
+                       _windows(timeutils.window_floor(r.dirty_from,
+                                                       meter.window),
+                                closed, meter.window)
+                       for record in usage.lifecycle_records(
+                           meter, r.resource_type, r.resource_id,
+                           periods[r.pk], window_start, window_end)}
+                for r in late}
 
     def _correct(self, tx, resource_type, meters):
         dirty = tx.dirty_resources(resource_type, self.batch_resources + 1)
@@ -142,10 +168,10 @@ class WindowCloser:
                                            meter.window)
             existing = tx.current_records(meter, [r.pk for r in late],
                                           start, closed)
+            fresh = self._fresh(tx, meter, late, periods, closed)
             for resource in late:
                 corrections.extend(self._diff(
-                    meter, resource, periods[resource.pk], closed,
-                    existing))
+                    meter, resource, fresh[resource.pk], existing))
         tx.add_records(corrections, self._sink_matcher(tx))
         tx.clear_dirty(dirty)
         if corrections:
@@ -153,15 +179,9 @@ class WindowCloser:
                      resource_type)
         return len(corrections), more
 
-    def _diff(self, meter, resource, periods, closed, existing):
+    def _diff(self, meter, resource, fresh, existing):
         start = timeutils.window_floor(resource.dirty_from, meter.window)
-        fresh = {}
-        for window_start, window_end in _windows(start, closed,
-                                                 meter.window):
-            for record in usage.lifecycle_records(
-                    meter, resource.resource_type, resource.resource_id,
-                    periods, window_start, window_end):
-                fresh[record.id] = record
+        fresh = {i: r for i, r in fresh.items() if r.window_start >= start}
         old = {i: r for i, r in existing.items()
                if r.resource_id == resource.resource_id and
                r.window_start >= start}

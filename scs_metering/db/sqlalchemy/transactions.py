@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from scs_metering.common import timeutils
 from scs_metering.db.sqlalchemy import models
 from scs_metering.db.sqlalchemy import rows
+from scs_metering.db.sqlalchemy import sample_reads
 from scs_metering import events
 
 _db = timeutils.to_db
@@ -157,7 +158,7 @@ class IngestTransaction(_Transaction):
             for q in items])
 
 
-class WindowTransaction(_Transaction):
+class WindowTransaction(_Transaction, sample_reads.SampleReads):
     """Closes windows of some meters, and corrects closed ones."""
 
     def __init__(self, connection, session, meters):
