@@ -54,9 +54,13 @@ class WindowCloser:
     """Turns periods into usage records, one resource type at a time."""
 
     def __init__(self, connection, definitions, settle_delay=0,
-                 batch_windows=24, batch_resources=1000):
+                 batch_windows=24, batch_resources=1000, settled=None):
         self.connection = connection
         self.definitions = definitions
+        # When given, {resource type: time} of the reconciled types: their
+        # windows close only once a successful reconciliation has covered
+        # their end (reconcile/store.py coverage).
+        self.settled = settled
         self.settle_delay = datetime.timedelta(seconds=settle_delay)
         self.batch_windows = batch_windows
         self.batch_resources = batch_resources
@@ -73,10 +77,12 @@ class WindowCloser:
         ``until`` overrides the horizon, for replays of old traffic.
         """
         horizon = until or (now or timeutils.utcnow()) - self.settle_delay
+        covered = self.settled() if self.settled and not until else {}
         written = 0
         for resource_type, meters in self._meters():
+            limit = min(horizon, covered.get(resource_type, horizon))
             while True:
-                done, more = self._step(resource_type, meters, horizon)
+                done, more = self._step(resource_type, meters, limit)
                 written += done
                 if not more:
                     break

@@ -51,6 +51,9 @@ class Tracked:
     last_event_at: datetime.datetime = None
     last_seen_at: datetime.datetime = None
     missing_since: datetime.datetime = None
+    # Whether a create event opened the current life, rather than a later
+    # event that found it alive.
+    opened_by_create: bool = True
 
     @property
     def known_alive(self):
@@ -120,6 +123,22 @@ def created(resource_type, observed, tracked=None):
                   started_at=when)
 
 
+def created_before(resource_type, observed, tracked):
+    """A life first heard of late, whose start the API no longer dates.
+
+    Nova moves a server's launch time on resize and rebuild, so a server
+    whose create was missed and which was resized since started between
+    its creation and the start the engine has. It is billed from its
+    creation: at most the build time too early, where keeping the late
+    start would drop everything before the resize.
+    """
+    born = observed.born_at
+    return _event(resource_type, observed, ev.CREATE, born,
+                  (timeutils.isoformat(born), 'before'), born,
+                  tracked.started_at, _attributes(observed, tracked),
+                  started_at=born)
+
+
 def deleted(resource_type, tracked, low, high, policy):
     """An end that no API dated: between ``low`` and ``high``."""
     when = billed_time(policy, low, high)
@@ -154,6 +173,9 @@ def compare(resource_type, observed, tracked, listed_at, policy):
     if tracked.started_at is None or observed.created_at < tracked.started_at:
         # Its create was missed and a later event opened it late.
         found.append(created(resource_type, observed, tracked))
+    elif (not tracked.opened_by_create and
+          observed.born_at < tracked.started_at):
+        found.append(created_before(resource_type, observed, tracked))
     if _differs(observed, tracked):
         found.append(drifted(resource_type, observed, tracked, listed_at))
         return DRIFT, found

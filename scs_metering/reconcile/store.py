@@ -21,11 +21,13 @@ import sqlalchemy as sa
 from scs_metering.common import timeutils
 from scs_metering.db.sqlalchemy import models
 from scs_metering.db.sqlalchemy import rows
+from scs_metering import events
 from scs_metering.reconcile import diff
 
 _t = timeutils.from_db
 _db = timeutils.to_db
 R = models.Resource
+E = models.Event
 RUN = models.ReconciliationRun
 
 # Run statuses. Only a successful run covers time for settled windows.
@@ -60,7 +62,20 @@ class Store:
                                            R.resource_id.in_(chunk))
                 found.update((r.resource_id, _tracked(r))
                              for r in session.scalars(query))
+            self._note_creates(session, [t for t in found.values()
+                                         if t.active])
         return found
+
+    def _note_creates(self, session, active):
+        """Mark the lives that no create event opened."""
+        opened = set()
+        for chunk in rows.chunks(sorted(t.pk for t in active), self.chunk):
+            opened.update(session.scalars(sa.select(E.resource_pk).join(
+                R, R.id == E.resource_pk).where(
+                E.resource_pk.in_(chunk), E.action == events.CREATE,
+                E.event_time == R.started_at)))
+        for tracked in active:
+            tracked.opened_by_create = tracked.pk in opened
 
     def mark_seen(self, resource_type, resource_ids, when):
         """Listed now: alive at ``when``, no longer missing."""
