@@ -38,6 +38,16 @@ opts = [
                help='Largest page size a list request may ask for.'),
     cfg.IntOpt('default_limit', default=100, min=1,
                help='Page size of list requests that give no limit.'),
+    cfg.BoolOpt('allow_link_local_sinks', default=False,
+                help='Let sinks created or updated through the API point at '
+                     'link-local addresses (169.254.0.0/16, fe80::/10) and '
+                     'cloud metadata host names. Off by default: such a '
+                     'sink would make scs-metering send data, and its '
+                     'credentials, to the metadata service of the host it '
+                     'runs on.'),
+    cfg.IntOpt('service_down_time', default=60, min=1,
+               help='Seconds without a heartbeat after which /v1/status '
+                    'reports an agent or engine as down.'),
 ]
 
 

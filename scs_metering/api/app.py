@@ -1,0 +1,72 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""Building the WSGI application: pecan app plus middleware."""
+
+from keystonemiddleware import auth_token
+from oslo_middleware import cors
+from oslo_middleware import healthcheck
+from oslo_middleware import http_proxy_to_wsgi
+from oslo_middleware import request_id
+import pecan
+
+from scs_metering.api.controllers import root
+from scs_metering.api import hooks
+from scs_metering.api import policy
+from scs_metering.db import api as db_api
+
+# Answered without a token: version discovery and the health check.
+HEALTHCHECK = '/healthcheck'
+PUBLIC_PATHS = frozenset(('', '/', HEALTHCHECK))
+
+
+class AuthProtocol(auth_token.AuthProtocol):
+    """keystonemiddleware's auth_token, except for the public paths."""
+
+    def process_request(self, request):
+        if request.path_info in PUBLIC_PATHS:
+            return None
+        return super().process_request(request)
+
+
+def setup_app(conf, storage=None):
+    """The pecan application, without middleware."""
+    storage = storage or db_api.get_connection(conf)
+    return pecan.make_app(
+        root.RootController(),
+        hooks=[hooks.RequestHook(conf, storage, policy.get_enforcer(conf)),
+               hooks.ErrorHook()],
+        debug=False, force_canonical=False,
+        guess_content_type_from_ext=False)
+
+
+class _Health:
+    """Answers /healthcheck, before authentication; the rest goes on."""
+
+    def __init__(self, app, conf):
+        self.app = app
+        self.health = healthcheck.Healthcheck(None, conf)
+
+    def __call__(self, environ, start_response):
+        if environ.get('PATH_INFO') == HEALTHCHECK:
+            return self.health(environ, start_response)
+        return self.app(environ, start_response)
+
+
+def build_wsgi_app(conf, storage=None):
+    """The application with its middleware, outermost last."""
+    app = setup_app(conf, storage)
+    if conf.api.auth_strategy == 'keystone':
+        app = AuthProtocol(app, {'oslo_config_config': conf})
+    app = _Health(app, conf)
+    app = cors.CORS(app, conf)
+    app = request_id.RequestId(app, conf)
+    return http_proxy_to_wsgi.HTTPProxyToWSGI(app, conf)

@@ -1,0 +1,45 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""The v1 API."""
+
+import pecan
+from webob import exc as webob_exc
+
+from scs_metering.api.controllers.v1 import resources
+from scs_metering.api.controllers.v1 import sinks
+from scs_metering.api.controllers.v1 import status
+from scs_metering.api.controllers.v1 import usage
+from scs_metering.api.controllers import versions
+
+_RESOURCES = ('sinks', 'usage', 'resources', 'status')
+
+
+class V1Controller:
+
+    sinks = sinks.SinksController()
+    usage = usage.UsageController()
+    resources = resources.ResourcesController()
+    status = status.StatusController()
+
+    @pecan.expose(generic=True, template='json')
+    def index(self):
+        raise webob_exc.HTTPMethodNotAllowed(allow=['GET'])
+
+    @index.when(method='GET', template='json')
+    def index_get(self):
+        request = pecan.request
+        base = request.application_url + '/v1/'
+        return {
+            'version': versions.describe(versions.VERSIONS[0], request),
+            'links': [{'rel': name, 'href': base + name}
+                      for name in _RESOURCES],
+        }

@@ -1,0 +1,57 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""/v1/status: the health of the services feeding the usage store."""
+
+import pecan
+from webob import exc as webob_exc
+
+from scs_metering.api import policy
+from scs_metering.api import render
+from scs_metering.api import validation
+from scs_metering.common import timeutils
+
+
+def _age(now, when):
+    return None if when is None else int((now - when).total_seconds())
+
+
+class StatusController:
+
+    @pecan.expose(generic=True, template='json')
+    def index(self):
+        raise webob_exc.HTTPMethodNotAllowed(allow=['GET'])
+
+    @index.when(method='GET', template='json')
+    def index_get(self):
+        request = pecan.request
+        validation.query(request, {})
+        policy.authorize(request, 'status:get')
+        storage = request.storage
+        now = timeutils.utcnow()
+        down_after = request.conf.api.service_down_time
+        services = []
+        for beat in storage.heartbeats():
+            age = _age(now, beat['heartbeat_at'])
+            services.append(dict(beat, age_seconds=age,
+                                 alive=age <= down_after))
+        windows = [{'meter': meter, 'closed_until': until,
+                    'lag_seconds': _age(now, until)}
+                   for meter, until in sorted(
+                       storage.window_progress().items())]
+        return render.jsonable({
+            'services': services,
+            'reconciliation': storage.last_reconciliations(),
+            'windows': windows,
+            'engine_lag_seconds': max(
+                (w['lag_seconds'] for w in windows), default=None),
+            'quarantine': storage.quarantine_summary(),
+        })

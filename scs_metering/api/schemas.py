@@ -1,0 +1,112 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""JSON schemas of request bodies and query parameters.
+
+doc/source/api/openapi.yaml holds the same schemas; a unit test checks
+that they are equal, so the published API is the enforced one.
+"""
+
+NAME = {'type': 'string', 'minLength': 1, 'maxLength': 255}
+TIME = {'type': 'string', 'format': 'date-time', 'maxLength': 64}
+LIMIT = {'type': 'integer', 'minimum': 1}
+STRINGS = {'type': 'array', 'items': NAME, 'maxItems': 100}
+
+SINK_NAME = {'type': 'string', 'minLength': 1, 'maxLength': 255,
+             'pattern': '^[A-Za-z0-9][A-Za-z0-9_.-]*$'}
+SINK_FILTERS = {
+    'type': 'object', 'additionalProperties': False,
+    'properties': {
+        'kinds': {'type': 'array', 'maxItems': 10, 'uniqueItems': True,
+                  'items': {'type': 'string',
+                            'enum': ['usage', 'lifecycle']}},
+        'meters': STRINGS,
+        'resource_types': STRINGS,
+        'projects': STRINGS,
+    },
+}
+SINK_SECRETS = {
+    'type': 'object', 'maxProperties': 32,
+    'propertyNames': {'pattern': '^[A-Za-z0-9_.-]{1,64}$'},
+    'additionalProperties': {'type': 'string', 'minLength': 1,
+                             'maxLength': 8192},
+}
+_SINK_FIELDS = {
+    'name': SINK_NAME,
+    'driver': {'type': 'string', 'pattern': '^[a-z0-9_]{1,64}$'},
+    'url': {'type': 'string', 'minLength': 1, 'maxLength': 2048},
+    'format': {'type': 'string', 'pattern': '^[a-z0-9_]{1,64}$'},
+    'options': {'type': 'object', 'maxProperties': 64},
+    'filters': SINK_FILTERS,
+    'secrets': SINK_SECRETS,
+}
+
+SINK_CREATE = {
+    'type': 'object', 'additionalProperties': False,
+    'required': ['name', 'driver'],
+    'properties': _SINK_FIELDS,
+}
+
+
+def _nullable(schema):
+    return {'anyOf': [schema, {'type': 'null'}]}
+
+
+# A JSON merge patch (RFC 7396): null removes a field or a secret.
+SINK_UPDATE = {
+    'type': 'object', 'additionalProperties': False, 'minProperties': 1,
+    'properties': dict(
+        {name: _nullable(schema) for name, schema in _SINK_FIELDS.items()
+         if name not in ('name', 'driver', 'secrets')},
+        name=SINK_NAME, driver=_SINK_FIELDS['driver'],
+        secrets=dict(SINK_SECRETS, additionalProperties=_nullable(
+            SINK_SECRETS['additionalProperties']))),
+}
+
+REPLAY = {
+    'type': 'object', 'additionalProperties': False,
+    'required': ['start', 'end'],
+    'properties': {'start': TIME, 'end': TIME},
+}
+
+RETRY = {
+    'type': 'object', 'additionalProperties': False,
+    'properties': {'ids': {'type': 'array', 'minItems': 1,
+                           'maxItems': 1000, 'uniqueItems': True,
+                           'items': {'type': 'integer', 'minimum': 1}}},
+}
+
+PAGE = {'limit': LIMIT, 'marker': NAME}
+
+SINKS_QUERY = PAGE
+DEAD_LETTERS_QUERY = {'limit': LIMIT,
+                      'marker': {'type': 'integer', 'minimum': 0}}
+
+USAGE_QUERY = {
+    'project_id': NAME,
+    'all_projects': {'type': 'boolean'},
+    'start': TIME,
+    'end': TIME,
+    'meter': STRINGS,
+    'resource_type': STRINGS,
+    'group_by': {'type': 'array', 'maxItems': 10, 'uniqueItems': True,
+                 'items': {'type': 'string',
+                           'pattern': '^[A-Za-z0-9_.:-]{1,64}$'}},
+}
+
+RESOURCES_QUERY = dict(
+    PAGE,
+    project_id=NAME,
+    all_projects={'type': 'boolean'},
+    resource_type=NAME,
+    start=TIME,
+    end=TIME,
+)

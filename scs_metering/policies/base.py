@@ -1,0 +1,54 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""Rules the resource policies are built from.
+
+They use Keystone's default roles, which imply each other: admin implies
+member, member implies reader. Tokens are project scoped; an admin of any
+project administers the whole cloud, as in Nova and Octavia.
+"""
+
+from oslo_policy import policy
+
+PREFIX = 'scs-metering:'
+# Every rule applies to project-scoped tokens.
+SCOPES = ['project']
+
+ADMIN = 'rule:admin'
+PROJECT_READER = 'rule:project_reader'
+PROJECT_READER_OR_ADMIN = 'rule:project_reader_or_admin'
+
+rules = [
+    policy.RuleDefault(
+        name='admin', check_str='role:admin',
+        description='A cloud administrator.'),
+    policy.RuleDefault(
+        name='project_reader',
+        check_str='role:reader and project_id:%(project_id)s',
+        description='A reader, member or admin of the project the request '
+                    'is about.'),
+    policy.RuleDefault(
+        name='project_reader_or_admin',
+        check_str='%s or %s' % (ADMIN, PROJECT_READER),
+        description='A cloud administrator, or a reader of the project the '
+                    'request is about.'),
+]
+
+
+def list_rules():
+    return rules
+
+
+def rule(name, check_str, description, method, path):
+    """A documented rule of one API operation."""
+    return policy.DocumentedRuleDefault(
+        name=PREFIX + name, check_str=check_str, description=description,
+        operations=[{'method': method, 'path': path}], scope_types=SCOPES)
