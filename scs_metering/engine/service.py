@@ -28,6 +28,7 @@ from scs_metering import messaging
 from scs_metering import metrics
 from scs_metering.publisher import delivery
 from scs_metering.publisher import sinks
+from scs_metering.reconcile import store as reconcile_store
 from scs_metering import service
 
 LOG = log.getLogger(__name__)
@@ -105,7 +106,8 @@ class Engine(os_service.ServiceBase):
             WindowClosing(windows.WindowCloser(
                 self.connection, definitions,
                 settle_delay=conf.engine.settle_delay,
-                batch_resources=conf.engine.close_batch_size),
+                batch_resources=conf.engine.close_batch_size,
+                settled=reconcile_store.coverage(conf, self.connection)),
                 conf.engine.close_interval),
             Delivering(delivery.Deliverer(
                 self.connection, owner, conf.publisher.batch_size),

@@ -191,10 +191,12 @@ class VolumeLister(CinderLister):
     collection = 'volumes'
     item_fields = dict(CinderLister.common,
                        project_id='/os-vol-tenant-attr:tenant_id')
+    # Notifications carry the type's id; the API names it volume_type_id
+    # and gives the type's name as volume_type.
     attributes = {
-        'state': {'path': '/status', 'type': 'str'},
         'size': {'path': '/size', 'type': 'int'},
-        'volume_type': {'path': '/volume_type', 'type': 'str'},
+        'volume_type': {'path': ['/volume_type_id', '/volume_type'],
+                        'type': 'str'},
     }
 
 
@@ -205,10 +207,7 @@ class SnapshotLister(CinderLister):
     item_fields = dict(
         CinderLister.common,
         project_id='/os-extended-snapshot-attributes:project_id')
-    attributes = {
-        'state': {'path': '/status', 'type': 'str'},
-        'size': {'path': '/size', 'type': 'int'},
-    }
+    attributes = {'size': {'path': '/size', 'type': 'int'}}
 
 
 class BackupLister(CinderLister):
@@ -219,10 +218,7 @@ class BackupLister(CinderLister):
     headers = {'OpenStack-API-Version': 'volume 3.18'}
     item_fields = dict(CinderLister.common,
                        project_id='/os-backup-project-attr:project_id')
-    attributes = {
-        'state': {'path': '/status', 'type': 'str'},
-        'size': {'path': '/size', 'type': 'int'},
-    }
+    attributes = {'size': {'path': '/size', 'type': 'int'}}
 
 
 class NeutronLister(Lister):
@@ -237,8 +233,9 @@ class FloatingIPLister(NeutronLister):
     path = '/v2.0/floatingips'
     collection = 'floatingips'
     attributes = {
-        'state': {'path': '/status', 'type': 'str'},
-        'port_id': {'path': '/port_id', 'type': 'str'},
+        'floating_network_id': {'path': '/floating_network_id',
+                                'type': 'str'},
+        'attached': {'path': '/port_id', 'type': 'present'},
     }
 
 
@@ -247,7 +244,8 @@ class RouterLister(NeutronLister):
     path = '/v2.0/routers'
     collection = 'routers'
     attributes = {
-        'state': {'path': '/status', 'type': 'str'},
+        'external_gateway': {'path': '/external_gateway_info',
+                             'type': 'present'},
         'external_network_id': {
             'path': '/external_gateway_info/network_id', 'type': 'str'},
     }
@@ -264,6 +262,7 @@ class ImageLister(Lister):
     attributes = {
         'state': {'path': '/status', 'type': 'str'},
         'size': {'path': '/size', 'type': 'int'},
+        'disk_format': {'path': '/disk_format', 'type': 'str'},
     }
 
 
@@ -274,10 +273,9 @@ class LoadBalancerLister(Lister):
     collection = 'loadbalancers'
     item_fields = {'project_id': '/project_id',
                    'created_at': '/created_at', 'updated_at': '/updated_at'}
-    attributes = {
-        'state': {'path': '/provisioning_status', 'type': 'str'},
-        'flavor_id': {'path': '/flavor_id', 'type': 'str'},
-    }
+    # The listing gives the flavor id only; the provider form of the
+    # notifications (topology, compute flavor) keeps its tracked value.
+    attributes = {'flavor_id': {'path': '/flavor_id', 'type': 'str'}}
 
 
 class ZoneLister(Lister):
@@ -289,9 +287,7 @@ class ZoneLister(Lister):
     headers = {'X-Auth-All-Projects': 'True'}
     item_fields = {'project_id': '/project_id',
                    'created_at': '/created_at', 'updated_at': '/updated_at'}
-    attributes = {
-        'state': {'path': '/status', 'type': 'str'},
-    }
+    attributes = {'type': {'path': '/type', 'type': 'str'}}
 
 
 LISTERS = {cls.resource_type: cls for cls in (

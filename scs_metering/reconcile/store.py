@@ -179,3 +179,20 @@ class Store:
         with self.connection.reader() as session:
             return [{c.name: getattr(r, c.name) for c in RUN.__table__.c}
                     for r in session.scalars(query)]
+
+
+def coverage(conf, connection):
+    """The WindowCloser's ``settled`` callable, or None for time only.
+
+    A reconciled type that never had a successful run is covered up to
+    the epoch: none of its windows closes until one succeeds.
+    """
+    section = conf.reconciliation
+    if not section.resource_types or not section.settle_windows:
+        return None
+    store = Store(connection)
+
+    def settled():
+        return {t: when or timeutils.EPOCH for t, when in
+                store.settled_until(section.resource_types).items()}
+    return settled

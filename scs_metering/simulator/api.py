@@ -105,7 +105,7 @@ class Renderer:
             'volume', r, ('created_at', _naive), ('updated_at', _naive),
             **{'os-vol-tenant-attr:tenant_id': r.project_id,
                'user_id': r.user_id, 'status': a['state'],
-               'size': a['size'], 'volume_type': a['volume_type']})
+               'size': a['size'], 'volume_type_id': a['volume_type']})
 
     def snapshot(self, r):
         return self._common(

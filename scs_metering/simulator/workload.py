@@ -30,6 +30,10 @@ FLAVORS = [
 ]
 
 
+# The id of the API sample's volume type: notifications carry the id.
+VOLUME_TYPE = '5fed9d7c-401d-46e2-8e80-f30c70cb7e1d'
+
+
 class Workload:
     """Draws changes of instances and volumes, tick after tick."""
 
@@ -55,7 +59,7 @@ class Workload:
         else:
             attributes = {'state': 'available',
                           'size': self.random.choice((1, 10, 50)),
-                          'volume_type': 'lvmdriver-1'}
+                          'volume_type': VOLUME_TYPE}
             build = 0
         resource = self.cloud.create(resource_type, project, attributes,
                                      build=build)
