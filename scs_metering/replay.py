@@ -46,6 +46,7 @@ class Replay:
         self.ingestor = ingest.Ingestor(connection)
         self.counts = collections.Counter()
         self.last_event = None
+        self.resource_types = set()
 
     def _flush(self, outcome):
         result = self.ingestor.store(outcome.events, outcome.quarantined)
@@ -54,6 +55,7 @@ class Replay:
         self.counts['quarantined'] += result.quarantined
         self.counts['ignored'] += outcome.ignored
         for event in outcome.events:
+            self.resource_types.add(event.resource_type)
             if self.last_event is None or event.time > self.last_event:
                 self.last_event = event.time
 
@@ -80,10 +82,15 @@ class Replay:
         self._flush(outcome)
 
     def default_until(self):
-        """End of the widest window holding the last replayed event."""
+        """End of the widest window holding the last replayed event.
+
+        Only meters of the resources replayed count: a nova trace closes
+        hourly windows even though images have daily ones.
+        """
         if self.last_event is None:
             return None
-        width = max((m.window for m in self.definitions.meters.values()),
+        width = max((m.window for m in self.definitions.meters.values()
+                     if m.resource_type in self.resource_types),
                     default=3600)
         return timeutils.window_floor(self.last_event, width) + (
             datetime.timedelta(seconds=width))
