@@ -39,7 +39,8 @@ BATCH = 500
 
 class Replay:
 
-    def __init__(self, connection, definitions):
+    def __init__(self, connection, definitions, conf):
+        self.conf = conf
         self.connection = connection
         self.definitions = definitions
         self.converter = converter_mod.Converter(definitions)
@@ -98,7 +99,7 @@ class Replay:
     def close_and_deliver(self, until):
         closer = windows.WindowCloser(self.connection, self.definitions)
         self.counts['usage records'] += closer.run(until=until)
-        deliverer = delivery.Deliverer(self.connection,
+        deliverer = delivery.Deliverer(self.conf, self.connection,
                                        owner='replay-%s' % uuid.uuid4())
         self.counts['records delivered'] += deliverer.run_once()
 

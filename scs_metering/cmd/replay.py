@@ -50,8 +50,9 @@ def main(argv=None):
     connection.upgrade()
     sinks.put(connection, {
         'name': 'replay', 'driver': 'file', 'format': 'native',
+        'filters': {'kinds': ['usage']},
         'url': 'file://' + os.path.abspath(conf.sink_file)})
-    job = replay.Replay(connection, defs)
+    job = replay.Replay(connection, defs, conf)
     for path in conf.trace:
         with open(path) as trace:
             job.ingest(trace, source=path)

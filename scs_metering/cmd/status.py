@@ -121,7 +121,7 @@ class Checks(upgradecheck.UpgradeCommands):
                 sink = sinks.validate(definition)
                 found[sink['name']] = dict(sink, paused=False)
         for sink in db_api.get_connection(self.conf).sinks():
-            found.setdefault(sink['name'], sink)
+            found.setdefault(sink['name'], sinks.usable(self.conf, sink))
         return [found[name] for name in sorted(found)]
 
     def _sinks(self):

@@ -70,10 +70,11 @@ class Connection(metaclass=abc.ABCMeta):
         """
 
     @abc.abstractmethod
-    def claim_deliveries(self, sink_id, owner, limit, lease, now):
-        """Claim due outbox entries of a sink for ``lease`` seconds."""
+    def claim_deliveries(self, sink_id, owner, limit, lease, now,
+                         linger=None, concurrency=None):
+        """Claim a batch of due outbox entries of a sink for ``lease``."""
 
     @abc.abstractmethod
-    def finish_deliveries(self, sink_id, entry_ids, owner, outcome, now,
-                          error=None, retry_at=None):
-        """Record the outcome of claimed deliveries."""
+    def finish_deliveries(self, sink_id, token, outcome, now, error=None,
+                          answer=None, retry_delay=None, entry_ids=None):
+        """Record the outcome of a claimed batch."""

@@ -19,6 +19,7 @@ from oslo_log import log
 from scs_metering.db.sqlalchemy import api as sqlalchemy_api
 from scs_metering.engine import timeline
 from scs_metering import events as ev
+from scs_metering.publisher import lifecycle as lifecycle_records
 
 LOG = log.getLogger(__name__)
 
@@ -98,7 +99,7 @@ class Ingestor:
         history = tx.history(refold)
         stored = tx.periods([resources[k].pk for k, evs in lifecycle.items()
                              if evs])
-        changes = {}
+        changes, timelines = {}, []
         for key, evs in lifecycle.items():
             if not evs:
                 continue
@@ -116,10 +117,13 @@ class Ingestor:
             if differs_from is not None:
                 changes[resource.pk] = ([p for p in old if p not in new],
                                         [p for p in new if p not in old])
+                timelines.append((resource, new))
                 resource.dirty_from = min(filter(None, (
                     resource.dirty_from, differs_from)))
                 resource.dirty_gen += 1
         tx.replace_periods(changes)
+        # Lifecycle records and their outbox entries commit with the periods.
+        lifecycle_records.publish(tx, timelines)
         for key, evs in by_resource.items():
             samples = [e for e in evs if e.action == ev.SAMPLE]
             if samples:

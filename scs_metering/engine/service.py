@@ -11,6 +11,7 @@
 # under the License.
 """The engine service: ingest, window closing and delivery."""
 
+import os
 import threading
 
 from oslo_log import log
@@ -26,8 +27,8 @@ from scs_metering.engine import ingest
 from scs_metering.engine import windows
 from scs_metering import messaging
 from scs_metering import metrics
-from scs_metering.publisher import delivery
 from scs_metering.publisher import sinks
+from scs_metering.publisher import workers
 from scs_metering.reconcile import store as reconcile_store
 from scs_metering import service
 
@@ -47,17 +48,6 @@ class WindowClosing(periodic.PeriodicWorker):
         written = self.closer.run()
         if written:
             LOG.info('Wrote %d usage records', written)
-
-
-class Delivering(periodic.PeriodicWorker):
-    def __init__(self, deliverer, interval):
-        super().__init__('deliverer', interval)
-        self.deliverer = deliverer
-
-    def run_once(self):
-        # Keep going while there is work; rest only when idle.
-        while self.deliverer.run_once() and not self._stop_event.is_set():
-            pass
 
 
 def check_schema(connection):
@@ -92,7 +82,7 @@ class Engine(os_service.ServiceBase):
         self.writer = metrics.start_writer(conf, 'engine')
         definitions = self.definitions
         if conf.publisher.sinks_file:
-            sinks.seed(self.connection, conf.publisher.sinks_file)
+            sinks.seed(self.connection, conf.publisher.sinks_file, conf)
         self.listener = oslo_messaging.get_batch_notification_listener(
             messaging.internal_transport(conf),
             [messaging.internal_target(conf)],
@@ -101,7 +91,7 @@ class Engine(os_service.ServiceBase):
             batch_size=conf.engine.batch_size,
             batch_timeout=conf.engine.batch_timeout)
         self.listener.start()
-        owner = '%s:%s' % (conf.host, self.worker_id)
+        owner = '%s:%s:%d' % (conf.host, self.worker_id, os.getpid())
         self.workers = [
             WindowClosing(windows.WindowCloser(
                 self.connection, definitions,
@@ -109,9 +99,7 @@ class Engine(os_service.ServiceBase):
                 batch_resources=conf.engine.close_batch_size,
                 settled=reconcile_store.coverage(conf, self.connection)),
                 conf.engine.close_interval),
-            Delivering(delivery.Deliverer(
-                self.connection, owner, conf.publisher.batch_size),
-                conf.publisher.interval),
+            workers.Delivering(conf, self.connection, owner),
         ]
         for worker in self.workers:
             worker.start()

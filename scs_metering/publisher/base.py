@@ -18,6 +18,8 @@ shared, so a driver only has to move one batch and say how it went.
 """
 
 import abc
+import hashlib
+import json
 
 
 class DeliveryError(Exception):
@@ -44,17 +46,36 @@ class PermanentError(DeliveryError):
 
 
 class SinkError(Exception):
-    """A sink definition cannot be used. The message says why."""
+    """A sink definition cannot be used.
+
+    ``field`` names the part of the definition at fault, such as
+    ``url`` or ``options.timeout``; the message starts with it.
+    """
+
+    def __init__(self, message, field=None):
+        super().__init__('%s: %s' % (field, message) if field else message)
+        self.field = field
 
 
 class Batch:
-    """Records of one delivery, already formatted."""
+    """Record revisions of one delivery, already formatted."""
 
-    def __init__(self, documents, body, content_type, keys):
+    def __init__(self, records, documents, body, content_type):
+        self.records = records
         self.documents = documents  # one dict per record revision
         self.body = body  # the documents encoded by the format, as bytes
         self.content_type = content_type
-        self.keys = keys  # (record id, revision) of each document
+
+    @property
+    def keys(self):
+        """(record id, revision) of each document."""
+        return [(r.id, r.revision) for r in self.records]
+
+    @property
+    def key(self):
+        """The same for every delivery of the same record revisions."""
+        text = '\n'.join('%s:%s' % k for k in sorted(self.keys))
+        return hashlib.sha256(text.encode()).hexdigest()
 
 
 class Sink(metaclass=abc.ABCMeta):
@@ -81,14 +102,18 @@ class Sink(metaclass=abc.ABCMeta):
 
 
 class Format(metaclass=abc.ABCMeta):
-    """How a record looks on the wire."""
+    """How a record looks on the wire; ``options`` are the sink's."""
 
     content_type = 'application/json'
+
+    def __init__(self, options=None):
+        self.options = options or {}
 
     @abc.abstractmethod
     def document(self, record):
         """A JSON-serialisable dict for one record revision."""
 
-    @abc.abstractmethod
     def encode(self, documents):
-        """The body of a batch of documents, as bytes."""
+        """The body of a batch of documents, as bytes: a JSON array."""
+        return json.dumps(documents, sort_keys=True,
+                          separators=(',', ':')).encode()

@@ -9,12 +9,20 @@
 # WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 # License for the specific language governing permissions and limitations
 # under the License.
-"""Delivery of outbox entries to their sinks.
+"""Sending outbox entries to their sinks.
 
-Entries are claimed for a lease, sent in batches, then marked delivered,
-retried with exponential backoff and jitter, or dead-lettered. A claim
-that outlives a crashed deliverer expires and the batch is sent again,
-under the same record ids.
+A deliverer claims a batch of a sink's due entries for a lease, formats
+the records and hands them to the sink's driver. Then:
+
+- delivered: the entries are done;
+- a permanent failure (the sink refuses the records): they go to the
+  sink's dead letters with its answer, until retried;
+- anything else is transient: the entries stay pending and the sink
+  rests for an exponential, jittered backoff (or as long as Retry-After
+  asks), then the same records are sent again under the same ids.
+
+A deliverer that dies leaves its claim to expire; the batch is then sent
+again, which a sink accepts as a duplicate of the same record revision.
 """
 
 import datetime
@@ -26,103 +34,139 @@ from scs_metering.common import timeutils
 from scs_metering.db.sqlalchemy import rows
 from scs_metering.publisher import base
 from scs_metering.publisher import loader
+from scs_metering.publisher import sinks
 
 LOG = log.getLogger(__name__)
 
-LEASE = datetime.timedelta(seconds=300)
-BACKOFF_BASE = 1.0
-BACKOFF_MAX = 600.0
+# The lease that makes one engine the deliverer on SQLite.
+LEADER_LEASE = 'deliverer'
 
 
-def backoff(attempts, retry_after=None):
-    """Seconds before the next attempt: exponential, jittered, capped."""
-    delay = min(BACKOFF_MAX, BACKOFF_BASE * 2 ** min(attempts, 20))
+def backoff(failures, initial, maximum, retry_after=None):
+    """Seconds to rest after ``failures`` failures in a row.
+
+    Doubles from ``initial`` up to ``maximum``, drawn from the upper half
+    so that engines do not retry in step; a sink's Retry-After wins when
+    longer.
+    """
+    delay = min(maximum, initial * 2 ** min(max(failures - 1, 0), 30))
     delay = random.uniform(delay / 2, delay)
-    if retry_after is not None:
-        delay = max(delay, float(retry_after))
-    return delay
+    return max(delay, float(retry_after or 0))
 
 
 class Deliverer:
-    """Sends due outbox entries of every active sink."""
+    """Delivers batches, one at a time; one per thread."""
 
-    def __init__(self, connection, owner, batch_size=500):
+    def __init__(self, conf, connection, owner):
+        self.conf = conf
         self.connection = connection
         self.owner = owner
-        self.batch_size = batch_size
-        self._drivers = {}
-        self._formats = {}
+        self._loaded = {}  # sink id -> (definition, driver, format)
 
-    def _driver(self, sink):
-        key = (sink['id'], repr(sorted(sink.items())))
-        cached = self._drivers.get(sink['id'])
-        if cached is None or cached[0] != key:
-            if cached is not None:
-                cached[1].close()
-            self._drivers[sink['id']] = (key, loader.load_sink(sink))
-        return self._drivers[sink['id']][1]
+    def settings(self, sink):
+        """(batch size, linger, concurrency) of a sink."""
+        defaults = self.conf.publisher
+        given = sink['options'] or {}
+        return (given.get('batch_size') or defaults.batch_size,
+                given.get('linger', defaults.linger),
+                given.get('concurrency') or defaults.concurrency)
 
-    def _format(self, name):
-        if name not in self._formats:
-            self._formats[name] = loader.load_format(name)
-        return self._formats[name]
+    def may_deliver(self, now=None):
+        """False on SQLite while another engine holds the deliverer lease."""
+        if self.connection.dialect != 'sqlite':
+            return True
+        return self.connection.acquire_lease(
+            LEADER_LEASE, self.owner,
+            datetime.timedelta(seconds=self.conf.publisher.lease),
+            now or timeutils.utcnow())
 
-    def run_once(self, now=None):
-        """One pass over all sinks; return the number delivered."""
-        delivered = 0
-        for sink in self.connection.sinks():
-            if sink['paused']:
-                continue
-            while True:
-                done = self._deliver_batch(sink, now or timeutils.utcnow())
-                delivered += done
-                if done < self.batch_size:
-                    break
-        return delivered
+    def _load(self, sink):
+        loaded = self._loaded.get(sink['id'])
+        if loaded is None or loaded[0] != sink:
+            if loaded is not None:
+                loaded[1].close()
+            self._loaded.pop(sink['id'], None)
+            usable = sinks.usable(self.conf, sink)
+            self._loaded[sink['id']] = (
+                sink, loader.load_sink(usable),
+                loader.load_format(sink['format'], sink['options']))
+        return self._loaded[sink['id']][1:]
 
-    def _deliver_batch(self, sink, now):
-        entries = self.connection.claim_deliveries(
-            sink['id'], self.owner, self.batch_size, LEASE, now)
+    def deliver_batch(self, sink, now=None, drain=False):
+        """Claim and send one batch of a sink.
+
+        Returns None when nothing was claimed, else how many records the
+        sink took (0 after a failure). ``drain`` sends a batch that is not
+        full without waiting for the sink's linger.
+        """
+        batch_size, linger, concurrency = self.settings(sink)
+        if drain:
+            linger = 0
+        token, entries = self.connection.claim_deliveries(
+            sink['id'], self.owner, batch_size,
+            datetime.timedelta(seconds=self.conf.publisher.lease),
+            now or timeutils.utcnow(),
+            linger=datetime.timedelta(seconds=linger),
+            concurrency=concurrency)
         if not entries:
-            return 0
-        ids = [e['id'] for e in entries]
+            return None
         try:
-            driver = self._driver(sink)
-            fmt = self._format(sink['format'])
-        except base.SinkError as exc:
-            LOG.error('Sink %s is unusable: %s', sink['name'], exc)
-            self._retry(sink, entries, str(exc), now)
-            return 0
-        keys = [(e['record_id'], e['revision']) for e in entries]
-        records = self.connection.record_revisions(keys)
-        documents = [fmt.document(records[k]) for k in keys]
-        batch = base.Batch(documents, fmt.encode(documents),
-                           fmt.content_type, keys)
-        try:
+            driver, fmt = self._load(sink)
+            found = self.connection.outbox_records(entries)
+            records = [found[(e['kind'], e['record_id'], e['revision'])]
+                       for e in entries]
+            documents = [fmt.document(r) for r in records]
+            batch = base.Batch(records, documents, fmt.encode(documents),
+                               fmt.content_type)
             driver.send(batch)
         except base.PermanentError as exc:
-            LOG.error('Sink %s refused %d records, dead-lettered: %s',
-                      sink['name'], len(ids), exc)
+            LOG.error('Sink %s refused %d records; they are dead letters '
+                      'until retried: %s', sink['name'], len(entries), exc)
             self.connection.finish_deliveries(
-                sink['id'], ids, self.owner, rows.DEAD, now,
-                error=exc.answer or str(exc))
+                sink['id'], token, rows.DEAD, timeutils.utcnow(),
+                error=str(exc), answer=exc.answer or str(exc))
             return 0
         except Exception as exc:
-            # Transient by default: an unexpected failure must never drop
-            # a record.
-            retry_after = getattr(exc, 'retry_after', None)
-            LOG.warning('Delivery of %d records to sink %s failed, will '
-                        'retry: %s', len(ids), sink['name'], exc)
-            self._retry(sink, entries, str(exc), now, retry_after)
+            # Transient unless the sink said otherwise: an unexpected
+            # failure must never drop a record.
+            self._retry(sink, token, exc)
             return 0
-        self.connection.finish_deliveries(sink['id'], ids, self.owner,
-                                          rows.DELIVERED, now)
-        return len(ids)
+        self.connection.finish_deliveries(sink['id'], token, rows.DELIVERED,
+                                          timeutils.utcnow())
+        LOG.debug('Delivered %d records to sink %s', len(entries),
+                  sink['name'])
+        return len(entries)
 
-    def _retry(self, sink, entries, error, now, retry_after=None):
-        attempts = max(e['attempts'] for e in entries)
-        retry_at = now + datetime.timedelta(
-            seconds=backoff(attempts, retry_after))
+    def _retry(self, sink, token, exc):
+        if isinstance(exc, (base.TransientError, base.SinkError)):
+            LOG.warning('Delivery to sink %s failed, will retry: %s',
+                        sink['name'], exc)
+        else:
+            LOG.exception('Delivery to sink %s failed, will retry',
+                          sink['name'])
+        conf = self.conf.publisher
+        retry_after = getattr(exc, 'retry_after', None)
         self.connection.finish_deliveries(
-            sink['id'], [e['id'] for e in entries], self.owner, rows.RETRY,
-            now, error=error, retry_at=retry_at)
+            sink['id'], token, rows.RETRY, timeutils.utcnow(),
+            error='%s: %s' % (type(exc).__name__, exc),
+            retry_delay=lambda failures: backoff(
+                failures, conf.backoff_initial, conf.backoff_max,
+                retry_after))
+
+    def run_once(self, now=None):
+        """Deliver every due record of every sink; return how many."""
+        if not self.may_deliver(now):
+            return 0
+        sent = 0
+        for sink in self.connection.sinks():
+            while True:
+                done = self.deliver_batch(sink, now, drain=True)
+                if done is None:
+                    break
+                sent += done
+        return sent
+
+    def close(self):
+        for _sink, driver, _format in self._loaded.values():
+            driver.close()
+        self._loaded.clear()

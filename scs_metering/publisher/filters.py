@@ -9,7 +9,18 @@
 # WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 # License for the specific language governing permissions and limitations
 # under the License.
-"""Which records a sink receives."""
+"""Which records a sink receives.
+
+Each filter is a list of accepted values; an absent or empty filter
+accepts everything. ``kinds`` accepts record kinds, and ``lifecycle`` as
+a short hand for started, changed and ended. Lifecycle records have no
+meter, so a ``meters`` filter keeps them out.
+"""
+
+from scs_metering.publisher import records
+
+LIFECYCLE = 'lifecycle'
+KIND_NAMES = records.KINDS + (LIFECYCLE,)
 
 # Filter name -> the record attribute it is matched against.
 FIELDS = {
@@ -20,13 +31,38 @@ FIELDS = {
 }
 
 
-def matches(filters, record, kind='usage'):
-    """True if a record passes a sink's filters; an absent filter passes."""
+def validate(filters):
+    """Problems of a filters mapping, as (field, message) pairs."""
+    if not isinstance(filters, dict):
+        return [('filters', 'must be a mapping of filter name to list')]
+    problems = []
+    for name, allowed in sorted(filters.items()):
+        field = 'filters.%s' % name
+        if name not in FIELDS:
+            problems.append((field, 'unknown filter; known: %s' % ', '.join(
+                sorted(FIELDS))))
+        elif not isinstance(allowed, list) or not all(
+                isinstance(v, str) and v for v in allowed):
+            problems.append((field, 'must be a list of strings'))
+        elif name == 'kinds' and set(allowed) - set(KIND_NAMES):
+            problems.append((field, 'unknown kinds %s; known: %s' % (
+                ', '.join(sorted(set(allowed) - set(KIND_NAMES))),
+                ', '.join(KIND_NAMES))))
+    return problems
+
+
+def matches(filters, record):
+    """True if a record passes a sink's filters."""
     for name, field in FIELDS.items():
         allowed = (filters or {}).get(name)
         if not allowed:
             continue
-        value = kind if field == 'kind' else getattr(record, field)
-        if value not in allowed:
+        if field == 'kind':
+            kind = records.kind_of(record)
+            if kind not in allowed and not (
+                    LIFECYCLE in allowed and
+                    kind in records.LIFECYCLE_KINDS):
+                return False
+        elif getattr(record, field, None) not in allowed:
             return False
     return True

@@ -21,21 +21,25 @@ SINKS_NAMESPACE = 'scs_metering.sinks'
 FORMATS_NAMESPACE = 'scs_metering.formats'
 
 
-def _load(namespace, name, kind, *args):
+def _load(namespace, name, field, *args):
+    if not isinstance(name, str) or not name:
+        raise base.SinkError('is required', field)
     try:
-        return driver.DriverManager(namespace, name, invoke_on_load=True,
-                                    invoke_args=args).driver
+        cls = driver.DriverManager(namespace, name).driver
     except stevedore_exc.NoMatches:
         known = sorted(extension.ExtensionManager(namespace).names())
         raise base.SinkError('unknown %s %r; available: %s' % (
-            kind, name, ', '.join(known) or 'none'))
+            field, name, ', '.join(known) or 'none'), field)
+    # Instantiated here, not by stevedore, which would log a SinkError
+    # from the constructor and report the plugin as missing.
+    return cls(*args)
 
 
 def load_sink(definition):
-    """The driver instance of a sink definition."""
-    return _load(SINKS_NAMESPACE, definition['driver'], 'sink driver',
+    """The driver instance of a sink definition (secrets in clear)."""
+    return _load(SINKS_NAMESPACE, definition.get('driver'), 'driver',
                  definition)
 
 
-def load_format(name):
-    return _load(FORMATS_NAMESPACE, name, 'format')
+def load_format(name, options=None):
+    return _load(FORMATS_NAMESPACE, name, 'format', options or {})

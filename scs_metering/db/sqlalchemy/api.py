@@ -22,8 +22,10 @@ import sqlalchemy as sa
 
 from scs_metering.common import timeutils
 from scs_metering.db import api
+from scs_metering.db.sqlalchemy import delivery
 from scs_metering.db.sqlalchemy import migration
 from scs_metering.db.sqlalchemy import models
+from scs_metering.db.sqlalchemy import reports
 from scs_metering.db.sqlalchemy import rows
 from scs_metering.db.sqlalchemy import transactions
 
@@ -61,7 +63,8 @@ def _mysql_read_committed(dbapi_connection, _record):
     cursor.close()
 
 
-class Connection(api.Connection):
+class Connection(delivery.DeliveryMixin, reports.ReportsMixin,
+                 api.Connection):
 
     def __init__(self, conf, url=None):
         options = dict(conf.database.items())
@@ -171,85 +174,6 @@ class Connection(api.Connection):
                 for row in session.scalars(query):
                     found[(row.id, row.revision)] = rows.usage_record(row)
         return found
-
-    # Sinks
-
-    def sinks(self):
-        with self.reader() as session:
-            return [rows.sink(s) for s in session.scalars(
-                sa.select(models.Sink).order_by(models.Sink.name))]
-
-    def put_sink(self, sink):
-        """Create a sink, or update the one of the same name."""
-        now = timeutils.to_db(timeutils.utcnow())
-        with self.writer() as session:
-            row = session.scalars(sa.select(models.Sink).where(
-                models.Sink.name == sink['name'])).first()
-            if row is None:
-                row = models.Sink(id=sink['id'], name=sink['name'],
-                                  created_at=now, paused=False)
-                session.add(row)
-                session.add(models.SinkStatus(sink_id=sink['id'],
-                                              delivered=0,
-                                              failed_attempts=0))
-            for field in ('driver', 'url', 'format', 'options', 'filters',
-                          'secrets'):
-                setattr(row, field, sink.get(field))
-            row.updated_at = now
-            session.flush()
-            return rows.sink(row)
-
-    # Outbox
-
-    def claim_deliveries(self, sink_id, owner, limit, lease, now):
-        now_db = timeutils.to_db(now)
-        until = timeutils.to_db(now + lease)
-        with self.writer() as session:
-            query = sa.select(models.Outbox).where(
-                models.Outbox.sink_id == sink_id,
-                models.Outbox.state == rows.PENDING,
-                models.Outbox.next_attempt_at <= now_db,
-                sa.or_(models.Outbox.claimed_until.is_(None),
-                       models.Outbox.claimed_until < now_db)).order_by(
-                models.Outbox.id).limit(limit)
-            if self.dialect != 'sqlite':
-                query = query.with_for_update(skip_locked=True)
-            entries = list(session.scalars(query))
-            for entry in entries:
-                entry.claimed_by = owner
-                entry.claimed_until = until
-            return [rows.outbox(e) for e in entries]
-
-    def finish_deliveries(self, sink_id, entry_ids, owner, outcome, now,
-                          error=None, retry_at=None):
-        now_db = timeutils.to_db(now)
-        with self.writer() as session:
-            values = {'claimed_by': None, 'claimed_until': None}
-            if outcome == rows.DELIVERED:
-                values.update(state=rows.DELIVERED, delivered_at=now_db)
-            elif outcome == rows.DEAD:
-                values.update(state=rows.DEAD, last_error=error)
-            else:
-                values.update(next_attempt_at=timeutils.to_db(retry_at),
-                              last_error=error)
-            if outcome != rows.DELIVERED:
-                values['attempts'] = models.Outbox.attempts + 1
-            done = 0
-            for chunk in rows.chunks(sorted(entry_ids), 500):
-                done += session.execute(
-                    sa.update(models.Outbox).where(
-                        models.Outbox.id.in_(chunk),
-                        models.Outbox.claimed_by == owner).values(
-                        **values)).rowcount
-            status = session.get(models.SinkStatus, sink_id)
-            if outcome == rows.DELIVERED:
-                status.delivered += done
-                status.last_success_at = now_db
-            else:
-                status.failed_attempts += done
-                status.last_error_at = now_db
-                status.last_error = error
-            return done
 
 
 @contextlib.contextmanager

@@ -214,6 +214,10 @@ class SinkStatus(Base):
     last_success_at = sa.Column(sa.DateTime)
     last_error_at = sa.Column(sa.DateTime)
     last_error = sa.Column(sa.Text)
+    # The sink's own backoff: failures in a row, and when to try again.
+    consecutive_failures = sa.Column(sa.Integer, nullable=False, default=0,
+                                     server_default='0')
+    retry_at = sa.Column(sa.DateTime)
 
 
 class Outbox(Base):
@@ -222,6 +226,7 @@ class Outbox(Base):
     __tablename__ = 'outbox'
     __table_args__ = (
         sa.Index('ix_outbox_due', 'sink_id', 'state', 'next_attempt_at'),
+        sa.Index('ix_outbox_claims', 'sink_id', 'claimed_until'),
     )
 
     id = sa.Column(BigId, primary_key=True, autoincrement=True)
@@ -237,8 +242,56 @@ class Outbox(Base):
     claimed_by = sa.Column(Name)
     claimed_until = sa.Column(sa.DateTime)
     last_error = sa.Column(LongText)
+    # What the sink answered when it refused the entry for good.
+    answer = sa.Column(LongText)
     created_at = sa.Column(sa.DateTime, nullable=False)
     delivered_at = sa.Column(sa.DateTime)
+    dead_at = sa.Column(sa.DateTime)
+
+
+class LifecycleRecord(Base):
+    """A resource started, changed or ended; revisions are never edited.
+
+    A revision with ``voided`` set withdraws a fact that later events
+    showed to be wrong, such as a start that moved.
+    """
+
+    __tablename__ = 'lifecycle_records'
+    __table_args__ = (
+        sa.Index('ix_lifecycle_resource', 'resource_pk', 'current'),
+    )
+
+    id = sa.Column(sa.String(36), primary_key=True)
+    revision = sa.Column(sa.Integer, primary_key=True, autoincrement=False)
+    current = sa.Column(sa.Boolean, nullable=False)
+    kind = sa.Column(sa.String(16), nullable=False)
+    voided = sa.Column(sa.Boolean, nullable=False)
+    resource_pk = sa.Column(BigId, sa.ForeignKey('resources.id'),
+                            nullable=False)
+    resource_type = sa.Column(sa.String(64), nullable=False)
+    resource_id = sa.Column(Name, nullable=False)
+    project_id = sa.Column(Name)
+    user_id = sa.Column(Name)
+    occurred_at = sa.Column(sa.DateTime, nullable=False)
+    time_min = sa.Column(sa.DateTime)
+    time_max = sa.Column(sa.DateTime)
+    attributes = sa.Column(types.JSONText, nullable=False)
+    provenance = sa.Column(sa.String(16), nullable=False)
+    created_at = sa.Column(sa.DateTime, nullable=False)
+
+
+class DeliveryLease(Base):
+    """A named lease held by one process until it expires.
+
+    On SQLite, which cannot skip locked rows, the ``deliverer`` lease makes
+    one engine the only deliverer.
+    """
+
+    __tablename__ = 'delivery_leases'
+
+    name = sa.Column(sa.String(64), primary_key=True)
+    owner = sa.Column(Name, nullable=False)
+    expires_at = sa.Column(sa.DateTime, nullable=False)
 
 
 class ReconciliationRun(Base):

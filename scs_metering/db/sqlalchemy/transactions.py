@@ -19,7 +19,9 @@ to write; these classes only read and write rows.
 import sqlalchemy as sa
 
 from scs_metering.common import timeutils
+from scs_metering.db.sqlalchemy import delivery
 from scs_metering.db.sqlalchemy import models
+from scs_metering.db.sqlalchemy import rollup
 from scs_metering.db.sqlalchemy import rows
 from scs_metering.db.sqlalchemy import sample_reads
 from scs_metering import events
@@ -28,7 +30,7 @@ _db = timeutils.to_db
 CHUNK = 500
 
 
-class _Transaction:
+class _Transaction(delivery.OutboxWrites):
     def __init__(self, connection, session):
         self.session = session
         self.locking = connection.dialect != 'sqlite'
@@ -164,7 +166,6 @@ class WindowTransaction(_Transaction, sample_reads.SampleReads):
     def __init__(self, connection, session, meters):
         super().__init__(connection, session)
         self.now = timeutils.utcnow()
-        self._sinks = None
         names = sorted(m.name for m in meters)
         query = sa.select(models.WindowState).where(
             models.WindowState.meter.in_(names)).order_by(
@@ -259,23 +260,12 @@ class WindowTransaction(_Transaction, sample_reads.SampleReads):
                 sa.tuple_(models.UsageRecord.id,
                           models.UsageRecord.revision).in_(chunk)).values(
                 current=False))
-        values, outbox = [], []
+        values, stored = [], []
         for record, pk, previous in records:
             revision = (previous or 0) + 1
             values.append(rows.record_values(record, pk, revision, now))
-            for sink in sinks_matching(record):
-                outbox.append({
-                    'sink_id': sink['id'], 'kind': 'usage',
-                    'record_id': record.id, 'revision': revision,
-                    'state': rows.PENDING, 'attempts': 0,
-                    'next_attempt_at': _db(now), 'created_at': _db(now)})
+            stored.append((record, revision))
         for chunk in rows.chunks(values, CHUNK):
             self.session.execute(sa.insert(models.UsageRecord), chunk)
-        for chunk in rows.chunks(outbox, CHUNK):
-            self.session.execute(sa.insert(models.Outbox), chunk)
-
-    def sinks(self):
-        if self._sinks is None:
-            self._sinks = [rows.sink(s) for s in self.session.scalars(
-                sa.select(models.Sink))]
-        return self._sinks
+        rollup.apply(self.session, values, replaced)
+        self.add_outbox(delivery.USAGE, stored, sinks_matching)

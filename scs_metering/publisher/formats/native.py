@@ -9,45 +9,57 @@
 # WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 # License for the specific language governing permissions and limitations
 # under the License.
-"""The native record format, described by doc/source/schemas/native.json."""
+"""The native record format, described by doc/source/schemas/native.json.
 
-import json
+A batch is a JSON array of records. Quantities are decimal strings, so
+that no JSON reader turns them into floats; times are UTC, ISO 8601 with
+a Z suffix.
+"""
 
 from scs_metering.common import timeutils
 from scs_metering.publisher import base
+from scs_metering.publisher import records
 
 SCHEMA_VERSION = '1.0'
 
+_iso = timeutils.isoformat
 
-def record_document(record, kind='usage'):
+
+def _common(record):
     return {
         'schema_version': SCHEMA_VERSION,
-        'kind': kind,
+        'kind': records.kind_of(record),
         'id': record.id,
         'revision': record.revision,
         'replaces': record.replaces,
-        'meter': record.meter,
-        'unit': record.unit,
-        # A string, so that no JSON reader turns it into a float.
-        'quantity': str(record.quantity),
         'resource_type': record.resource_type,
         'resource_id': record.resource_id,
         'project_id': record.project_id,
         'user_id': record.user_id,
-        'window_start': timeutils.isoformat(record.window_start),
-        'window_end': timeutils.isoformat(record.window_end),
         'attributes': record.attributes,
-        'provenance': record.provenance,
-        'created_at': timeutils.isoformat(record.created_at),
+        'created_at': _iso(record.created_at),
     }
 
 
+def record_document(record):
+    document = _common(record)
+    if document['kind'] == records.USAGE:
+        document.update(
+            meter=record.meter, unit=record.unit,
+            quantity=str(record.quantity),
+            window_start=_iso(record.window_start),
+            window_end=_iso(record.window_end),
+            # Seconds of the window backed by each kind of evidence.
+            provenance=record.provenance)
+    else:
+        document.update(
+            time=_iso(record.time), time_min=_iso(record.time_min),
+            time_max=_iso(record.time_max), provenance=record.provenance,
+            voided=record.voided)
+    return document
+
+
 class NativeFormat(base.Format):
-    content_type = 'application/json'
 
     def document(self, record):
         return record_document(record)
-
-    def encode(self, documents):
-        return json.dumps(documents, sort_keys=True,
-                          separators=(',', ':')).encode()

@@ -49,9 +49,8 @@ class FileSinkTest(base.TestCase):
     def send(self, *records):
         documents = [self.format.document(r) for r in records]
         self.sink.send(publisher.Batch(
-            documents, self.format.encode(documents),
-            self.format.content_type,
-            [(r.id, r.revision) for r in records]))
+            records, documents, self.format.encode(documents),
+            self.format.content_type))
 
     def lines(self):
         with open(self.path, 'rb') as f:

@@ -116,7 +116,7 @@ class WindowTest(base.DBTestCase):
         self.definitions = self.definitions()
         self.closer = windows.WindowCloser(self.connection, self.definitions)
         sinks.put(self.connection, {
-            'name': 'f', 'driver': 'file',
+            'name': 'f', 'driver': 'file', 'filters': {'kinds': ['usage']},
             'url': 'file://%s/usage.jsonl' % self.tempdir})
 
     def records(self):

@@ -1,0 +1,103 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""The engine's delivery threads.
+
+A supervisor runs every ``[publisher] interval`` seconds: it reads the
+sinks and keeps, for each active one, as many sender threads as the sink's
+concurrency allows. A sender delivers batches back to back while there
+are some, then sleeps until the next interval. On SQLite only the engine
+holding the deliverer lease sends.
+"""
+
+import threading
+
+from oslo_log import log
+
+from scs_metering.common import periodic
+from scs_metering.publisher import delivery
+
+LOG = log.getLogger(__name__)
+
+
+class Sender(periodic.PeriodicWorker):
+    """Sends one sink's batches, one at a time."""
+
+    def __init__(self, deliverer, sink, slot, interval, leader):
+        super().__init__('deliver-%s-%d' % (sink['name'], slot), interval)
+        self.deliverer = deliverer
+        self.sink = sink
+        self.leader = leader
+
+    def run_once(self):
+        while self.leader.is_set() and not self._stop_event.is_set():
+            if self.deliverer.deliver_batch(self.sink) is None:
+                return
+
+    def run(self):
+        try:
+            super().run()
+        finally:
+            self.deliverer.close()
+
+
+class Delivering(periodic.PeriodicWorker):
+    """Starts and stops the senders as sinks come, go and change."""
+
+    def __init__(self, conf, connection, owner):
+        super().__init__('deliverer', conf.publisher.interval)
+        self.conf = conf
+        self.connection = connection
+        self.owner = owner
+        self.senders = {}  # (sink id, slot) -> Sender
+        self.leader = threading.Event()
+        self._lease = delivery.Deliverer(conf, connection, owner)
+        self._lock = threading.Lock()
+
+    def run_once(self):
+        if self._lease.may_deliver():
+            self.leader.set()
+        else:
+            self.leader.clear()
+        wanted = {}
+        for sink in self.connection.sinks():
+            if sink['paused']:
+                continue
+            _size, _linger, concurrency = self._lease.settings(sink)
+            for slot in range(concurrency):
+                wanted[(sink['id'], slot)] = sink
+        with self._lock:
+            if self._stop_event.is_set():
+                return
+            for key in sorted(set(self.senders) - set(wanted)):
+                self.senders.pop(key).stop()
+            for key, sink in sorted(wanted.items()):
+                sender = self.senders.get(key)
+                if sender is None:
+                    sender = self.senders[key] = Sender(
+                        delivery.Deliverer(self.conf, self.connection,
+                                           self.owner),
+                        sink, key[1], self.conf.publisher.interval,
+                        self.leader)
+                    sender.start()
+                else:
+                    sender.sink = sink
+
+    def stop(self):
+        with self._lock:
+            super().stop()
+            for sender in self.senders.values():
+                sender.stop()
+
+    def join(self, timeout=None):
+        super().join(timeout)
+        for sender in list(self.senders.values()):
+            sender.join(timeout)
