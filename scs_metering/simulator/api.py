@@ -284,15 +284,18 @@ def _handler(api):
         def _send(self, status, body=None, headers=None, raw=None):
             data = raw if raw is not None else (
                 b'' if body is None else json.dumps(body).encode())
-            self.send_response(status)
-            for name, value in (headers or {}).items():
-                self.send_header(name, value)
-            if body is not None or raw is not None:
-                self.send_header('Content-Type', 'application/json')
-            self.send_header('Content-Length', str(len(data)))
-            self.end_headers()
-            if self.command != 'HEAD':
-                self.wfile.write(data)
+            try:
+                self.send_response(status)
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
+                if body is not None or raw is not None:
+                    self.send_header('Content-Type', 'application/json')
+                self.send_header('Content-Length', str(len(data)))
+                self.end_headers()
+                if self.command != 'HEAD':
+                    self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up (a timeout played on purpose)
 
         def _authorized(self):
             if self.headers.get('X-Auth-Token') in api.tokens:
