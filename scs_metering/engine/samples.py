@@ -27,7 +27,10 @@ order, never in arrival order. A window [start, end) gets:
   seconds the window has a known level, rounded half-even to 9 places
   (the storage scale).
 
-Duplicates never reach this code: the store keeps one event per id.
+A window without usage has no record: a delta or counter window whose
+samples add up to nothing, or a gauge window with no known level (a
+known level of zero is usage, it counts in the average). Duplicates never
+reach this code: the store keeps one event per id.
 Provenance counts the seconds of level a gauge window has from each
 provenance, and the samples a counter or delta window has from each.
 """
@@ -49,7 +52,7 @@ def _order(meter):
 
 def _delta(meter, samples, start, end):
     for sample in samples:
-        if start <= sample.time < end:
+        if start <= sample.time < end and sample.volume:
             yield sample, sample.volume, 1
 
 
@@ -58,7 +61,9 @@ def _counter(meter, samples, start, end):
     for sample in samples:
         if previous is not None and start <= sample.time < end:
             increment = sample.volume - previous.volume
-            yield sample, increment if increment >= 0 else sample.volume, 1
+            increment = increment if increment >= 0 else sample.volume
+            if increment:
+                yield sample, increment, 1
         previous = sample
 
 
