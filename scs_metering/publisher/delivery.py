@@ -30,7 +30,6 @@ import random
 
 from oslo_log import log
 
-from scs_metering.common import timeutils
 from scs_metering.db.sqlalchemy import rows
 from scs_metering.publisher import base
 from scs_metering.publisher import loader
@@ -40,6 +39,12 @@ LOG = log.getLogger(__name__)
 
 # The lease that makes one engine the deliverer on SQLite.
 LEADER_LEASE = 'deliverer'
+
+
+def _now():
+    # Delivery timing is finer than the whole seconds of usage: a backoff
+    # of half a second must not round to nothing.
+    return datetime.datetime.now(datetime.timezone.utc)
 
 
 def backoff(failures, initial, maximum, retry_after=None):
@@ -78,7 +83,7 @@ class Deliverer:
         return self.connection.acquire_lease(
             LEADER_LEASE, self.owner,
             datetime.timedelta(seconds=self.conf.publisher.lease),
-            now or timeutils.utcnow())
+            now or _now())
 
     def _load(self, sink):
         loaded = self._loaded.get(sink['id'])
@@ -105,7 +110,7 @@ class Deliverer:
         token, entries = self.connection.claim_deliveries(
             sink['id'], self.owner, batch_size,
             datetime.timedelta(seconds=self.conf.publisher.lease),
-            now or timeutils.utcnow(),
+            now or _now(),
             linger=datetime.timedelta(seconds=linger),
             concurrency=concurrency)
         if not entries:
@@ -123,7 +128,7 @@ class Deliverer:
             LOG.error('Sink %s refused %d records; they are dead letters '
                       'until retried: %s', sink['name'], len(entries), exc)
             self.connection.finish_deliveries(
-                sink['id'], token, rows.DEAD, timeutils.utcnow(),
+                sink['id'], token, rows.DEAD, _now(),
                 error=str(exc), answer=exc.answer or str(exc))
             return 0
         except Exception as exc:
@@ -132,7 +137,7 @@ class Deliverer:
             self._retry(sink, token, exc)
             return 0
         self.connection.finish_deliveries(sink['id'], token, rows.DELIVERED,
-                                          timeutils.utcnow())
+                                          _now())
         LOG.debug('Delivered %d records to sink %s', len(entries),
                   sink['name'])
         return len(entries)
@@ -147,7 +152,7 @@ class Deliverer:
         conf = self.conf.publisher
         retry_after = getattr(exc, 'retry_after', None)
         self.connection.finish_deliveries(
-            sink['id'], token, rows.RETRY, timeutils.utcnow(),
+            sink['id'], token, rows.RETRY, _now(),
             error='%s: %s' % (type(exc).__name__, exc),
             retry_delay=lambda failures: backoff(
                 failures, conf.backoff_initial, conf.backoff_max,
