@@ -33,7 +33,7 @@ class FileSink(base.Sink):
         parsed = urllib.parse.urlparse(url)
         if parsed.scheme != 'file' or not parsed.path:
             raise base.SinkError('a file sink needs a file:///path URL, '
-                                 'got %r' % url)
+                                 'got %r' % url, 'url')
         self.path = urllib.parse.unquote(parsed.path)
 
     @staticmethod
