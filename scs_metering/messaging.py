@@ -14,6 +14,7 @@
 import oslo_messaging
 from oslo_messaging import opts as messaging_opts
 
+from scs_metering.conf import notification
 from scs_metering import service
 
 RABBIT = 'oslo_messaging_rabbit'
@@ -25,7 +26,7 @@ def source_transport(conf, service_name):
     Queue and exchange durability must match what the services declared,
     so these transports use the deployment's [oslo_messaging_rabbit].
     """
-    url = getattr(conf.notification, '%s_transport_url' % service_name)
+    url = notification.transport_url(conf, service_name)
     return oslo_messaging.get_notification_transport(conf, url=url)
 
 

@@ -21,6 +21,7 @@ from scs_metering.agent import converter
 from scs_metering.agent import deadletter
 from scs_metering.agent import endpoint
 from scs_metering.agent import forwarder
+from scs_metering.conf import notification
 from scs_metering.definitions import loader
 from scs_metering import messaging
 from scs_metering import metrics
@@ -47,8 +48,7 @@ class NotificationAgent(os_service.ServiceBase):
         conf.register_mutate_hook(lambda _conf, _changed: self.reset())
 
     def _targets(self, service_name):
-        exchange = getattr(self.conf.notification,
-                           '%s_exchange' % service_name)
+        exchange = notification.exchange(self.conf, service_name)
         return [oslo_messaging.Target(exchange=exchange, topic=topic)
                 for topic in self.conf.notification.topics]
 
@@ -66,6 +66,11 @@ class NotificationAgent(os_service.ServiceBase):
                 LOG.warning('Service %s is enabled but no definition '
                             'meters it; not listening to it', name)
                 continue
+            if notification.exchange(self.conf, name) is None:
+                LOG.error('Service %s is enabled but [notification] '
+                          'exchanges does not name its exchange; not '
+                          'listening to it', name)
+                continue
             listener = oslo_messaging.get_batch_notification_listener(
                 messaging.source_transport(self.conf, name),
                 self._targets(name),
@@ -77,8 +82,7 @@ class NotificationAgent(os_service.ServiceBase):
                 batch_timeout=self.conf.agent.batch_timeout)
             listener.start()
             self.listeners.append(listener)
-            buses.add(getattr(self.conf.notification,
-                              '%s_transport_url' % name) or
+            buses.add(notification.transport_url(self.conf, name) or
                       self.conf.transport_url)
             LOG.info('Listening to %s notifications on %s', name,
                      ', '.join('%s/%s' % (t.exchange, t.topic)

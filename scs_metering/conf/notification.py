@@ -29,9 +29,14 @@ SERVICES = {
 
 opts = [
     cfg.ListOpt('enabled_services', mutable=True, default=sorted(SERVICES),
-                item_type=cfg.types.String(choices=sorted(SERVICES)),
                 help='Services whose notifications the agent consumes. '
-                     'A service needs meter definitions to produce usage.'),
+                     'A service needs meter definitions to produce usage, '
+                     'and one not built in needs an entry in exchanges.'),
+    cfg.DictOpt('exchanges', mutable=True, default={},
+                help='Exchanges of services that have no option of their '
+                     'own, such as one an operator meters with definitions '
+                     'of their own, as service:exchange pairs. They use '
+                     '[DEFAULT] transport_url.'),
     cfg.ListOpt('topics',
                 default=['notifications', 'versioned_notifications'],
                 help='Notification topics to listen on in every enabled '
@@ -48,6 +53,18 @@ for _service, _exchange in sorted(SERVICES.items()):
         '%s_transport_url' % _service, secret=True,
         help='Transport URL of the bus %s sends notifications to, when it '
              'is not [DEFAULT] transport_url.' % _service))
+
+
+def exchange(conf, service):
+    """The exchange a service sends its notifications to, or None."""
+    if service in SERVICES:
+        return getattr(conf.notification, '%s_exchange' % service)
+    return conf.notification.exchanges.get(service)
+
+
+def transport_url(conf, service):
+    """The service's own transport URL, if it has one."""
+    return getattr(conf.notification, '%s_transport_url' % service, None)
 
 
 def register_opts(conf):

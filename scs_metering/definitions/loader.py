@@ -11,6 +11,7 @@
 # under the License.
 """Reading, merging and validating definition files."""
 
+import collections
 import glob
 import os
 
@@ -149,8 +150,36 @@ def _compile(merged):
                 raise DefinitionError('%s: meter %r %s' % (
                     _where(path, ['events', name, 'samples']),
                     meter_name, problem))
-    ignores = [model.IgnoreRule(spec) for _path, spec in merged['ignore']]
+    _check_attributes(merged, meters, definitions)
+    ignores = []
+    for index, (path, spec) in enumerate(merged['ignore']):
+        try:
+            ignores.append(model.IgnoreRule(spec))
+        except ValueError as exc:
+            raise DefinitionError('%s: %s' % (_where(path, ['ignore']), exc))
     return model.Definitions(resource_types, meters, definitions, ignores)
+
+
+def _check_attributes(merged, meters, definitions):
+    """A meter reads only attributes its resource's events extract.
+
+    A misspelt attribute would meter nothing, silently. Resource types
+    without event definitions are fed by other means and not checked.
+    """
+    known = collections.defaultdict(set)
+    for definition in definitions.values():
+        known[definition.resource_type].update(
+            f.name for f in definition.attributes)
+    for name, meter in meters.items():
+        if meter.resource_type not in known:
+            continue
+        for field, attribute in meter.attributes:
+            if attribute not in known[meter.resource_type]:
+                raise DefinitionError(
+                    '%s: no event definition of %s extracts attribute %r' % (
+                        _where(merged['meters'][name][0],
+                               ['meters', name, field]),
+                        meter.resource_type, attribute))
 
 
 def load_files(paths):

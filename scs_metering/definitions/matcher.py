@@ -15,19 +15,23 @@ import fnmatch
 import re
 
 
-def compile_pattern(pattern):
+def compile_pattern(pattern, name='pattern'):
     """A glob, or a regular expression when prefixed with ``re:``."""
     if pattern.startswith('re:'):
-        return re.compile(pattern[3:])
+        try:
+            return re.compile(pattern[3:])
+        except re.error as exc:
+            raise ValueError('%s: bad regular expression %r: %s' % (
+                name, pattern, exc))
     return re.compile(fnmatch.translate(pattern))
 
 
 class Patterns:
-    def __init__(self, patterns):
+    def __init__(self, patterns, name='event_types'):
         self.exact = frozenset(p for p in patterns
                                if not p.startswith('re:') and
                                not any(c in p for c in '*?['))
-        self.regexes = [compile_pattern(p) for p in patterns
+        self.regexes = [compile_pattern(p, name) for p in patterns
                         if p not in self.exact]
 
     def match(self, event_type):

@@ -72,6 +72,19 @@ class Meter:
                              'lasts without a newer sample')
         if self.kind == LIFECYCLE and 'samples_of' in spec:
             raise ValueError('samples_of: a lifecycle meter has no samples')
+        extra = sorted(set(self.summary_by) - set(self.group_by))
+        if extra:
+            raise ValueError('summary_by: %s not in group_by' % extra[0])
+
+    @property
+    def attributes(self):
+        """(field, attribute name) of the attributes the meter reads."""
+        found = [('group_by', name) for name in self.group_by]
+        if isinstance(self.volume, str):
+            found.append(('volume', self.volume))
+        if self.billable_states is not None:
+            found.append(('billable_states', 'state'))
+        return found
 
     @property
     def sampled(self):
@@ -87,10 +100,11 @@ class EventDefinition:
         self.resource_type = resource_type.name
         self.service = resource_type.service
         self.patterns = matcher.Patterns(spec['event_types'])
-        self.excluded = (matcher.Patterns(spec['exclude'])
+        self.excluded = (matcher.Patterns(spec['exclude'], 'exclude')
                          if spec.get('exclude') else None)
         self.provenance = spec.get('provenance', events.NOTIFICATION)
-        self.actions = [(action, matcher.Patterns(patterns))
+        self.actions = [(action, matcher.Patterns(patterns,
+                                                  'actions.' + action))
                         for action, patterns in
                         sorted(spec.get('actions', {}).items())]
         self.default_action = spec.get('default_action', events.UPDATE)
@@ -108,8 +122,8 @@ class EventDefinition:
         self.time = fields.Field('time', spec_fields['time'],
                                  type_='datetime', required=True)
         self.time_by_action = {
-            action: fields.Field('time', spec, type_='datetime',
-                                 required=True)
+            action: fields.Field('time_by_action.' + action, spec,
+                                 type_='datetime', required=True)
             for action, spec in spec.get('time_by_action', {}).items()}
         self.attributes = [fields.Field(attr, attr_spec, type_='any')
                            for attr, attr_spec in
@@ -117,6 +131,18 @@ class EventDefinition:
         self.samples = [(s['meter'], fields.Field(
             'volume of %s' % s['meter'], s['volume'], type_='decimal',
             required=True)) for s in spec.get('samples', ())]
+        self._check()
+
+    def _check(self):
+        typed = [(f, 'str') for f in (self.resource_id, self.project_id,
+                                      self.user_id)]
+        typed += [(f, 'datetime') for f in [self.started_at, self.time] +
+                  list(self.time_by_action.values())]
+        typed += [(f, 'decimal') for _meter, f in self.samples]
+        for field, kind in typed:
+            if field.type != kind:
+                raise ValueError('%s: type must be %s, not %s' % (
+                    field.name, kind, field.type))
         sampling = events.SAMPLE in [self.default_action] + [
             action for action, _patterns in self.actions]
         if sampling and not self.samples:

@@ -27,13 +27,13 @@ from scs_metering.common import timeutils
 from scs_metering import events as ev
 from scs_metering.tests import fixtures as fx
 
-T0 = datetime.datetime(2026, 11, 2, 8, 0, tzinfo=datetime.timezone.utc)
+T0 = datetime.datetime(2026, 11, 2, 0, 0, tzinfo=datetime.timezone.utc)
 DROP = object()
 D = decimal.Decimal
 
 
-def at(minutes):
-    return T0 + datetime.timedelta(minutes=minutes)
+def at(t0, minutes):
+    return t0 + datetime.timedelta(minutes=minutes)
 
 
 def set_pointer(document, pointer, value):
@@ -49,19 +49,18 @@ def set_pointer(document, pointer, value):
         document[last] = value
 
 
-def message(relative, minutes, message_id, overrides=None, **top):
-    """A fixture as sent ``minutes`` after T0, with payload overrides."""
+def message(relative, when, message_id, overrides=None, **top):
+    """A fixture as sent at ``when``, with payload overrides."""
     found = copy.deepcopy(fx.load(relative))
     for pointer, value in sorted((overrides or {}).items()):
         set_pointer(found, pointer, copy.deepcopy(value))
     found.update(top)
     return fx.on_the_wire(dict(found, message_id=message_id),
-                          timestamp=at(minutes).strftime(
-                              '%Y-%m-%d %H:%M:%S.%f'))
+                          timestamp=when.strftime('%Y-%m-%d %H:%M:%S.%f'))
 
 
-def iso(minutes):
-    return at(minutes).strftime('%Y-%m-%dT%H:%M:%S')
+def iso(when):
+    return when.strftime('%Y-%m-%dT%H:%M:%S')
 
 
 @dataclasses.dataclass
@@ -79,7 +78,7 @@ def _ids(resource_type):
     return lambda i: ev.stable_id('lifecycle', resource_type, i)
 
 
-def _nova():
+def _nova(t0):
     vm = '178b0921-8f85-4257-88b6-2e743b5a975c'
     project = '6f70656e737461636b20342065766572'
     other = fx.flavor('other_flavor', 'd5a8bb54-365a-45ae-abdb-38d249df7845',
@@ -105,11 +104,11 @@ def _nova():
         ('instance-soft_delete-end', 300, {'flavor': other}),
         ('instance-restore-end', 330, {'flavor': other}),
         ('instance-delete-end', 360, {'flavor': other,
-                                      'deleted_at': at(360)}),
+                                      'deleted_at': at(t0, 360)}),
     ]
-    messages = [fx.instance(name, vm, project, 'fake', at(minutes),
-                            message_id=ids(i), **dict({'launched_at': at(0)},
-                                                      **data))
+    messages = [fx.instance(name, vm, project, 'fake', at(t0, minutes),
+                            message_id=ids(i),
+                            **dict({'launched_at': t0}, **data))
                 for i, (name, minutes, data) in enumerate(steps)]
     test, other = 'test_flavor', 'other_flavor'
     usage = {
@@ -129,14 +128,14 @@ def _nova():
         ('instance', w, (f, s)): D(q) for (w, f, s), q in usage.items()})
 
 
-def _volume():
+def _volume(t0):
     vol, project = 'f54b1d2f-4514-4688-8da7-4bc66767b6be', 'p-volume'
     type_a = '3706aa72-cb65-4971-83e8-48e1477efd1d'
     type_b = 'a16c8514-616f-4d40-baf7-eb8c8fb18677'
     ids = _ids('volume')
     own = {'/payload/volume_id': vol, '/payload/tenant_id': project,
            '/payload/user_id': 'u-volume',
-           '/payload/launched_at': iso(0)}
+           '/payload/launched_at': iso(at(t0, 0))}
     steps = [
         ('cinder/volume.create.end.json', 0, {}),
         ('cinder/volume.attach.end.json', 20, {}),
@@ -151,7 +150,7 @@ def _volume():
         ('cinder/volume.delete.end.json', 180,
          {'/payload/size': 2, '/payload/volume_type': type_b}),
     ]
-    messages = [message(name, minutes, ids(i), dict(own, **extra))
+    messages = [message(name, at(t0, minutes), ids(i), dict(own, **extra))
                 for i, (name, minutes, extra) in enumerate(steps)]
     return Lifecycle('cinder', 'volume', vol, project, messages, {
         ('volume.size', 0, (type_a,)): D(3600),
@@ -159,16 +158,16 @@ def _volume():
         ('volume.size', 2, (type_b,)): D(7200)})
 
 
-def _snapshot():
+def _snapshot(t0):
     snap, project = '56f91625-2fc5-4e4a-8284-4bfd3b3a1914', 'p-snapshot'
     ids = _ids('snapshot')
     own = {'/payload/snapshot_id': snap, '/payload/tenant_id': project,
            '/payload/user_id': 'u-snapshot', '/payload/volume_size': 1,
-           '/payload/created_at': iso(15)}
+           '/payload/created_at': iso(at(t0, 15))}
     steps = [('cinder/snapshot.create.end.json', 15),
              ('cinder/snapshot.exists.json', 60),
              ('cinder/snapshot.delete.end.json', 105)]
-    messages = [message(name, minutes, ids(i), own)
+    messages = [message(name, at(t0, minutes), ids(i), own)
                 for i, (name, minutes) in enumerate(steps)]
     return Lifecycle('cinder', 'snapshot', snap, project, messages, {
         ('snapshot.size', 0, ()): D(2700),
@@ -194,16 +193,17 @@ def backup_payload(backup_id, project, size, status, created_at):
         'snapshot_id': None}
 
 
-def _backup():
+def _backup(t0):
     backup, project = '7c0aa3f4-4f8b-4e1b-8f4a-1d5d2b3c4e5f', 'p-backup'
     ids = _ids('backup')
     # The wire envelope of a real cinder notification, a backup payload.
     steps = [('backup.create.end', 10, 'available'),
              ('backup.restore.end', 70, 'available'),
              ('backup.delete.end', 130, 'deleting')]
-    messages = [message('cinder/snapshot.create.end.json', minutes, ids(i),
+    messages = [message('cinder/snapshot.create.end.json', at(t0, minutes),
+                        ids(i),
                         {'/payload': backup_payload(
-                            backup, project, 5, status, iso(10))},
+                            backup, project, 5, status, iso(at(t0, 10)))},
                         event_type=event_type, publisher_id='backup.host')
                 for i, (event_type, minutes, status) in enumerate(steps)]
     return Lifecycle('cinder', 'backup', backup, project, messages, {
@@ -212,7 +212,7 @@ def _backup():
         ('backup.size', 2, ()): D(5 * 600)})
 
 
-def _floating_ip():
+def _floating_ip(t0):
     fip, project = '371d7b59-9b35-41c0-b165-6a7c8a5ff120', 'p-fip'
     net = '07dda449-9d7d-4eaf-991d-d81a0231d25c'
     ids = _ids('floating_ip')
@@ -230,7 +230,7 @@ def _floating_ip():
         ('neutron/floatingip.delete.end.json', 120,
          {'/payload/floatingip_id': fip}),
     ]
-    messages = [message(name, minutes, ids(i), extra)
+    messages = [message(name, at(t0, minutes), ids(i), extra)
                 for i, (name, minutes, extra) in enumerate(steps)]
     return Lifecycle('neutron', 'floating_ip', fip, project, messages, {
         ('floating_ip', 0, (False,)): D(2400),
@@ -239,7 +239,7 @@ def _floating_ip():
         ('floating_ip', 1, (False,)): D(3000)})
 
 
-def _router():
+def _router(t0):
     router = '0b143748-44d2-4545-9230-864c3abbc786'
     ids = _ids('router')
     steps = [('neutron/router.create.end.json', 0),
@@ -248,7 +248,7 @@ def _router():
              ('neutron/router.update.end.json', 60),
              ('neutron/router.interface.delete.json', 70),
              ('neutron/router.delete.end.json', 120)]
-    messages = [message(name, minutes, ids(i))
+    messages = [message(name, at(t0, minutes), ids(i))
                 for i, (name, minutes) in enumerate(steps)]
     return Lifecycle(
         'neutron', 'router', router, '5fe7c4e4e492490393c674089a178e19',
@@ -257,21 +257,22 @@ def _router():
                    ('router', 1, (False,)): D(3600)})
 
 
-def _metering_label():
+def _metering_label(t0):
     label, project = '383244a7-e99b-433a-b4a1-d37cf5b17d15', 'p-label'
     ids = _ids('metering_label')
     old = {'/payload/tenant_id': project}
     # Since 2021 the payload says project_id.
     new = {'/payload/tenant_id': DROP, '/payload/project_id': project}
     steps = [(10, 1000, old), (40, 500, new), (60, 250, new), (90, 0, new)]
-    messages = [message('neutron-metering/l3.meter.json', minutes, ids(i),
+    messages = [message('neutron-metering/l3.meter.json', at(t0, minutes),
+                        ids(i),
                         dict(owner, **{'/payload/bytes': volume}))
                 for i, (minutes, volume, owner) in enumerate(steps)]
     return Lifecycle('neutron', 'metering_label', label, project, messages, {
         ('bandwidth', 0, ()): D(1500), ('bandwidth', 1, ()): D(250)})
 
 
-def _image():
+def _image(t0):
     image, project = '7ba7087c-b81e-4807-b0e3-dd851f334add', 'p-image'
     size = 4979632
     ids = _ids('image')
@@ -282,16 +283,16 @@ def _image():
              ('glance/image.update.json', 10, own),
              # A download: not billed.
              ('glance/image.send.json', 20, {'/payload/image_id': image}),
-             ('glance/image.delete.json', 18 * 60, own)]
-    messages = [message(name, minutes, ids(i), extra)
+             ('glance/image.delete.json', 26 * 60, own)]
+    messages = [message(name, at(t0, minutes), ids(i), extra)
                 for i, (name, minutes, extra) in enumerate(steps)]
-    # Daily windows: active from 08:10 to the next day's 02:00.
+    # Daily windows: active from 00:10 to the next day's 02:00.
     return Lifecycle('glance', 'image', image, project, messages, {
-        ('image.size', 0, ('aki',)): D(size * (16 * 3600 - 600)),
+        ('image.size', 0, ('aki',)): D(size * (24 * 3600 - 600)),
         ('image.size', 1, ('aki',)): D(size * 2 * 3600)})
 
 
-def _swift_account():
+def _swift_account(t0):
     account = 'd5a6b1c3e2f94a0b8c7d6e5f4a3b2c1d'
     ids = _ids('swift_account')
     relative = 'swift/objectstore.http.request.json'
@@ -305,7 +306,7 @@ def _swift_account():
             ('storage.objects.incoming.bytes', incoming)) if count]
 
     steps = [(10, 1, 28), (50, 100, 0), (60, 0, 7)]
-    messages = [message(relative, minutes, ids(i), {
+    messages = [message(relative, at(t0, minutes), ids(i), {
         '/payload/target/id': account,
         '/payload/measurements': measured(incoming, outgoing)})
         for i, (minutes, incoming, outgoing) in enumerate(steps)]
@@ -315,7 +316,7 @@ def _swift_account():
         ('storage.objects.outgoing.bytes', 1, ()): D(7)})
 
 
-def _loadbalancer():
+def _loadbalancer(t0):
     lb = '8d4c8f66-7ac1-408e-82d5-59f6fcdea9ee'
     ids = _ids('loadbalancer')
     # update.end and delete.end have the create.end's shape.
@@ -323,7 +324,7 @@ def _loadbalancer():
              ('octavia.loadbalancer.update.end', 60),
              ('octavia.loadbalancer.delete.end', 150)]
     messages = [message('octavia/octavia.loadbalancer.create.end.json',
-                        minutes, ids(i), event_type=event_type)
+                        at(t0, minutes), ids(i), event_type=event_type)
                 for i, (event_type, minutes) in enumerate(steps)]
     return Lifecycle(
         'octavia', 'loadbalancer', lb, 'qs59p6z696cp9cho8ze96edddvpfyvgz',
@@ -332,7 +333,7 @@ def _loadbalancer():
                    ('loadbalancer', 2, (None, None, None)): D(1800)})
 
 
-def _dns_zone():
+def _dns_zone(t0):
     zone = '3081593e-10ca-408c-af77-1397e689c177'
     project = '80264096ac454d3d904002491fafe2ec'
     ids = _ids('dns_zone')
@@ -342,7 +343,7 @@ def _dns_zone():
              ('designate/dns.domain.exists.json', 60,
               {'/payload/id': zone, '/payload/tenant_id': project}),
              ('designate/dns.zone.delete.json', 135, {})]
-    messages = [message(name, minutes, ids(i), extra)
+    messages = [message(name, at(t0, minutes), ids(i), extra)
                 for i, (name, minutes, extra) in enumerate(steps)]
     return Lifecycle('designate', 'dns_zone', zone, project, messages, {
         ('dns_zone', 0, ('PRIMARY',)): D(3600),
@@ -350,15 +351,18 @@ def _dns_zone():
         ('dns_zone', 2, ('PRIMARY',)): D(900)})
 
 
-def all_lifecycles():
-    """A fresh Lifecycle per resource type, by type."""
-    found = [make() for make in (
+def all_lifecycles(t0=T0):
+    """A Lifecycle per resource type, by type, starting at ``t0``.
+
+    ``t0`` starts a UTC day, so that daily windows count from it too.
+    """
+    found = [make(t0) for make in (
         _nova, _volume, _snapshot, _backup, _floating_ip, _router,
         _metering_label, _image, _swift_account, _loadbalancer, _dns_zone)]
     return {lc.resource_type: lc for lc in found}
 
 
-def observed(records, definitions):
+def observed(records, definitions, t0=T0):
     """Usage records in the form of Lifecycle.usage.
 
     A record corrected to zero (its usage moved elsewhere) is left out.
@@ -369,7 +373,7 @@ def observed(records, definitions):
             continue
         meter = definitions.meters[record.meter]
         window = (record.window_start - timeutils.window_floor(
-            T0, meter.window)) // datetime.timedelta(seconds=meter.window)
+            t0, meter.window)) // datetime.timedelta(seconds=meter.window)
         key = (record.meter, window,
                tuple(record.attributes.get(k) for k in meter.summary_by))
         found[key] = found.get(key, 0) + record.quantity

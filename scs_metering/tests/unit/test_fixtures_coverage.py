@@ -377,7 +377,8 @@ class FixtureTest(ConverterCase):
                                    ('backup.restore.end', ev.UPDATE),
                                    ('backup.delete.end', ev.DELETE)):
             message = lifecycles.message(
-                'cinder/snapshot.create.end.json', 0, 'm-' + event_type,
+                'cinder/snapshot.create.end.json', lifecycles.T0,
+                'm-' + event_type,
                 {'/payload': lifecycles.backup_payload(
                     'b-1', 'p-1', 3, 'available', '2026-11-02T07:59:00')},
                 event_type=event_type)
@@ -389,7 +390,7 @@ class FixtureTest(ConverterCase):
                  event.project_id, event.user_id, event.time,
                  event.attributes))
         message = lifecycles.message(
-            'cinder/snapshot.create.end.json', 0, 'm',
+            'cinder/snapshot.create.end.json', lifecycles.T0, 'm',
             {'/payload': lifecycles.backup_payload(
                 'b-1', 'p-1', 3, 'creating', None)},
             event_type='backup.create.start')
