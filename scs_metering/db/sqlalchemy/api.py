@@ -79,6 +79,10 @@ class Connection(delivery.DeliveryMixin, reports.ReportsMixin,
             sa.event.listen(self.engine, 'connect', _sqlite_pragmas)
         elif self.dialect == 'mysql':
             sa.event.listen(self.engine, 'connect', _mysql_read_committed)
+        # oslo.db opened and pooled a connection to test the URL before
+        # these listeners existed; drop it, so that every connection in use
+        # has them (on MariaDB it would otherwise stay REPEATABLE READ).
+        self.engine.dispose()
         # SQLite has one writer at a time; serialising this process's
         # writers avoids lock upgrades that fail without waiting.
         self._sqlite_write_lock = (threading.Lock()
