@@ -100,6 +100,8 @@ class Period(Base):
         sa.Index('ix_periods_resource_start', 'resource_pk', 'started_at'),
         sa.Index('ix_periods_started', 'started_at'),
         sa.Index('ix_periods_ended', 'ended_at'),
+        # The resources listing of one project.
+        sa.Index('ix_periods_project', 'project_id', 'started_at'),
     )
 
     id = sa.Column(BigId, primary_key=True, autoincrement=True)
@@ -328,3 +330,29 @@ class ServiceHeartbeat(Base):
     started_at = sa.Column(sa.DateTime, nullable=False)
     heartbeat_at = sa.Column(sa.DateTime, nullable=False)
     info = sa.Column(types.JSONText)
+
+
+class UsageRollup(Base):
+    """Current usage summed over resources, per window; see rollup.py."""
+
+    __tablename__ = 'usage_rollup'
+    __table_args__ = (
+        sa.UniqueConstraint('project_id', 'window_start', 'meter',
+                            'resource_type', 'attributes_key',
+                            name='uniq_usage_rollup0key'),
+        sa.Index('ix_usage_rollup_window', 'window_start'),
+    )
+
+    id = sa.Column(BigId, primary_key=True, autoincrement=True)
+    # '' when the records have no project.
+    project_id = sa.Column(Name, nullable=False)
+    window_start = sa.Column(sa.DateTime, nullable=False)
+    window_end = sa.Column(sa.DateTime, nullable=False)
+    meter = sa.Column(Name, nullable=False)
+    unit = sa.Column(sa.String(32), nullable=False)
+    resource_type = sa.Column(sa.String(64), nullable=False)
+    attributes_key = sa.Column(sa.String(64), nullable=False)
+    attributes = sa.Column(types.JSONText, nullable=False)
+    quantity = sa.Column(types.ExactDecimal, nullable=False)
+    # Seconds backed by each provenance, summed.
+    provenance = sa.Column(types.JSONText, nullable=False)
