@@ -22,6 +22,7 @@ import copy
 import dataclasses
 import datetime
 import decimal
+import uuid
 
 from scs_metering.common import timeutils
 from scs_metering import events as ev
@@ -53,8 +54,14 @@ def message(relative, when, message_id, overrides=None, **top):
     """A fixture as sent at ``when``, with payload overrides."""
     found = copy.deepcopy(fx.load(relative))
     for pointer, value in sorted((overrides or {}).items()):
-        set_pointer(found, pointer, copy.deepcopy(value))
+        set_pointer(found, pointer,
+                    value if value is DROP else copy.deepcopy(value))
     found.update(top)
+    if '_unique_id' in found:
+        # oslo.messaging drops a message whose _unique_id it has just
+        # seen: each message sent has its own.
+        found['_unique_id'] = uuid.uuid5(uuid.NAMESPACE_OID,
+                                         message_id).hex
     return fx.on_the_wire(dict(found, message_id=message_id),
                           timestamp=when.strftime('%Y-%m-%d %H:%M:%S.%f'))
 
