@@ -27,7 +27,8 @@ SINK_FILTERS = {
     'properties': {
         'kinds': {'type': 'array', 'maxItems': 10, 'uniqueItems': True,
                   'items': {'type': 'string',
-                            'enum': ['usage', 'lifecycle']}},
+                            'enum': ['usage', 'started', 'changed',
+                                     'ended', 'lifecycle']}},
         'meters': STRINGS,
         'resource_types': STRINGS,
         'projects': STRINGS,

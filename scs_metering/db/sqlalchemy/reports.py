@@ -19,8 +19,10 @@ lists are paginated and the usage report reads the per-window rollup
 import sqlalchemy as sa
 
 from scs_metering.common import timeutils
+from scs_metering.db.sqlalchemy import delivery
 from scs_metering.db.sqlalchemy import models
 from scs_metering.db.sqlalchemy import rollup
+from scs_metering.db.sqlalchemy import rows
 
 _t = timeutils.from_db
 _db = timeutils.to_db
@@ -133,6 +135,50 @@ class ReportsMixin:
         found = self.resources(resource_type=resource_type,
                                resource_id=resource_id, limit=1)
         return found[0] if found else None
+
+    # Replay
+
+    def queue_replay(self, sink_id, start, end, matching):
+        """Queue the current records of [start, end) for a sink again.
+
+        Each becomes a new outbox entry under the record's own id and
+        revision, so a sink that already holds it sees a duplicate it can
+        drop. Usage records count when their window lies in the range,
+        lifecycle records when they occurred in it; ``matching(record)``
+        applies the sink's filters. Returns the number queued.
+        """
+        now = _db(timeutils.utcnow())
+        queued = 0
+        with self.writer() as session:
+            if session.get(models.Sink, sink_id) is None:
+                raise delivery.NotFound(sink_id)
+            usage = models.UsageRecord
+            lifecycle = models.LifecycleRecord
+            sources = (
+                (delivery.USAGE, rows.usage_record, sa.select(usage).where(
+                    usage.current.is_(True),
+                    usage.window_start >= _db(start),
+                    usage.window_end <= _db(end))),
+                (delivery.LIFECYCLE, delivery.lifecycle_record,
+                 sa.select(lifecycle).where(
+                     lifecycle.current.is_(True),
+                     lifecycle.occurred_at >= _db(start),
+                     lifecycle.occurred_at < _db(end))))
+            for kind, convert, query in sources:
+                entries = []
+                for row in session.scalars(query):
+                    record = convert(row)
+                    if matching(record):
+                        entries.append({
+                            'sink_id': sink_id, 'kind': kind,
+                            'record_id': record.id,
+                            'revision': record.revision,
+                            'state': rows.PENDING, 'attempts': 0,
+                            'next_attempt_at': now, 'created_at': now})
+                for chunk in rows.chunks(entries, 500):
+                    session.execute(sa.insert(models.Outbox), chunk)
+                queued += len(entries)
+        return queued
 
     # Service health
 

@@ -24,6 +24,7 @@ from scs_metering.api import render
 from scs_metering.api import schemas
 from scs_metering.api import sink_urls
 from scs_metering.api import validation
+from scs_metering.publisher import filters
 from scs_metering.publisher import sinks
 
 
@@ -132,7 +133,10 @@ class SinkController:
         request = self._authorize('replay')
         body = validation.body(request, schemas.REPLAY)
         start, end = validation.time_range(body)
-        queued = sinks.replay(request.storage, self.sink_id, start, end)
+        sink = sinks.get(request.conf, request.storage, self.sink_id)
+        queued = request.storage.queue_replay(
+            self.sink_id, start, end,
+            lambda record: filters.matches(sink['filters'], record))
         pecan.response.status = 202
         return render.jsonable({'sink_id': self.sink_id, 'start': start,
                                 'end': end, 'queued': queued})

@@ -1,0 +1,139 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""Who may call what: every endpoint against every kind of caller.
+
+The callers are Keystone's bootstrapped admin, a member and a reader of
+project alpha, a reader of project beta, a request without a token and
+one with a forged token; tokens are checked by keystonemiddleware
+against the real Keystone.
+"""
+
+import os
+import uuid
+
+from scs_metering.tests.functional.api import base
+
+PUBLIC = dict.fromkeys(base.IDENTITIES, 'ok')
+AUTHENTICATED = dict(PUBLIC, **{'no-token': 401, 'bad-token': 401})
+ADMIN_ONLY = dict(AUTHENTICATED, **{
+    'alpha-member': 403, 'alpha-reader': 403, 'beta-reader': 403})
+ALPHA = dict(ADMIN_ONLY, **{'alpha-member': 'ok', 'alpha-reader': 'ok'})
+
+JANUARY = 'start=2026-01-01T00:00:00Z&end=2026-02-01T00:00:00Z'
+REPLAY = {'json': {'start': '2026-01-01T00:00:00Z',
+                   'end': '2026-01-02T00:00:00Z'}}
+
+
+def endpoints(alpha):
+    """(method, path, request arguments, admin status, who may call)."""
+    sink = '/v1/sinks/{sink}'
+    return [
+        ('GET', '/', {}, 200, PUBLIC),
+        ('GET', '/healthcheck', {}, 200, PUBLIC),
+        ('GET', '/v1', {}, 200, AUTHENTICATED),
+        ('GET', '/v1/sinks', {}, 200, ADMIN_ONLY),
+        ('POST', '/v1/sinks', {'json': 'new-sink'}, 201, ADMIN_ONLY),
+        ('GET', sink, {}, 200, ADMIN_ONLY),
+        ('PATCH', sink, {'json': {'filters': {'meters': ['instance']}}},
+         200, ADMIN_ONLY),
+        ('POST', sink + '/pause', {}, 200, ADMIN_ONLY),
+        ('POST', sink + '/resume', {}, 200, ADMIN_ONLY),
+        ('POST', sink + '/replay', REPLAY, 202, ADMIN_ONLY),
+        ('POST', sink + '/retry', {}, 200, ADMIN_ONLY),
+        ('GET', sink + '/dead-letters', {}, 200, ADMIN_ONLY),
+        ('GET', sink + '/status', {}, 200, ADMIN_ONLY),
+        ('DELETE', sink, {}, 204, ADMIN_ONLY),
+        # Without project_id, each caller gets their own project.
+        ('GET', '/v1/usage', {}, 200, AUTHENTICATED),
+        ('GET', '/v1/usage?project_id=' + alpha, {}, 200, ALPHA),
+        ('GET', '/v1/usage?all_projects=true', {}, 200, ADMIN_ONLY),
+        ('GET', '/v1/resources', {}, 200, AUTHENTICATED),
+        ('GET', '/v1/resources?project_id=' + alpha, {}, 200, ALPHA),
+        ('GET', '/v1/resources?all_projects=true', {}, 200, ADMIN_ONLY),
+        ('GET', '/v1/resources/instance/vm-alpha', {}, 200, ALPHA),
+        ('GET', '/v1/status', {}, 200, ADMIN_ONLY),
+    ]
+
+
+class RBACTest(base.APITestCase):
+
+    def call(self, method, path, kwargs, identity):
+        sink = self.create_sink('s-' + uuid.uuid4().hex[:8])
+        kwargs = dict(kwargs)
+        if kwargs.get('json') == 'new-sink':
+            kwargs['json'] = self.file_sink('n-' + uuid.uuid4().hex[:8])
+        return self.request(method, path.format(sink=sink['id']),
+                            identity, **kwargs)
+
+    def test_matrix(self):
+        expected, actual = {}, {}
+        for method, path, kwargs, ok, allowed in endpoints(
+                self.project('alpha')):
+            for identity in base.IDENTITIES:
+                key = '%s %s as %s' % (method, path, identity)
+                want = allowed[identity]
+                expected[key] = ok if want == 'ok' else want
+                response = self.call(method, path, kwargs, identity)
+                actual[key] = response.status_code
+                if response.status_code >= 400 and path != '/healthcheck':
+                    self.assertIn('error', response.json(), key)
+        self.assertEqual(expected, actual)
+
+    def test_readers_see_only_their_project(self):
+        alpha = self.project('alpha')
+        report = self.request('GET', '/v1/usage?group_by=flavor_name&' +
+                              JANUARY, 'alpha-reader').json()
+        self.assertEqual(alpha, report['project_id'])
+        self.assertEqual([{
+            'meter': 'instance', 'unit': 's',
+            'group': {'flavor_name': 'test_flavor'}, 'quantity': '10800',
+            'provenance': {'notification': 10800, 'audit': 0,
+                           'reconciliation': 0},
+            'inferred_seconds': 0}], report['usage'])
+        listed = self.request('GET', '/v1/resources', 'alpha-reader').json()
+        self.assertEqual(['vm-alpha'], [r['resource_id']
+                                        for r in listed['resources']])
+        self.assertEqual(403, self.request(
+            'GET', '/v1/resources/instance/vm-beta',
+            'alpha-reader').status_code)
+        everything = self.request('GET', '/v1/usage?all_projects=true'
+                                  '&group_by=project_id&' + JANUARY).json()
+        self.assertEqual(
+            sorted([alpha, self.project('beta')]),
+            sorted(u['group']['project_id'] for u in everything['usage']))
+
+    def test_unauthenticated_gets_keystone_location(self):
+        response = self.request('GET', '/v1/sinks', 'no-token')
+        self.assertEqual(401, response.status_code)
+        self.assertIn(self.keystone.url,
+                      response.headers['WWW-Authenticate'])
+
+
+class PolicyFileTest(base.APITestCase):
+    """An operator's policy file overrides the rules in code."""
+
+    @classmethod
+    def _write_config(cls):
+        policy = os.path.join(cls.dir, 'policy.yaml')
+        with open(policy, 'w') as f:
+            f.write('"scs-metering:status:get": "role:reader"\n'
+                    '"scs-metering:usage:get": "!"\n')
+        cls.extra_config = '[oslo_policy]\npolicy_file = %s\n' % policy
+        return super()._write_config()
+
+    def test_overrides(self):
+        self.assertEqual(200, self.request(
+            'GET', '/v1/status', 'alpha-reader').status_code)
+        self.assertEqual(403, self.request(
+            'GET', '/v1/usage', 'admin').status_code)
+        self.assertEqual(403, self.request(
+            'GET', '/v1/sinks', 'alpha-reader').status_code)
