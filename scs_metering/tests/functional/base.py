@@ -66,8 +66,11 @@ class FunctionalTestCase(base.TestCase):
                                 'failure, not a skip)')
         self.skipTest(message)
 
-    def database(self, backend):
-        """A fresh, migrated database on a real server, dropped after."""
+    def database(self, backend, upgrade=True):
+        """A fresh, migrated database on a real server, dropped after.
+
+        With ``upgrade=False`` it is left empty, for migration tests.
+        """
         if backend == 'sqlite':
             url = 'sqlite:///%s' % os.path.join(self.tempdir, 'f.sqlite')
         else:
@@ -75,7 +78,8 @@ class FunctionalTestCase(base.TestCase):
             url = self._create_database(backend)
         self.config('database', connection=url)
         connection = db_api.get_connection(self.conf)
-        connection.upgrade()
+        if upgrade:
+            connection.upgrade()
         self.addCleanup(connection.dispose)
         return connection
 
