@@ -138,11 +138,16 @@ class Service:
     def running(self):
         return self.process is not None and self.process.poll() is None
 
+    def terminate(self):
+        """SIGTERM, as an init system stops it."""
+        if self.running():
+            self.process.send_signal(signal.SIGTERM)
+
     def stop(self, timeout=30):
-        """SIGTERM, as an init system stops it; return the exit code."""
+        """SIGTERM, then wait; return the exit code."""
         if self.process is None:
             return None
-        self.process.send_signal(signal.SIGTERM)
+        self.terminate()
         try:
             code = self.process.wait(timeout)
         except subprocess.TimeoutExpired:
@@ -255,8 +260,7 @@ class Pipeline(fixtures.Fixture):
             self.nova_exchange, self.exchange, self.dead_letter_exchange])
         self.agent = Service('agent', self.config, self.directory)
         self.engine = Service('engine', self.config, self.directory)
-        for service in (self.agent, self.engine):
-            self.addCleanup(self._stop, service)
+        self.addCleanup(self._stop)
         # The logs tell what went wrong; they go with a failing test only.
         self.test.addOnException(self._attach_logs)
 
@@ -268,8 +272,11 @@ class Pipeline(fixtures.Fixture):
             f.write(text)
         service.configs.append(path)
 
-    def _stop(self, service):
-        if service.running():
+    def _stop(self):
+        # Both at once: a graceful stop takes a second or two each.
+        for service in (self.agent, self.engine):
+            service.terminate()
+        for service in (self.agent, self.engine):
             service.stop()
 
     def _attach_logs(self, _exc_info):
@@ -300,8 +307,11 @@ class Pipeline(fixtures.Fixture):
         self._consumed(self.internal_queue, self.engine)
 
     def start(self):
-        self.start_engine()
-        self.start_agent()
+        """Start both, at once; return once both consume."""
+        self.engine.start()
+        self.agent.start()
+        self._consumed(self.internal_queue, self.engine)
+        self._consumed(self.source_queue, self.agent)
 
     def publish(self, *messages):
         """Send notifications to nova's exchange, on nova's topics."""
