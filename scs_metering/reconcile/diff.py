@@ -52,8 +52,10 @@ class Tracked:
     last_seen_at: datetime.datetime = None
     missing_since: datetime.datetime = None
     # Whether a create event opened the current life, rather than a later
-    # event that found it alive.
+    # event that found it alive and was backdated to its start; and when
+    # the first event of the life came.
     opened_by_create: bool = True
+    first_known: datetime.datetime = None
 
     @property
     def known_alive(self):
@@ -124,19 +126,22 @@ def created(resource_type, observed, tracked=None):
 
 
 def created_before(resource_type, observed, tracked):
-    """A life first heard of late, whose start the API no longer dates.
+    """A life first heard of late, from an event backdated to its start.
 
-    Nova moves a server's launch time on resize and rebuild, so a server
-    whose create was missed and which was resized since started between
-    its creation and the start the engine has. It is billed from its
-    creation: at most the build time too early, where keeping the late
-    start would drop everything before the resize.
+    The engine then bills its start with a snapshot taken later: what it
+    was before that first event is not known, and the bounds say so.
+    Nova also moves a server's launch time on resize and rebuild, so such
+    a server started between its creation and the start the engine has;
+    it is billed from its creation, at most the build time too early,
+    where keeping the late start would drop everything before the resize.
     """
-    born = observed.born_at
+    born = min(observed.born_at, tracked.started_at)
+    known = max(tracked.first_known or tracked.started_at,
+                tracked.started_at)
     return _event(resource_type, observed, ev.CREATE, born,
-                  (timeutils.isoformat(born), 'before'), born,
-                  tracked.started_at, _attributes(observed, tracked),
-                  started_at=born)
+                  (timeutils.isoformat(born), 'before',
+                   timeutils.isoformat(known)), born, known,
+                  _attributes(observed, tracked), started_at=born)
 
 
 def deleted(resource_type, tracked, low, high, policy):
@@ -173,8 +178,7 @@ def compare(resource_type, observed, tracked, listed_at, policy):
     if tracked.started_at is None or observed.created_at < tracked.started_at:
         # Its create was missed and a later event opened it late.
         found.append(created(resource_type, observed, tracked))
-    elif (not tracked.opened_by_create and
-          observed.born_at < tracked.started_at):
+    elif not tracked.opened_by_create:
         found.append(created_before(resource_type, observed, tracked))
     if _differs(observed, tracked):
         found.append(drifted(resource_type, observed, tracked, listed_at))
@@ -212,7 +216,13 @@ def exact_delete(resource_type, observed, tracked):
             return MATCHED, []
         found.append(created(resource_type, observed, tracked))
     elif not tracked.active:
-        return MATCHED, []  # already ended
+        if (tracked.opened_by_create or tracked.ended_at != when or
+                observed.created_at >= when):
+            return MATCHED, []  # already ended
+        # Only its delete was heard of: the life it tells is dated, but
+        # the delete's snapshot is the dead server's; the listing's state
+        # of a live one replaces it.
+        return CREATED, [created(resource_type, observed, tracked)]
     elif tracked.started_at is not None and tracked.started_at > when:
         return MATCHED, []  # the delete of an earlier life
     found.append(_event(resource_type, observed, ev.DELETE, when,

@@ -114,6 +114,9 @@ class Lister:
         return iter(())
 
 
+LIVE_STATE = 'active'
+
+
 class ServerLister(Lister):
     resource_type = 'instance'
     service_type = 'compute'
@@ -155,6 +158,10 @@ class ServerLister(Lister):
         # Servers name their flavor; the notifications also carry its id.
         name = observed.attributes.get('flavor_name')
         observed.attributes['flavor_id'] = self._flavor_ids.get(name)
+        if deleted_at is not None:
+            # A deleted server keeps no trace of its states while alive:
+            # its life is billed as active, the state it was built for.
+            observed.attributes['state'] = LIVE_STATE
         return observed
 
     def inventory(self, cloud):

@@ -63,19 +63,32 @@ class Store:
                 found.update((r.resource_id, _tracked(r))
                              for r in session.scalars(query))
             self._note_creates(session, [t for t in found.values()
-                                         if t.active])
+                                         if t.started_at is not None])
         return found
 
-    def _note_creates(self, session, active):
-        """Mark the lives that no create event opened."""
-        opened = set()
-        for chunk in rows.chunks(sorted(t.pk for t in active), self.chunk):
-            opened.update(session.scalars(sa.select(E.resource_pk).join(
+    def _note_creates(self, session, lives):
+        """Mark the lives that no create event opened.
+
+        The engine backdated those from a later event's snapshot; the
+        time of that first event bounds what is known of their start.
+        """
+        first = {}
+        for chunk in rows.chunks(sorted(t.pk for t in lives), self.chunk):
+            query = sa.select(
+                E.resource_pk, sa.func.min(E.event_time),
+                sa.func.max(sa.case((E.action == events.CREATE, 1),
+                                    else_=0))).join(
                 R, R.id == E.resource_pk).where(
-                E.resource_pk.in_(chunk), E.action == events.CREATE,
-                E.event_time == R.started_at)))
-        for tracked in active:
-            tracked.opened_by_create = tracked.pk in opened
+                E.resource_pk.in_(chunk), E.action != events.SAMPLE,
+                E.event_time >= R.started_at,
+                sa.or_(E.action != events.CREATE,
+                       E.event_time == R.started_at)).group_by(
+                E.resource_pk)
+            first.update((pk, (_t(when), bool(opened)))
+                         for pk, when, opened in session.execute(query))
+        for tracked in lives:
+            tracked.first_known, tracked.opened_by_create = first.get(
+                tracked.pk, (tracked.started_at, True))
 
     def mark_seen(self, resource_type, resource_ids, when):
         """Listed now: alive at ``when``, no longer missing."""
