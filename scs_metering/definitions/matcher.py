@@ -28,6 +28,7 @@ def compile_pattern(pattern, name='pattern'):
 
 class Patterns:
     def __init__(self, patterns, name='event_types'):
+        self.source = tuple(patterns)
         self.exact = frozenset(p for p in patterns
                                if not p.startswith('re:') and
                                not any(c in p for c in '*?['))

@@ -18,11 +18,14 @@ import os
 from scs_metering.agent import converter
 from scs_metering.conf import notification
 from scs_metering.definitions import loader
+from scs_metering.definitions import reference
 from scs_metering.engine import ingest
 from scs_metering.engine import windows
 from scs_metering.publisher import sinks
 from scs_metering.tests import base
 
+DOCS = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'doc',
+                    'source', 'reference', 'meters.rst')
 RESOURCE_TYPES = {
     'instance': 'nova', 'volume': 'cinder', 'snapshot': 'cinder',
     'backup': 'cinder', 'floating_ip': 'neutron', 'router': 'neutron',
@@ -66,6 +69,14 @@ class ShippedTest(base.TestCase):
         self.assertEqual(('cinder', 'rabbit://c:c@cinder-bus:5672/'), (
             notification.exchange(self.conf, 'cinder'),
             notification.transport_url(self.conf, 'cinder')))
+
+    def test_the_docs_list_every_meter(self):
+        # Regenerate with python -m scs_metering.definitions.reference.
+        with open(DOCS) as f:
+            text = f.read()
+        self.assertEqual(text, reference.rewrite(text, self.defs))
+        for name in self.defs.meters:
+            self.assertIn('``%s``' % name, text)
 
     def test_definition_files_extend_and_replace(self):
         path = self.write_file('site.yaml', '''
