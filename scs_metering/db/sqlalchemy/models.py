@@ -70,6 +70,8 @@ class Event(Base):
     __tablename__ = 'events'
     __table_args__ = (
         sa.Index('ix_events_resource_time', 'resource_pk', 'event_time'),
+        # A sample meter's window reads its samples by time.
+        sa.Index('ix_events_meter_time', 'meter', 'event_time'),
     )
 
     id = sa.Column(sa.String(36), primary_key=True)
