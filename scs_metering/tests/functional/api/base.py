@@ -64,15 +64,15 @@ class APITestCase(base.FunctionalTestCase):
             raise unittest.SkipTest(str(exc))
         cls.dir = tempfile.mkdtemp(prefix='scs-api-')
         cls.secret_key = fernet.Fernet.generate_key().decode()
-        cls.conf = service.new_conf()
-        cls.conf(['--config-file', cls._write_config()],
-                 project='scs-metering', default_config_files=[],
-                 default_config_dirs=[])
-        cls.storage = db_api.get_connection(cls.conf)
+        cls.api_conf = service.new_conf()
+        cls.api_conf(['--config-file', cls._write_config()],
+                     project='scs-metering', default_config_files=[],
+                     default_config_dirs=[])
+        cls.storage = db_api.get_connection(cls.api_conf)
         cls.storage.upgrade()
         cls.seed()
         cls.server = simple_server.make_server(
-            '127.0.0.1', 0, app.build_wsgi_app(cls.conf, cls.storage),
+            '127.0.0.1', 0, app.build_wsgi_app(cls.api_conf, cls.storage),
             server_class=cmd_api._Server, handler_class=cmd_api._Handler)
         cls.url = 'http://127.0.0.1:%d' % cls.server.server_port
         cls.thread = threading.Thread(target=cls.server.serve_forever,
