@@ -68,6 +68,9 @@ class Webhook:
 
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = 'HTTP/1.1'
+            # Headers and body go out in two writes: without this, each
+            # answer waits for the client's delayed ACK.
+            disable_nagle_algorithm = True
 
             def log_message(self, *args):
                 pass

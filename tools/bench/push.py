@@ -1,0 +1,198 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""Push benchmark: records per second to the file and http sinks.
+
+Method: a migrated database (SQLite in a temporary directory unless
+--database names another) is filled by the real ingest and window closer
+with the lifecycle and usage records of --servers servers (7 records
+each). One sink per measurement was defined beforehand, so each has every
+record in its outbox. Then:
+
+- file and http (a threaded webhook on loopback answering 200 at once):
+  the deliverer drains the sink's outbox with batches of 100 and 500
+  records, and sends 200 records one at a time (the baseline); each is
+  timed --runs times, the outbox reset between runs, and the median is
+  printed with its ratio to the baseline;
+- backlog drain after an outage: the engine's sender threads deliver to a
+  webhook that answers 503 for two seconds; from the moment it recovers,
+  the time to the first delivery (the rest of the sink's backoff) and,
+  from then, the time until the outbox is empty (the drain rate) are
+  measured with concurrency 1 and 4.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+
+import sqlalchemy as sa
+
+# Selects oslo.service's threading backend, as the commands do.
+from scs_metering import cmd  # noqa: F401
+from scs_metering.common import timeutils
+from scs_metering.db import api as db_api
+from scs_metering.db.sqlalchemy import models
+from scs_metering.db.sqlalchemy import rows
+from scs_metering.definitions import loader
+from scs_metering.engine import ingest
+from scs_metering.engine import windows
+from scs_metering.publisher import delivery
+from scs_metering.publisher import sinks
+from scs_metering.publisher import workers
+from scs_metering import service
+from scs_metering.tests import push
+from scs_metering.tests import webhook
+
+BATCHES = (1, 100, 500)
+# Records timed with batches of one.
+BASELINE = 200
+CONCURRENCY = (1, 4)
+
+
+def _conf(url):
+    conf = service.new_conf()
+    conf([], project='scs-metering', default_config_files=[],
+         default_config_dirs=[])
+    conf.set_override('connection', url, 'database')
+    conf.set_override('linger', 0, 'publisher')
+    conf.set_override('interval', 0.05, 'publisher')
+    conf.set_override('backoff_initial', 0.5, 'publisher')
+    conf.set_override('backoff_max', 1, 'publisher')
+    return conf
+
+
+def _reset(connection, sink_id):
+    """Make every entry of a sink pending again, as after an outage."""
+    with connection.writer() as session:
+        session.execute(sa.update(models.Outbox).where(
+            models.Outbox.sink_id == sink_id).values(
+            state=rows.PENDING, delivered_at=None, claimed_by=None,
+            claimed_until=None))
+        session.execute(sa.update(models.SinkStatus).where(
+            models.SinkStatus.sink_id == sink_id).values(
+            retry_at=None, consecutive_failures=0))
+
+
+def _drain(conf, connection, sink, limit):
+    deliverer = delivery.Deliverer(conf, connection, 'bench')
+    start = time.perf_counter()
+    sent = 0
+    while sent < limit:
+        done = deliverer.deliver_batch(sink, drain=True)
+        if done is None:
+            break
+        sent += done
+    elapsed = time.perf_counter() - start
+    deliverer.close()
+    return sent, elapsed
+
+
+def _outage(conf, connection, sink, hook, total):
+    """(seconds to the first delivery, drain rate) once the sink is back."""
+    _reset(connection, sink['id'])
+    hook.default = ('status', 503)
+    supervisor = workers.Delivering(conf, connection, 'bench')
+    supervisor.jitter = False
+    supervisor.start()
+    try:
+        time.sleep(2)
+        hook.delivered.clear()
+        hook.default = webhook.OK
+        back = time.perf_counter()
+        while not hook.delivered:
+            time.sleep(0.001)
+        first = time.perf_counter()
+        while connection.sink_status(sink['id'])['backlog']:
+            time.sleep(0.01)
+        return first - back, total / (time.perf_counter() - first)
+    finally:
+        supervisor.stop()
+        supervisor.join(30)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--servers', type=int, default=300)
+    parser.add_argument('--runs', type=int, default=3)
+    parser.add_argument('--database',
+                        help='SQLAlchemy URL of an empty database')
+    args = parser.parse_args(argv)
+    directory = tempfile.mkdtemp(prefix='scs-bench-push-')
+    url = args.database or 'sqlite:///%s' % os.path.join(directory,
+                                                         'bench.sqlite')
+    conf = _conf(url)
+    connection = db_api.get_connection(conf)
+    connection.upgrade()
+    hook = webhook.Webhook()
+    defined = {}
+    for driver in ('file', 'http'):
+        for size in BATCHES:
+            url = (hook.url if driver == 'http' else 'file://%s/b%d.jsonl'
+                   % (directory, size))
+            defined[(driver, size)] = sinks.store(conf, connection, {
+                'name': '%s-%d' % (driver, size), 'driver': driver,
+                'url': url, 'options': {'batch_size': size}})
+    for concurrency in CONCURRENCY:
+        defined[('outage', concurrency)] = sinks.store(conf, connection, {
+            'name': 'outage-%d' % concurrency, 'driver': 'http',
+            'url': hook.url, 'options': {'batch_size': 500,
+                                         'concurrency': concurrency}})
+    for sink in defined.values():
+        sinks.pause(connection, sink['id'])
+    t0 = timeutils.window_floor(timeutils.utcnow(), 3600) - 6 * push.HOUR
+    ingest.Ingestor(connection).store(push.vm_lives(t0, args.servers))
+    windows.WindowCloser(connection, loader.load(conf)).run(
+        until=t0 + 4 * push.HOUR)
+    total = args.servers * 7
+    print('push: %d records per sink, %s, median of %d runs' % (
+        total, connection.dialect, args.runs))
+    for driver in ('file', 'http'):
+        baseline = None
+        for size in BATCHES:
+            sink = defined[(driver, size)]
+            sinks.resume(connection, sink['id'])
+            rates = []
+            for _ in range(args.runs):
+                _reset(connection, sink['id'])
+                # Batches of one are slow: a sample of them is enough.
+                limit = total if size > 1 else min(total, BASELINE)
+                sent, elapsed = _drain(conf, connection,
+                                       connection.sink(sink['id']), limit)
+                assert sent == limit, (sent, limit)
+                rates.append(sent / elapsed)
+            sinks.pause(connection, sink['id'])
+            rate = statistics.median(rates)
+            baseline = baseline or rate
+            print('  %-5s batch %4d: %8.0f records/s  (x%.1f of batch 1)'
+                  % (driver, size, rate, rate / baseline))
+    baseline = None
+    for concurrency in CONCURRENCY:
+        sink = defined[('outage', concurrency)]
+        sinks.resume(connection, sink['id'])
+        runs = [_outage(conf, connection, connection.sink(sink['id']),
+                        hook, total) for _ in range(args.runs)]
+        sinks.pause(connection, sink['id'])
+        delay = statistics.median(r[0] for r in runs)
+        rate = statistics.median(r[1] for r in runs)
+        baseline = baseline or rate
+        print('  drain after outage, http batch 500, concurrency %d: '
+              '%8.0f records/s  (x%.1f), first delivery %.2f s after '
+              'recovery' % (concurrency, rate, rate / baseline, delay))
+    hook.stop()
+    connection.dispose()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
