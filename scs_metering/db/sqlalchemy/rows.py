@@ -140,11 +140,3 @@ def sink(row):
         'filters': row.filters, 'secrets': row.secrets,
         'paused': row.paused,
     }
-
-
-def outbox(row):
-    return {
-        'id': row.id, 'sink_id': row.sink_id, 'kind': row.kind,
-        'record_id': row.record_id, 'revision': row.revision,
-        'attempts': row.attempts, 'created_at': _t(row.created_at),
-    }
