@@ -18,7 +18,9 @@ SCS_METERING_CONFIG_FILES environment variable, separated by commas.
 
 import os
 
-from scs_metering.api import app
+# Selects oslo.service's threading backend, as the commands do.
+from scs_metering import cmd  # noqa: F401
+from scs_metering.api import app  # noqa: H306
 from scs_metering import service
 
 
