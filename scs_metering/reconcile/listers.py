@@ -43,6 +43,66 @@ class Observed:
     deleted_at: datetime.datetime = None
 
 
+def _time(value):
+    """An API time as an aware UTC datetime in whole seconds."""
+    if isinstance(value, str):
+        try:
+            # The C parser reads every API's forms (Z, offset, none,
+            # microseconds) an order of magnitude faster than iso8601.
+            when = datetime.datetime.fromisoformat(value)
+        except ValueError:
+            return timeutils.parse(value)
+        if when.tzinfo is None:
+            return when.replace(tzinfo=datetime.timezone.utc,
+                                microsecond=0)
+        return when.astimezone(datetime.timezone.utc).replace(microsecond=0)
+    raise TypeError('expected a time')
+
+
+_CONVERT = {'str': fields.CONVERTERS['str'],
+            'int': fields.CONVERTERS['int'],
+            'datetime': _time,
+            'present': lambda value: True}
+
+
+class _Getter:
+    """One field of listed items: the first non-empty pointer wins.
+
+    The same semantics as the definitions' Field, limited to the plain
+    pointers and types listers use, because a listing reads it millions
+    of times and the general Field costs several times more per call.
+    """
+
+    def __init__(self, name, spec, type_='str', required=False):
+        if isinstance(spec, dict):
+            type_, spec = spec.get('type', type_), spec['path']
+        self.name = name
+        self.pointers = spec if isinstance(spec, list) else [spec]
+        self.parts = [fields.split_pointer(p) for p in self.pointers]
+        self.type = type_
+        self.convert = _CONVERT[type_]
+        self.required = required
+
+    def extract(self, item):
+        for parts in self.parts:
+            value = item
+            for part in parts:
+                value = value.get(part) if isinstance(value, dict) else None
+            if value is not None and value != '':
+                try:
+                    return self.convert(value)
+                except (TypeError, ValueError) as exc:
+                    raise fields.FieldError(
+                        'wrong type for field %s: %s, got %r' % (
+                            self.name, exc, value))
+        if self.type == 'present':
+            return False
+        if self.required:
+            raise fields.FieldError('missing field %s (%s)' % (
+                self.name, ' or '.join(self.pointers)))
+        return None
+
+
 class Lister:
     """Lists one resource type of one service, across all projects."""
 
@@ -60,21 +120,20 @@ class Lister:
     def __init__(self, conf):
         self.page_size = conf.reconciliation.page_size
         spec = dict({'user_id': [], 'updated_at': []}, **self.item_fields)
-        self._id = fields.Field('id', spec.get('resource_id', '/id'),
+        self._id = _Getter('id', spec.get('resource_id', '/id'),
+                           required=True)
+        self._project = _Getter('project_id', spec['project_id'],
                                 required=True)
-        self._project = fields.Field('project_id', spec['project_id'],
-                                     required=True)
-        self._user = fields.Field('user_id', spec['user_id'])
-        self._created = fields.Field('created_at', spec['created_at'],
-                                     type_='datetime', required=True)
-        self._born = fields.Field('born_at', spec.get('born_at',
-                                                      spec['created_at']),
-                                  type_='datetime', required=True)
-        self._updated = fields.Field('updated_at', spec['updated_at'],
-                                     type_='datetime')
-        self._attributes = [fields.Field(name, attr, type_='any')
-                            for name, attr in sorted(
-                                self.attributes.items())]
+        self._user = _Getter('user_id', spec['user_id'])
+        self._created = _Getter('created_at', spec['created_at'],
+                                type_='datetime', required=True)
+        self._born = _Getter('born_at', spec.get('born_at',
+                                                 spec['created_at']),
+                             type_='datetime', required=True)
+        self._updated = _Getter('updated_at', spec['updated_at'],
+                                type_='datetime')
+        self._attributes = [_Getter(name, attr) for name, attr in sorted(
+            self.attributes.items())]
 
     def resource_id(self, item):
         """The id alone: even an item we cannot read is known to exist."""
@@ -142,7 +201,7 @@ class ServerLister(Lister):
         'root_gb': {'path': '/flavor/disk', 'type': 'int'},
         'ephemeral_gb': {'path': '/flavor/ephemeral', 'type': 'int'},
     }
-    _deleted_at = fields.Field('deleted_at', [
+    _deleted_at = _Getter('deleted_at', [
         '/OS-SRV-USG:terminated_at', '/updated'], type_='datetime',
         required=True)
 

@@ -35,6 +35,8 @@ from scs_metering.reconcile import store as store_mod
 from scs_metering.reconcile import swift
 
 LOG = log.getLogger(__name__)
+# Events stored per transaction at most.
+FLUSH = 1000
 
 
 @dataclasses.dataclass
@@ -86,10 +88,14 @@ class Reconciler:
         self.listers = {name: cls(conf)
                         for name, cls in listers.LISTERS.items()}
         self.swift = swift.AccountPoller(conf, definitions)
+        self._type = None
+        self._pending = []
+        self._unseen = []
 
     def run(self, resource_type):
         """Reconcile one type now; return its report, also stored."""
         report = Report(resource_type, self.clock())
+        self._type, self._pending, self._unseen = resource_type, [], []
         run_id = self.store.start_run(resource_type, self.host,
                                       report.started_at)
         try:
@@ -99,6 +105,8 @@ class Reconciler:
             else:
                 self._reconcile(self.listers[resource_type], report)
         except client.ListingError as exc:
+            # What the pages read so far showed is true all the same.
+            self._flush()
             report.status, report.error = store_mod.FAILED, str(exc)
         except Exception as exc:
             LOG.exception('Reconciliation of %s failed', resource_type)
@@ -128,11 +136,19 @@ class Reconciler:
                     tracked.get(observed.resource_id), listed_at, policy)
                 report.count(kind)
                 batch.extend(evs)
-            self._store(batch)
             self.store.mark_seen(resource_type, [lister.resource_id(i)
                                                  for i in page], listed_at)
+            # Resources that only the queued events create are marked
+            # once those are stored.
+            self._unseen.append(([o.resource_id for o in found
+                                  if o.resource_id not in tracked],
+                                 listed_at))
+            self._store(batch)
+        self._flush()
         self._exact_deletes(lister, report)
+        self._flush()
         self._infer_deletes(resource_type, report)
+        self._flush()
 
     def _observe(self, lister, items, report):
         """Observed items; an unreadable one is counted, never guessed.
@@ -204,8 +220,24 @@ class Reconciler:
             report.missed_deletes += len(chunk)
 
     def _store(self, batch):
-        if batch:
-            self.ingestor.store(batch)
+        """Queue events; they go to the Ingestor a thousand at a time.
+
+        A transaction per page would cost more than the diff itself on a
+        mostly quiet listing; the queue is bounded, and flushed before
+        anything reads what it changes.
+        """
+        self._pending.extend(batch)
+        if len(self._pending) >= FLUSH:
+            self._flush()
+
+    def _flush(self):
+        if self._pending:
+            self.ingestor.store(self._pending)
+            self._pending = []
+        for resource_ids, listed_at in self._unseen:
+            if resource_ids:
+                self.store.mark_seen(self._type, resource_ids, listed_at)
+        self._unseen = []
 
 
 def _first_missing(tracked, listed_until):

@@ -1,0 +1,225 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""Reconcile: seconds and peak RSS to diff and apply 1e5 and 1e6 servers.
+
+Method: a database (SQLite file by default, --database for another) holds
+N active servers, each with its create event and open period, written in
+bulk beforehand (not timed). The listing is N servers in the nova API
+sample's format, in pages of 1000 that are generated and JSON-encoded,
+then decoded as the client does, one page at a time; HTTP itself is left
+out. 1% of the listed servers are unknown to the engine (missed creates),
+1% have another flavor (drift) and 1% of the tracked servers are absent
+from the listing (missed deletes, within the guard). A run is one
+Reconciler.run('instance') in a fresh process: its wall time, and its
+peak RSS (ru_maxrss) against a baseline of the same process that only
+imports, connects and decodes the pages.
+"""
+
+import argparse
+import copy
+import datetime
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+
+import sqlalchemy as sa
+
+from scs_metering.common import timeutils
+from scs_metering.db import api as db_api
+from scs_metering.db.sqlalchemy import models
+from scs_metering.definitions import loader
+from scs_metering.reconcile import runner
+from scs_metering import service
+from scs_metering.simulator import api as sim_api
+
+T0 = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
+NOW = T0 + datetime.timedelta(days=1)
+PROJECT = '6f70656e737461636b20342065766572'
+TINY = {'flavor_name': 'm1.tiny', 'flavor_id': '1', 'vcpus': 1,
+        'memory_mb': 512, 'root_gb': 1, 'ephemeral_gb': 0,
+        'state': 'active'}
+PAGE = 1000
+
+
+def server_id(i):
+    return '00000000-0000-4000-8000-%012d' % i
+
+
+class ListingCloud:
+    """The Cloud interface, listing generated servers page by page."""
+
+    def __init__(self, count):
+        self.count = count
+        renderer = sim_api.Renderer()
+        self.flavors = renderer.flavors()
+        self.template = renderer.templates['server']
+        self.tiny = self._encoded('m1.tiny', 512, 1)
+        self.small = self._encoded('m1.small', 2048, 20)
+
+    def _encoded(self, flavor, ram, disk):
+        """One server as JSON text, with a %(id)s hole for its id."""
+        item = copy.deepcopy(self.template)
+        item.update({'id': '@ID@', 'tenant_id': PROJECT,
+                     'user_id': 'fake', 'created': '2026-01-01T00:00:00Z',
+                     'updated': '2026-01-01T00:00:00Z',
+                     'OS-SRV-USG:launched_at': '2026-01-01T00:00:00.000000',
+                     'OS-EXT-STS:vm_state': 'active', 'status': 'ACTIVE'})
+        item['flavor'].update(original_name=flavor, ram=ram, disk=disk)
+        text = json.dumps(item).replace('%', '%%')
+        return text.replace('@ID@', '%(id)s')
+
+    def _item(self, i):
+        # Every 100th listed server (i % 100 == 1) has another flavor.
+        return (self.small if i % 100 == 1 else self.tiny) % {
+            'id': server_id(i)}
+
+    def pages(self, service_type, path, collection, params=None,
+              headers=None, style=None):
+        params = params or {}
+        if collection == 'flavors':
+            yield self.flavors
+            return
+        if 'status' in params or 'deleted' in params:
+            return
+        # Every 100th tracked server (i % 100 == 0) is gone; servers
+        # count..count*1.01 are new.
+        listed = (i for i in range(int(self.count * 1.01))
+                  if i % 100 != 0 or i >= self.count)
+        page = []
+        for i in listed:
+            page.append(self._item(i))
+            if len(page) == PAGE:
+                yield self._wire(page, collection)
+                page = []
+        if page:
+            yield self._wire(page, collection)
+
+    def _wire(self, page, collection):
+        body = '{"%s": [%s]}' % (collection, ', '.join(page))
+        return json.loads(body)[collection]
+
+
+def populate(url, count):
+    conf = _conf(url)
+    connection = db_api.get_connection(conf, url)
+    connection.upgrade()
+    now = timeutils.to_db(NOW)
+    start = timeutils.to_db(T0)
+    with connection.engine.begin() as c:
+        for low in range(0, count, 10000):
+            ids = range(low, min(count, low + 10000))
+            c.execute(sa.insert(models.Resource), [{
+                'id': i + 1, 'resource_type': 'instance',
+                'resource_id': server_id(i), 'project_id': PROJECT,
+                'user_id': 'fake', 'active': True, 'started_at': start,
+                'attributes': TINY, 'first_event_at': start,
+                'last_event_at': start, 'last_event_key': '0:%d' % i,
+                'dirty_gen': 0, 'created_at': now, 'updated_at': now}
+                for i in ids])
+            c.execute(sa.insert(models.Event), [{
+                'id': 'create-%d' % i, 'resource_pk': i + 1,
+                'action': 'create', 'event_time': start,
+                'project_id': PROJECT, 'user_id': 'fake',
+                'attributes': TINY, 'provenance': 'notification',
+                'received_at': now} for i in ids])
+            c.execute(sa.insert(models.Period), [{
+                'resource_pk': i + 1, 'started_at': start, 'state': 'active',
+                'project_id': PROJECT, 'user_id': 'fake',
+                'attributes': TINY, 'provenance': 'notification',
+                'start_event_id': 'create-%d' % i} for i in ids])
+    connection.dispose()
+
+
+def _conf(url):
+    conf = service.new_conf()
+    conf([], project='scs-metering', default_config_files=[],
+         default_config_dirs=[])
+    conf.set_override('connection', url, 'database')
+    conf.set_override('page_size', PAGE, 'reconciliation')
+    return conf
+
+
+def measure(url, count, baseline):
+    """One run in this process; print seconds and peak RSS as JSON."""
+    conf = _conf(url)
+    connection = db_api.get_connection(conf, url)
+    cloud = ListingCloud(count)
+    started = time.monotonic()
+    if baseline:
+        listed = sum(len(p) for p in cloud.pages(
+            'compute', '/servers/detail', 'servers'))
+        report = {'listed': listed}
+    else:
+        reconciler = runner.Reconciler(conf, connection, cloud,
+                                       loader.load(conf), host='bench',
+                                       clock=lambda: NOW)
+        result = reconciler.run('instance')
+        report = {k: getattr(result, k) for k in (
+            'status', 'listed', 'matched', 'missed_creates',
+            'missed_deletes', 'drift', 'errors')}
+    report['seconds'] = round(time.monotonic() - started, 2)
+    report['peak_rss_mib'] = round(resource.getrusage(
+        resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    print(json.dumps(report))
+
+
+def _child(url, count, baseline):
+    command = [sys.executable, os.path.abspath(__file__), '--child',
+               '--database', url, '--count', str(count)]
+    if baseline:
+        command.append('--baseline')
+    out = subprocess.run(command, check=True, capture_output=True,
+                         text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(prog='reconcile')
+    parser.add_argument('--counts', default='100000,1000000',
+                        help='comma-separated numbers of servers')
+    parser.add_argument('--database',
+                        help='SQLAlchemy URL of an empty database; a '
+                             'temporary SQLite file by default')
+    parser.add_argument('--count', type=int, help=argparse.SUPPRESS)
+    parser.add_argument('--child', action='store_true',
+                        help=argparse.SUPPRESS)
+    parser.add_argument('--baseline', action='store_true',
+                        help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        return measure(args.database, args.count, args.baseline)
+    for count in [int(c) for c in args.counts.split(',')]:
+        with tempfile.TemporaryDirectory() as directory:
+            url = args.database or 'sqlite:///%s' % os.path.join(
+                directory, 'bench.sqlite')
+            started = time.monotonic()
+            populate(url, count)
+            setup = time.monotonic() - started
+            base = _child(url, count, baseline=True)
+            run = _child(url, count, baseline=False)
+            print('%9d servers: reconcile %.1f s (listing alone %.1f s), '
+                  'peak RSS %.0f MiB (listing alone %.0f MiB); setup %.0f '
+                  's; %s' % (count, run['seconds'], base['seconds'],
+                             run['peak_rss_mib'], base['peak_rss_mib'],
+                             setup, {k: v for k, v in run.items()
+                                     if k not in ('seconds',
+                                                  'peak_rss_mib')}),
+                  flush=True)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))
