@@ -196,8 +196,9 @@ class TestApply(AnsibleTestCase):
 
     def test_apply_to_localhost(self):
         self.require('postgresql')
-        self.database('postgresql')
-        url = self.conf.database.connection
+        # An empty database: the role creates the schema.
+        url = self._create_database('postgresql')
+        self.config('database', connection=url)
         venv = self.virtualenv()
         d = self.tempdir
         variables = dict(
@@ -224,7 +225,8 @@ class TestApply(AnsibleTestCase):
                 'connection': 'local', 'gather_facts': True,
                 'roles': ['os_scs_metering']}
         first = self.run_playbook(play, variables)
-        self.assertIn('Upgrade the schema', first)
+        upgrade = first.split('Upgrade the schema]', 1)[1].split('TASK')[0]
+        self.assertIn('changed: [localhost]', upgrade)
 
         conf_path = os.path.join(d, 'etc', 'scs-metering.conf')
         self.assertEqual([], deploy.unknown_options(conf_path))
@@ -236,8 +238,9 @@ class TestApply(AnsibleTestCase):
                              yaml.safe_load(f))
         self.assertTrue(os.path.exists(os.path.join(
             venv, 'bin', 'scs-metering-agent')))
-        self.assertEqual(migration.head(),
-                         db_api.get_connection(self.conf).version())
+        connection = db_api.get_connection(self.conf)
+        self.addCleanup(connection.dispose)
+        self.assertEqual(migration.head(), connection.version())
         status = subprocess.run(
             [os.path.join(venv, 'bin', 'scs-metering-status'),
              '--config-file', conf_path, 'upgrade', 'check'],
