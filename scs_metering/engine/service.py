@@ -19,6 +19,7 @@ import oslo_messaging
 from oslo_service import service as os_service
 
 from scs_metering.common import periodic
+from scs_metering.common import timeutils
 from scs_metering.db import api as db_api
 from scs_metering.db.sqlalchemy import migration
 from scs_metering.definitions import loader
@@ -48,6 +49,23 @@ class WindowClosing(periodic.PeriodicWorker):
         written = self.closer.run()
         if written:
             LOG.info('Wrote %d usage records', written)
+
+
+class Heartbeat(periodic.PeriodicWorker):
+    """Tells the API's /v1/status that this engine worker is alive."""
+
+    BINARY = 'scs-metering-engine'
+    INTERVAL = 10
+
+    def __init__(self, connection, host):
+        super().__init__('heartbeat', self.INTERVAL, jitter=False)
+        self.connection = connection
+        self.host = host
+        self.started_at = timeutils.utcnow()
+
+    def run_once(self):
+        self.connection.beat(self.host, self.BINARY, self.started_at,
+                             {'pid': os.getpid()})
 
 
 def check_schema(connection):
@@ -100,6 +118,7 @@ class Engine(os_service.ServiceBase):
                 settled=reconcile_store.coverage(conf, self.connection)),
                 conf.engine.close_interval),
             workers.Delivering(conf, self.connection, owner),
+            Heartbeat(self.connection, owner),
         ]
         for worker in self.workers:
             worker.start()

@@ -1,0 +1,106 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""The OpenAPI document is the API the application serves."""
+
+import os
+import uuid
+
+import os_service_types
+import webtest
+import yaml
+
+from scs_metering.api import app
+from scs_metering.api import schemas
+from scs_metering.tests import base
+
+DOCUMENT = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..',
+                        'doc', 'source', 'api', 'openapi.yaml')
+BODIES = {'SinkCreate': schemas.SINK_CREATE,
+          'SinkUpdate': schemas.SINK_UPDATE,
+          'Replay': schemas.REPLAY, 'Retry': schemas.RETRY}
+QUERIES = {'listSinks': schemas.SINKS_QUERY,
+           'listDeadLetters': schemas.DEAD_LETTERS_QUERY,
+           'showUsage': schemas.USAGE_QUERY,
+           'listResources': schemas.RESOURCES_QUERY}
+ADMIN = {'X-Project-Id': 'p-admin', 'X-Roles': 'admin,member,reader'}
+# Keystone service type of the API (see doc/source/api/index.rst).
+SERVICE_TYPE = 'usage-metering'
+
+
+def load():
+    with open(DOCUMENT) as f:
+        return yaml.safe_load(f)
+
+
+def operations(document):
+    for path, item in document['paths'].items():
+        for method, operation in item.items():
+            if method != 'parameters':
+                yield path, method, operation
+
+
+class DocumentTest(base.DBTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.document = load()
+        self.config('api', auth_strategy='noauth')
+        self.app = webtest.TestApp(app.build_wsgi_app(self.conf,
+                                                      self.connection))
+
+    def test_request_schemas_are_the_enforced_ones(self):
+        found = self.document['components']['schemas']
+        for name, schema in BODIES.items():
+            self.assertEqual(schema, found[name], name)
+
+    def test_query_parameters_are_the_enforced_ones(self):
+        by_id = {op['operationId']: op for _p, _m, op in operations(
+            self.document)}
+        for operation_id, parameters in QUERIES.items():
+            documented = {p['name']: p['schema']
+                          for p in by_id[operation_id]['parameters']}
+            self.assertEqual(parameters, documented, operation_id)
+        for _path, _method, operation in operations(self.document):
+            if operation['operationId'] not in QUERIES:
+                self.assertFalse(operation.get('parameters'),
+                                 operation['operationId'])
+
+    def test_every_documented_operation_is_served(self):
+        for path, method, operation in operations(self.document):
+            url = path.format(sink_id=uuid.uuid4(),
+                              resource_type='instance',
+                              resource_id=uuid.uuid4())
+            response = self.app.request(url, method=method.upper(),
+                                        headers=ADMIN, expect_errors=True)
+            # An unknown sink or resource is a 404 from the controller,
+            # never pecan's "no such route".
+            self.assertNotEqual(405, response.status_int, url)
+            if response.status_int == 404:
+                self.assertNotEqual('The resource could not be found.',
+                                    response.json['error']['message'], url)
+
+    def test_undocumented_paths_are_not_served(self):
+        for path in ('/v2', '/v1/sinks/x/y', '/v1/usage/x', '/v1/status/x',
+                     '/v1/resources/instance'):
+            response = self.app.get(path, headers=ADMIN, expect_errors=True)
+            self.assertEqual(404, response.status_int, path)
+
+    def test_service_type_is_free(self):
+        # Registered types and aliases of the service-types authority,
+        # as os-service-types ships them (keystoneauth1 depends on it).
+        taken = set()
+        for service in os_service_types.ServiceTypes()._service_types_data[
+                'services']:
+            taken.add(service['service_type'])
+            taken.update(service.get('aliases', ()))
+        self.assertIn('metering', taken)
+        self.assertNotIn(SERVICE_TYPE, taken)
