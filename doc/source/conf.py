@@ -10,9 +10,18 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
+import os
+import sys
+
+# Local extensions: the API reference rendered from the OpenAPI document.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                '_exts'))
+
 extensions = [
     'openstackdocstheme',
     'oslo_config.sphinxext',
+    'oslo_policy.sphinxext',
+    'openapi_reference',
 ]
 
 openstackdocs_repo_name = 'openstack/scs-metering'
