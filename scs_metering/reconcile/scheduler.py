@@ -29,6 +29,8 @@ from scs_metering.conf import reconciliation as conf_reconciliation
 
 LOG = log.getLogger(__name__)
 GROUP = b'scs-metering-reconciler'
+# The audit check runs on one reconciler, as if it were a type.
+AUDIT = 'audit'
 
 
 class Scheduler:
@@ -86,6 +88,16 @@ class Scheduler:
             yield True
         finally:
             lock.release()
+
+    def run_audit(self, check):
+        """Run the audit check here if this reconciler is the one."""
+        owner = (self.coordinator is None or
+                 self.partitioner.belongs_to_self(AUDIT))
+        if owner:
+            with self._lock(AUDIT) as locked:
+                if locked:
+                    return check.run()
+        return []
 
     def run_due(self, reconciler):
         """Run every owned type that is due; return their reports."""

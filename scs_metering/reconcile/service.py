@@ -21,6 +21,7 @@ from scs_metering.common import timeutils
 from scs_metering.db import api as db_api
 from scs_metering.definitions import loader
 from scs_metering.engine import service as engine_service
+from scs_metering.reconcile import audit
 from scs_metering.reconcile import client
 from scs_metering.reconcile import runner
 from scs_metering.reconcile import scheduler
@@ -32,13 +33,15 @@ TICK = 10
 
 
 class Reconciling(periodic.PeriodicWorker):
-    def __init__(self, scheduler, reconciler, interval=TICK):
+    def __init__(self, scheduler, reconciler, check, interval=TICK):
         super().__init__('reconciler', interval)
         self.scheduler = scheduler
         self.reconciler = reconciler
+        self.check = check
 
     def run_once(self):
         self.scheduler.run_due(self.reconciler)
+        self.scheduler.run_audit(self.check)
 
 
 class ReconcilerService(service.ServiceBase):
@@ -65,7 +68,9 @@ class ReconcilerService(service.ServiceBase):
         self.scheduler = scheduler.Scheduler(
             conf, store.Store(self.connection), conf.host, self.clock)
         self.scheduler.start()
-        self.worker = Reconciling(self.scheduler, reconciler)
+        self.worker = Reconciling(self.scheduler, reconciler,
+                                  audit.AuditCheck(self.connection,
+                                                   conf.host))
         self.worker.start()
         LOG.info('Reconciler %s started for %s', conf.host,
                  ', '.join(conf.reconciliation.resource_types) or 'nothing')

@@ -35,6 +35,8 @@ RUNNING = 'running'
 SUCCESS = 'success'
 FAILED = 'failed'
 REFUSED = 'refused'
+# A pass of the audit check (audit.py), not a listing.
+AUDIT = 'audit'
 
 
 # The columns a reconciliation reads; whole ORM objects cost too much
@@ -172,11 +174,16 @@ class Store:
                 errors=report.errors, error=report.error))
 
     def last_started(self, resource_type, status=None):
-        """Start of the latest run of a type (of a status), or None."""
+        """Start of the latest run of a type (of a status), or None.
+
+        Without a status, audit passes do not count: they are no listing.
+        """
         query = sa.select(sa.func.max(RUN.started_at)).where(
             RUN.resource_type == resource_type)
         if status is not None:
             query = query.where(RUN.status == status)
+        else:
+            query = query.where(RUN.status != AUDIT)
         with self.connection.reader() as session:
             return _t(session.scalar(query))
 

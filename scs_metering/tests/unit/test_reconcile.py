@@ -22,6 +22,7 @@ from scs_metering.common import timeutils
 from scs_metering.engine import ingest
 from scs_metering.engine import windows
 from scs_metering import events as ev
+from scs_metering.reconcile import audit
 from scs_metering.reconcile import client
 from scs_metering.reconcile import runner
 from scs_metering.reconcile import scheduler
@@ -478,3 +479,52 @@ class SchedulerTest(ReconcileTestCase):
             [r for r in ran if r[0] == 'instance'])
         self.assertEqual([('volume', T0), ('volume', T0 + 30 * MINUTE)],
                          [r for r in ran if r[0] == 'volume'])
+
+
+class AuditTest(ReconcileTestCase):
+    """Audit notifications checked against the engine's timelines."""
+
+    def audit(self, resource, when, **attributes):
+        snapshot = {k: v for k, v in resource.attributes.items()
+                    if k in TINY}
+        snapshot.update(attributes)
+        self.ingestor.store([ev.Event(
+            id=ev.stable_id('audit', resource.resource_id, when),
+            resource_type='instance', resource_id=resource.resource_id,
+            action=ev.EXISTS, time=when, project_id=resource.project_id,
+            user_id=resource.user_id, started_at=resource.launched_at,
+            attributes=snapshot, provenance=ev.AUDIT)])
+
+    def check(self):
+        # Audits are read up to a minute before now: run a bit later.
+        later = timeutils.utcnow() + audit.LAG + datetime.timedelta(
+            seconds=2)
+        return audit.AuditCheck(self.connection, 'test',
+                                clock=lambda: later).run()
+
+    def test_matches_heartbeats_drift_missed_creates_and_conflicts(self):
+        kept, resized, dead = self.server(), self.server(), self.server()
+        unknown = self.server(notify=False)
+        self.later(60)
+        now = self.clock.now()
+        self.audit(kept, now)
+        self.audit(resized, now, **{k: v for k, v in SMALL.items()})
+        self.audit(unknown, now)
+        self.notified(dead, ev.DELETE, now - 30 * MINUTE)
+        self.audit(dead, now)
+        [report] = self.check()
+        self.assertEqual((4, 1, 1, 1, 1), (
+            report.listed, report.matched, report.drift,
+            report.missed_creates, report.errors))
+        tracked = store.Store(self.connection).tracked(
+            'instance', [kept.resource_id])
+        self.assertEqual(now, tracked[kept.resource_id].last_seen_at)
+        # The engine folded the audits: the drift and the missed create
+        # are corrected, from the audit's time and its launch time.
+        self.assertEqual('m1.small', dict(
+            self.periods(resized)[-1].snapshot.attributes)['flavor_name'])
+        self.assertEqual(unknown.launched_at, self.periods(unknown)[0].start)
+        # Nothing is checked twice; the pass is not a listing.
+        self.assertEqual([], self.check())
+        self.assertIsNone(store.Store(self.connection).last_started(
+            'instance'))
