@@ -76,11 +76,10 @@ class PrepareServiceTest(base.TestCase):
                         message)
 
     def test_not_a_choice(self):
-        message = self.error('[notification]\n'
-                             'enabled_services = nova,trove\n')
-        self.assertTrue(message.startswith(
-            '[notification] enabled_services: '), message)
-        self.assertIn("but found 'trove'", message)
+        message = self.error('[api]\nauth_strategy = trust-me\n')
+        self.assertTrue(message.startswith('[api] auth_strategy: '),
+                        message)
+        self.assertIn("but found 'trust-me'", message)
 
     def test_library_options_are_checked_too(self):
         message = self.error('[oslo_messaging_rabbit]\n'
