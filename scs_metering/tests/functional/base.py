@@ -84,20 +84,29 @@ class FunctionalTestCase(base.TestCase):
         return connection
 
     def _create_database(self, backend):
-        name = 'scs_%s' % uuid.uuid4().hex[:12]
-        admin_url = sa.engine.make_url(ADMIN_URLS[backend])
-        admin = sa.create_engine(admin_url, isolation_level='AUTOCOMMIT')
-        with admin.connect() as c:
-            c.execute(sa.text('CREATE DATABASE %s' % name))
-
-        def drop():
-            with admin.connect() as c:
-                if backend == 'postgresql':
-                    c.execute(sa.text(
-                        'SELECT pg_terminate_backend(pid) FROM '
-                        'pg_stat_activity WHERE datname = :n'), {'n': name})
-                c.execute(sa.text('DROP DATABASE IF EXISTS %s' % name))
-            admin.dispose()
+        url, drop = create_database(backend)
         self.addCleanup(drop)
-        return admin_url.set(database=name).render_as_string(
-            hide_password=False)
+        return url
+
+
+def create_database(backend):
+    """An empty database on a server: its URL, and the function to drop it.
+
+    Benchmarks use it too.
+    """
+    name = 'scs_%s' % uuid.uuid4().hex[:12]
+    admin_url = sa.engine.make_url(ADMIN_URLS[backend])
+    admin = sa.create_engine(admin_url, isolation_level='AUTOCOMMIT')
+    with admin.connect() as c:
+        c.execute(sa.text('CREATE DATABASE %s' % name))
+
+    def drop():
+        with admin.connect() as c:
+            if backend == 'postgresql':
+                c.execute(sa.text(
+                    'SELECT pg_terminate_backend(pid) FROM '
+                    'pg_stat_activity WHERE datname = :n'), {'n': name})
+            c.execute(sa.text('DROP DATABASE IF EXISTS %s' % name))
+        admin.dispose()
+    return admin_url.set(database=name).render_as_string(
+        hide_password=False), drop

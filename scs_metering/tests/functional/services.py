@@ -15,6 +15,7 @@ Every pipeline gets its own nova exchange, agent pool, internal topic and
 dead-letter exchange, so that tests run in parallel on one RabbitMQ.
 """
 
+import glob
 import json
 import os
 import signal
@@ -28,6 +29,7 @@ import kombu
 from testtools import content
 
 from scs_metering.tests import base
+from scs_metering.tests import fixtures as fx
 from scs_metering.tests.functional import base as functional
 
 VERSIONED = 'versioned_notifications'
@@ -76,19 +78,21 @@ class Broker:
         A str is sent as it is, to play a broken publisher.
         """
         if isinstance(message, dict):
-            body = json.dumps({'oslo.version': '2.0',
-                               'oslo.message': json.dumps(message)})
-        else:
-            body = message
+            message = json.dumps(fx.envelope(message))
+        self.publish_many(exchange, topic, [message], priority)
+
+    def publish_many(self, exchange, topic, bodies, priority='info'):
+        """Send AMQP bodies (JSON text) in a row, on one channel."""
         producer = kombu.Producer(self.connection.default_channel)
         # nova's oslo.messaging declares the exchange like the agent does:
         # a topic exchange, durable as [oslo_messaging_rabbit] says (no).
-        producer.publish(
-            body, exchange=kombu.Exchange(exchange, type='topic',
-                                          durable=False),
-            routing_key='%s.%s' % (topic, priority),
-            content_type='application/json', content_encoding='utf-8',
-            declare=[kombu.Exchange(exchange, type='topic', durable=False)])
+        target = kombu.Exchange(exchange, type='topic', durable=False)
+        target(producer.channel).declare()
+        for body in bodies:
+            producer.publish(body, exchange=target,
+                             routing_key='%s.%s' % (topic, priority),
+                             content_type='application/json',
+                             content_encoding='utf-8', declare=[])
 
     def queue(self, name):
         """(ready messages, consumers) of a queue, or None if it is absent."""
@@ -166,8 +170,11 @@ class Service:
 
     def workers(self):
         """Process ids of the workers the launcher forked."""
-        with open('/proc/%d/task/%d/children' % (self.pid, self.pid)) as f:
-            return [int(pid) for pid in f.read().split()]
+        found = []
+        for path in glob.glob('/proc/%d/task/*/children' % self.pid):
+            with open(path) as f:
+                found.extend(int(pid) for pid in f.read().split())
+        return sorted(found)
 
     def read_log(self):
         try:
@@ -181,52 +188,53 @@ class Service:
         return self.process.pid
 
 
-CONFIG = """\
-[DEFAULT]
-transport_url = {rabbit}
-state_path = {directory}
-host = {uid}
+# What the tests need: windows close at once, batches go quickly.
+FAST = {
+    'agent': {'batch_size': 50, 'batch_timeout': 0.1},
+    'engine': {'batch_size': 64, 'batch_timeout': 0.1, 'settle_delay': 0,
+               'close_interval': 1},
+    'publisher': {'interval': 0.2},
+}
 
-[database]
-connection = {database}
 
-[notification]
-enabled_services = nova
-nova_exchange = {nova_exchange}
-
-[agent]
-pool = {pool}
-batch_size = {agent_batch_size}
-batch_timeout = 0.1
-
-[engine]
-topic = {topic}
-exchange = {exchange}
-batch_size = {engine_batch_size}
-batch_timeout = 0.1
-settle_delay = 0
-close_interval = 1
-
-[publisher]
-interval = 0.2
-"""
+def render(sections):
+    """The text of a configuration file."""
+    return ''.join('[%s]\n%s\n' % (name, ''.join(
+        '%s = %s\n' % item for item in sorted(options.items())))
+        for name, options in sections.items())
 
 
 class Pipeline(fixtures.Fixture):
-    """nova's bus -> agent -> internal topic -> engine -> database."""
+    """nova's bus -> agent -> internal topic -> engine -> database.
 
-    def __init__(self, test, database_url, agent_batch_size=50,
-                 engine_batch_size=64):
+    ``options`` ({section: {option: value}}) replace the FAST ones; the
+    logs go with the failures of ``test``, if given.
+    """
+
+    def __init__(self, test, database_url, options=FAST):
         super().__init__()
         self.test = test
         self.database_url = database_url
-        self.agent_batch_size = agent_batch_size
-        self.engine_batch_size = engine_batch_size
+        self.options = options
         self.uid = uuid.uuid4().hex[:10]
         self.pool = 'scs-metering-%s' % self.uid
         self.nova_exchange = 'nova-%s' % self.uid
         self.topic = 'scs_metering_events_%s' % self.uid
         self.exchange = 'scs_metering_%s' % self.uid
+
+    def _sections(self):
+        sections = {
+            'DEFAULT': {'transport_url': functional.RABBIT_URL,
+                        'state_path': self.directory, 'host': self.uid},
+            'database': {'connection': self.database_url},
+            'notification': {'enabled_services': 'nova',
+                             'nova_exchange': self.nova_exchange},
+            'agent': {'pool': self.pool},
+            'engine': {'topic': self.topic, 'exchange': self.exchange},
+        }
+        for name, options in self.options.items():
+            sections.setdefault(name, {}).update(options)
+        return sections
 
     @property
     def source_queue(self):
@@ -245,13 +253,7 @@ class Pipeline(fixtures.Fixture):
         self.directory = self.useFixture(fixtures.TempDir()).path
         self.config = os.path.join(self.directory, 'scs-metering.conf')
         with open(self.config, 'w') as f:
-            f.write(CONFIG.format(
-                rabbit=functional.RABBIT_URL, directory=self.directory,
-                uid=self.uid, database=self.database_url,
-                nova_exchange=self.nova_exchange, pool=self.pool,
-                topic=self.topic, exchange=self.exchange,
-                agent_batch_size=self.agent_batch_size,
-                engine_batch_size=self.engine_batch_size))
+            f.write(render(self._sections()))
         self.broker = Broker()
         self.addCleanup(self.broker.close)
         self.addCleanup(self.broker.delete, queues=[
@@ -262,7 +264,8 @@ class Pipeline(fixtures.Fixture):
         self.engine = Service('engine', self.config, self.directory)
         self.addCleanup(self._stop)
         # The logs tell what went wrong; they go with a failing test only.
-        self.test.addOnException(self._attach_logs)
+        if self.test is not None:
+            self.test.addOnException(self._attach_logs)
 
     def override(self, service, text):
         """Options of one service only, read after the common ones."""
