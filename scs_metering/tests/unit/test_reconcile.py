@@ -445,7 +445,8 @@ class EveryTypeTest(ReconcileTestCase):
         self.assertEqual(3, self.connection.count('Event'))
 
     def test_swift_without_a_gauge_meter_fails_clearly(self):
-        self.definitions_ = self.definitions()
+        self.definitions_ = self.definitions(self.write_file(
+            'nogauge.yaml', 'meters: {storage.objects.size: null}\n'))
         report = self.reconciler().run('swift_account')
         self.assertEqual('failed', report.status)
         self.assertIn('gauge meter', report.error)
