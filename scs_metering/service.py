@@ -19,6 +19,7 @@ from oslo_log import log
 from oslo_messaging import opts as messaging_opts
 
 from scs_metering import conf as scs_conf
+from scs_metering.conf import notification
 from scs_metering.definitions import loader
 from scs_metering import version
 
@@ -69,6 +70,12 @@ def validate(conf):
     """
     for group, section in _read_all('DEFAULT', conf):
         _read_all(group, section)
+    unknown = notification.unknown_services(conf)
+    if unknown:
+        raise ConfigError(
+            '[notification] enabled_services: a service must be one of %s '
+            'or have its exchange in [notification] exchanges, but found '
+            '%r' % (', '.join(sorted(notification.SERVICES)), unknown[0]))
 
 
 def reread(conf):

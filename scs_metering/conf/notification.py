@@ -62,6 +62,12 @@ def exchange(conf, service):
     return conf.notification.exchanges.get(service)
 
 
+def unknown_services(conf):
+    """Enabled services whose exchange is not known."""
+    return [s for s in conf.notification.enabled_services
+            if exchange(conf, s) is None]
+
+
 def transport_url(conf, service):
     """The service's own transport URL, if it has one."""
     return getattr(conf.notification, '%s_transport_url' % service, None)

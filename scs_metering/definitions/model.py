@@ -122,8 +122,8 @@ class EventDefinition:
         self.time = fields.Field('time', spec_fields['time'],
                                  type_='datetime', required=True)
         self.time_by_action = {
-            action: fields.Field('time_by_action.' + action, spec,
-                                 type_='datetime', required=True)
+            action: fields.Field('time', spec, type_='datetime',
+                                 required=True)
             for action, spec in spec.get('time_by_action', {}).items()}
         self.attributes = [fields.Field(attr, attr_spec, type_='any')
                            for attr, attr_spec in

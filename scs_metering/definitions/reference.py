@@ -59,8 +59,9 @@ def table(definitions):
         kind = meter.kind
         if meter.sampled and meter.samples_of != name:
             kind += ' (%s of %s)' % (meter.aggregate, meter.samples_of)
-        sources = _sources(definitions, meter) or ['(samples of %s)' %
-                                                   meter.samples_of]
+        sources = _sources(definitions, meter) or [
+            'none: fed by reconciliation' if meter.samples_of == name else
+            'the samples of ``%s``' % meter.samples_of]
         lines += ['   * - ``%s``' % name, '     - %s' % meter.unit,
                   '     - %s' % kind, '     - %s' % _window(meter.window),
                   '     - %s' % meter.resource_type,

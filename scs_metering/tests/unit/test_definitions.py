@@ -22,6 +22,7 @@ from scs_metering.definitions import reference
 from scs_metering.engine import ingest
 from scs_metering.engine import windows
 from scs_metering.publisher import sinks
+from scs_metering import service
 from scs_metering.tests import base
 
 DOCS = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'doc',
@@ -165,6 +166,22 @@ def acme(event_type, at, **payload):
 def widget(state, size=10, model='w1'):
     return {'id': 'wd-1', 'owner': 'p-acme', 'state': state,
             'size_gb': size, 'model': model}
+
+
+class ServiceOfItsOwnTest(base.TestCase):
+    # Not in OperatorMeterTest: option groups are shared by every
+    # ConfigOpts of the process, so its overrides would show here.
+
+    def test_a_service_of_its_own_needs_its_exchange(self):
+        text = '[notification]\nenabled_services = nova,acme\n'
+        path = self.write_file('acme.conf', text)
+        self.assertRaises(SystemExit, service.prepare_service,
+                          ['scs-metering-agent', '--config-file', path])
+        path = self.write_file('acme.conf', text +
+                               'exchanges = acme:acme-events\n')
+        conf = service.prepare_service(['scs-metering-agent',
+                                        '--config-file', path])
+        self.assertEqual('acme-events', notification.exchange(conf, 'acme'))
 
 
 class OperatorMeterTest(base.DBTestCase):
