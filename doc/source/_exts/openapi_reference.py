@@ -47,8 +47,8 @@ def _operation(lines, path, method, operation, shared):
         lines += ['.. list-table:: Parameters', '   :header-rows: 1', '',
                   '   * - Name', '     - In', '     - Type', '     - Meaning']
         for p in parameters:
-            lines += ['   * - ``%s``%s' % (p['name'], ' (required)'
-                                            if p.get('required') else ''),
+            required = ' (required)' if p.get('required') else ''
+            lines += ['   * - ``%s``%s' % (p['name'], required),
                       '     - %s' % p['in'],
                       '     - %s' % _type(p['schema']),
                       '     - %s' % p.get('description', '')]
