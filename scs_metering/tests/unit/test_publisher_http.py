@@ -130,7 +130,7 @@ class HttpSinkTest(base.TestCase):
 
     def sink(self, url, driver='http', **definition):
         definition.setdefault('options', {})
-        definition['options'].setdefault('timeout', 2)
+        definition['options'].setdefault('timeout', 10)
         sink = loader.load_sink(dict(definition, name='s', driver=driver,
                                      url=url))
         self.addCleanup(sink.close)
