@@ -31,6 +31,7 @@ import random
 from oslo_log import log
 
 from scs_metering.db.sqlalchemy import rows
+from scs_metering import metrics
 from scs_metering.publisher import base
 from scs_metering.publisher import loader
 from scs_metering.publisher import sinks
@@ -136,8 +137,13 @@ class Deliverer:
             # failure must never drop a record.
             self._retry(sink, token, exc)
             return 0
+        delivered_at = _now()
         self.connection.finish_deliveries(sink['id'], token, rows.DELIVERED,
-                                          _now())
+                                          delivered_at)
+        for entry in entries:
+            waited = delivered_at - entry['created_at']
+            metrics.observe('scs_metering_sink_delivery_latency_seconds',
+                            waited.total_seconds(), sink=sink['name'])
         LOG.debug('Delivered %d records to sink %s', len(entries),
                   sink['name'])
         return len(entries)

@@ -146,6 +146,10 @@ class OperationsTest(base.FunctionalTestCase):
             what='a delivered record')
         self.wait_metric(engine, 'scs_metering_sink_backlog', 0,
                          sink='billing')
+        # Workers write their counters once a second.
+        services.wait_for(lambda: self.metric(
+            engine, 'scs_metering_sink_delivery_latency_seconds_count',
+            sink='billing'), what='a delivery latency')
         self.assertEqual(0, self.metric(
             engine, 'scs_metering_sink_dead_letters', sink='billing'))
         # Lifecycle records may be delivered before the hourly windows
