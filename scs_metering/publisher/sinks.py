@@ -29,6 +29,7 @@ Every error is a SinkError whose ``field`` names the culprit.
 import re
 import urllib.parse
 
+from oslo_db import exception as db_exc
 import yaml
 
 from scs_metering.db.sqlalchemy import delivery
@@ -115,16 +116,20 @@ def _stored(connection, sink_id=None, name=None):
         raise SinkNotFound('no sink with id %s' % sink_id, 'id')
 
 
-def store(conf, connection, definition, sink_id=None):
+def store(conf, connection, definition, sink_id=None, new=False):
     """Create or replace a sink; return it as ``show`` does.
 
-    Without ``sink_id`` the sink of the same name is replaced, if any.
-    Secrets left out of ``definition`` keep their stored values, so that
-    a client can change the rest without knowing them.
+    Without ``sink_id`` the sink of the same name is replaced, if any,
+    unless ``new`` asks for a sink that does not exist yet. Secrets left
+    out of ``definition`` keep their stored values, so that a client can
+    change the rest without knowing them.
     """
     if not isinstance(definition, dict):
         raise base.SinkError('a sink definition is a mapping')
     existing = _stored(connection, sink_id, definition.get('name'))
+    if new and existing is not None:
+        raise base.SinkError('a sink named %s exists already' %
+                             existing['name'], 'name')
     if existing is not None and 'secrets' not in definition:
         definition = dict(definition, secrets=sink_secrets.decrypt(
             conf, existing['secrets']))
@@ -132,7 +137,11 @@ def store(conf, connection, definition, sink_id=None):
     sink['secrets'] = (sink_secrets.encrypt(conf, sink['secrets'])
                        if sink['secrets'] else None)
     sink['id'] = existing['id'] if existing else None
-    return show(conf, connection.put_sink(sink))
+    try:
+        return show(conf, connection.put_sink(sink))
+    except db_exc.DBDuplicateEntry:
+        raise base.SinkError('another sink is named %s' % sink['name'],
+                             'name')
 
 
 def put(connection, definition, conf=None):

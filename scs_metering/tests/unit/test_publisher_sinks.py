@@ -168,6 +168,22 @@ class StorageTest(base.DBTestCase):
                                       self.connection, 'nope')
             self.assertEqual('id', error.field)
 
+    def test_names_are_unique(self):
+        first = sinks.store(self.conf, self.connection, self.definition)
+        error = self.assertRaises(publisher.SinkError, sinks.store,
+                                  self.conf, self.connection,
+                                  self.definition, new=True)
+        self.assertEqual('name', error.field)
+        other = sinks.store(self.conf, self.connection,
+                            dict(self.definition, name='other'))
+        error = self.assertRaises(publisher.SinkError, sinks.store,
+                                  self.conf, self.connection,
+                                  dict(self.definition, name='erp'),
+                                  sink_id=other['id'])
+        self.assertEqual('name: another sink is named erp', str(error))
+        self.assertEqual(first, sinks.get(self.conf, self.connection,
+                                          first['id']))
+
     def test_delete(self):
         shown = sinks.store(self.conf, self.connection, self.definition)
         sinks.delete(self.connection, shown['id'])
