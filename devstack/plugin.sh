@@ -94,6 +94,7 @@ function configure_scs_metering {
         "$SCS_METERING_AGENT_METRICS_PORT"
     iniset "$SCS_METERING_CONF" metrics engine_port \
         "$SCS_METERING_ENGINE_METRICS_PORT"
+    iniset "$SCS_METERING_CONF" metrics api True
 
     # The API checks Keystone tokens.
     iniset "$SCS_METERING_CONF" api auth_strategy keystone

@@ -279,6 +279,24 @@ def exposition(collector):
     return prometheus_client.generate_latest(registry)
 
 
+class Middleware:
+    """Answers GET /metrics of the API, before authentication."""
+
+    PATH = '/metrics'
+
+    def __init__(self, app, conf, stats):
+        self.app = app
+        self.collector = Collector(conf, 'api', stats)
+
+    def __call__(self, environ, start_response):
+        if environ.get('PATH_INFO') != self.PATH:
+            return self.app(environ, start_response)
+        body = exposition(self.collector)
+        start_response('200 OK', [('Content-Type', CONTENT_TYPE),
+                                  ('Content-Length', str(len(body)))])
+        return [body]
+
+
 _SERVER = {}
 
 

@@ -22,6 +22,8 @@ from scs_metering.api.controllers import root
 from scs_metering.api import hooks
 from scs_metering.api import policy
 from scs_metering.db import api as db_api
+from scs_metering.db.sqlalchemy import stats
+from scs_metering import metrics
 
 # Answered without a token: version discovery and the health check.
 HEALTHCHECK = '/healthcheck'
@@ -67,6 +69,9 @@ def build_wsgi_app(conf, storage=None):
     if conf.api.auth_strategy == 'keystone':
         app = AuthProtocol(app, {'oslo_config_config': conf})
     app = _Health(app, conf)
+    if conf.metrics.api:
+        app = metrics.Middleware(app, conf,
+                                 stats.reader(conf.database.connection))
     app = cors.CORS(app, conf)
     app = request_id.RequestId(app, conf)
     return http_proxy_to_wsgi.HTTPProxyToWSGI(app, conf)

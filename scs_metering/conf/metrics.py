@@ -27,6 +27,11 @@ opts = [
     cfg.PortOpt('engine_port', default=0,
                 help='Port of the engine\'s metrics endpoint, served at '
                      '/metrics. 0 disables it.'),
+    cfg.BoolOpt('api', default=False,
+                help='Serve the store figures (sink backlog, dead letters, '
+                     'window lag, ...) at /metrics on the API, without '
+                     'authentication, like /healthcheck. Restrict the path '
+                     'at the load balancer if the API is public.'),
     cfg.StrOpt('directory', default='$state_path/metrics',
                help='Directory where each worker process of a service '
                     'keeps its counters, so that the endpoint adds up all '

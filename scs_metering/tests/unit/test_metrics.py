@@ -15,7 +15,9 @@ import os
 import re
 
 from prometheus_client import parser
+import webob
 
+from scs_metering.api import app
 from scs_metering.db.sqlalchemy import stats
 from scs_metering import metrics
 from scs_metering.publisher import sinks
@@ -129,3 +131,26 @@ class TestStoredFigures(base.DBTestCase):
         found = samples(metrics.exposition(metrics.Collector(
             self.conf, 'engine', broken)))
         self.assertNotIn(('scs_metering_quarantine_entries', ()), found)
+
+
+class TestApiMetrics(base.DBTestCase):
+
+    def get(self, path):
+        self.config('api', auth_strategy='noauth')
+        return webob.Request.blank(path).get_response(
+            app.build_wsgi_app(self.conf, self.connection))
+
+    def test_off_by_default(self):
+        self.assertEqual(404, self.get('/metrics').status_int)
+
+    def test_store_figures_without_a_token(self):
+        self.config('metrics', api=True)
+        sinks.put(self.connection, {
+            'name': 'billing', 'driver': 'file',
+            'url': 'file://%s/usage.jsonl' % self.tempdir})
+        answer = self.get('/metrics')
+        self.assertEqual(200, answer.status_int)
+        self.assertEqual(metrics.CONTENT_TYPE, answer.headers['Content-Type'])
+        found = samples(answer.body)
+        self.assertEqual(0, found[('scs_metering_sink_backlog',
+                                   (('sink', 'billing'),))])
