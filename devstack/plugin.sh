@@ -154,6 +154,8 @@ function start_scs_metering {
         "$SCS_METERING_BIN_DIR/scs-metering-engine --config-file $SCS_METERING_CONF"
     run_process scs-metering-agent \
         "$SCS_METERING_BIN_DIR/scs-metering-agent --config-file $SCS_METERING_CONF"
+    run_process scs-metering-reconciler \
+        "$SCS_METERING_BIN_DIR/scs-metering-reconciler --config-file $SCS_METERING_CONF"
     run_process scs-metering-api \
         "$(command -v uwsgi) --procname-prefix scs-metering-api --ini $SCS_METERING_UWSGI_CONF"
     if is_service_enabled scs-metering-api; then
@@ -177,7 +179,8 @@ function check_scs_metering {
 
 function stop_scs_metering {
     local service
-    for service in scs-metering-api scs-metering-agent scs-metering-engine; do
+    for service in scs-metering-api scs-metering-reconciler \
+            scs-metering-agent scs-metering-engine; do
         stop_process "$service"
     done
 }
@@ -188,7 +191,7 @@ function cleanup_scs_metering {
 }
 
 if is_service_enabled scs-metering-agent scs-metering-engine \
-        scs-metering-api; then
+        scs-metering-api scs-metering-reconciler; then
     if [[ "$1" == "stack" && "$2" == "install" ]]; then
         echo_summary "Installing scs-metering"
         install_scs_metering

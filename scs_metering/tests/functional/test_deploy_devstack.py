@@ -182,6 +182,9 @@ class TestDevStackPlugin(base.FunctionalTestCase):
                                    % (bin_dir, self.conf_path),
             'scs-metering-agent': '%s/scs-metering-agent --config-file %s'
                                   % (bin_dir, self.conf_path),
+            'scs-metering-reconciler': '%s/scs-metering-reconciler '
+                                       '--config-file %s'
+                                       % (bin_dir, self.conf_path),
         }, {k: v for k, v in started.items() if k != 'scs-metering-api'})
         self.assertIn('--ini %s/etc/scs-metering-api-uwsgi.ini' %
                       self.tempdir, started['scs-metering-api'])
@@ -197,8 +200,8 @@ class TestDevStackPlugin(base.FunctionalTestCase):
     def test_unstack_and_clean(self):
         self.stack()
         calls = self.phase('unstack')
-        self.assertEqual(['scs-metering-api', 'scs-metering-agent',
-                          'scs-metering-engine'],
+        self.assertEqual(['scs-metering-api', 'scs-metering-reconciler',
+                          'scs-metering-agent', 'scs-metering-engine'],
                          [c[1] for c in calls if c[0] == 'stop_process'])
         self.phase('clean')
         self.assertFalse(os.path.exists(self.conf_path))
