@@ -220,7 +220,7 @@ class TestApply(AnsibleTestCase):
             scs_metering_scs_metering_conf_overrides={
                 'engine': {'settle_delay': 42}},
             scs_metering_policy_overrides={
-                'scs_metering:sink:list': 'role:admin'})
+                'scs-metering:sink:list': 'role:admin'})
         play = {'name': 'Apply os_scs_metering', 'hosts': 'localhost',
                 'connection': 'local', 'gather_facts': True,
                 'roles': ['os_scs_metering']}
@@ -234,7 +234,7 @@ class TestApply(AnsibleTestCase):
         # config_template merged the override into the rendered file.
         self.assertEqual('42', conf['engine']['settle_delay'])
         with open(os.path.join(d, 'etc', 'policy.yaml')) as f:
-            self.assertEqual({'scs_metering:sink:list': 'role:admin'},
+            self.assertEqual({'scs-metering:sink:list': 'role:admin'},
                              yaml.safe_load(f))
         self.assertTrue(os.path.exists(os.path.join(
             venv, 'bin', 'scs-metering-agent')))
