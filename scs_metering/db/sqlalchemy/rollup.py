@@ -49,7 +49,8 @@ def fold(deltas, values, sign=1):
     """Add (sign 1) or take out (-1) a usage_records row, given as a dict."""
     key = (values['project_id'] or '', values['meter'],
            values['resource_type'], values['window_start'],
-           attributes_key(values['attributes']))
+           values.get('attributes_key') or attributes_key(
+               values['attributes']))
     entry = deltas.get(key)
     if entry is None:
         entry = deltas[key] = {
@@ -143,7 +144,9 @@ def _totals(found):
     """Sum rows (records or rollup rows) over their windows."""
     totals = {}
     for row in found:
-        fold(totals, dict(_values(row), window_start=None))
+        fold(totals, dict(_values(row), window_start=None,
+                          attributes_key=getattr(row, 'attributes_key',
+                                                 None)))
     return [{'project_id': key[0] or None, 'meter': key[1],
              'resource_type': key[2], 'unit': entry['unit'],
              'attributes': entry['attributes'],
@@ -155,9 +158,11 @@ def _totals(found):
 def report(session, project_id=None, start=None, end=None, meters=None,
            resource_types=None):
     """Usage totals per project, meter, resource type and attribute set."""
+    rollup = models.UsageRollup
+    # The stored key saves hashing every row's attributes again.
+    query = _columns(rollup).add_columns(rollup.attributes_key)
     return _totals(session.execute(_filtered(
-        _columns(models.UsageRollup), models.UsageRollup, project_id, start,
-        end, meters, resource_types)))
+        query, rollup, project_id, start, end, meters, resource_types)))
 
 
 def records_report(session, project_id=None, start=None, end=None,
