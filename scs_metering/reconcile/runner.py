@@ -127,8 +127,10 @@ class Reconciler:
             listed_at = self.clock()
             found = self._observe(lister, [(i, None) for i in page], report)
             report.listed += len(page)
-            tracked = self.store.tracked(resource_type,
-                                         [o.resource_id for o in found])
+            tracked = self.store.tracked(
+                resource_type, [o.resource_id for o in found],
+                seen=[lister.resource_id(i) for i in page], when=listed_at,
+                born={o.resource_id: o.born_at for o in found})
             batch = []
             for observed in found:
                 kind, evs = diff.compare(
@@ -136,8 +138,6 @@ class Reconciler:
                     tracked.get(observed.resource_id), listed_at, policy)
                 report.count(kind)
                 batch.extend(evs)
-            self.store.mark_seen(resource_type, [lister.resource_id(i)
-                                                 for i in page], listed_at)
             # Resources that only the queued events create are marked
             # once those are stored.
             self._unseen.append(([o.resource_id for o in found
@@ -179,8 +179,9 @@ class Reconciler:
             seconds=self.conf.deleted_lookback)
         for page in lister.deleted(self.cloud, since):
             found = self._observe(lister, page, report)
-            tracked = self.store.tracked(lister.resource_type,
-                                         [o.resource_id for o in found])
+            tracked = self.store.tracked(
+                lister.resource_type, [o.resource_id for o in found],
+                born={o.resource_id: o.born_at for o in found})
             batch = []
             for observed in found:
                 kind, evs = diff.exact_delete(

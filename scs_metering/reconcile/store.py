@@ -42,18 +42,28 @@ AUDIT = 'audit'
 # The columns a reconciliation reads; whole ORM objects cost too much
 # per row when a listing runs to millions.
 _COLUMNS = (R.id, R.resource_id, R.active, R.project_id, R.user_id,
-            R.attributes, R.started_at, R.ended_at, R.last_event_at,
-            R.last_seen_at, R.missing_since)
+            R.attributes, R.started_at, R.ended_at, R.first_event_at,
+            R.last_event_at, R.last_seen_at, R.missing_since)
 
 
 def _tracked(row):
-    return diff.Tracked(
+    tracked = diff.Tracked(
         pk=row.id, resource_id=row.resource_id, active=row.active,
         project_id=row.project_id, user_id=row.user_id,
         attributes=row.attributes, started_at=_t(row.started_at),
         ended_at=_t(row.ended_at), last_event_at=_t(row.last_event_at),
         last_seen_at=_t(row.last_seen_at),
         missing_since=_t(row.missing_since))
+    first = _t(row.first_event_at)
+    if tracked.started_at is not None and first is not None and (
+            first > tracked.started_at):
+        # One life, backdated from its first event.
+        tracked.first_known, tracked.opened_by_create = first, False
+    else:
+        # Opened by a create or by an event at its own start (nova's
+        # resize moves launched_at to its time), or several lives.
+        tracked.first_known = None
+    return tracked
 
 
 class Store:
@@ -62,18 +72,38 @@ class Store:
         self.connection = connection
         self.chunk = chunk
 
-    def tracked(self, resource_type, resource_ids):
-        """Tracked resources by id; ids the engine never saw are absent."""
+    def tracked(self, resource_type, resource_ids, seen=None, when=None,
+                born=None):
+        """Tracked resources by id; ids the engine never saw are absent.
+
+        With ``seen``, those ids are also marked listed at ``when``, in
+        the same transaction; the resources are returned as they were
+        before. ``born`` maps ids to the earliest start the listing
+        allows: only lives that may have started before the engine's
+        start need their opening event looked up.
+        """
+        born = born or {}
         found = {}
-        with self.connection.reader() as session:
+        session_of = (self.connection.writer if seen is not None
+                      else self.connection.reader)
+        with session_of() as session:
             for chunk in rows.chunks(sorted(set(resource_ids)), self.chunk):
                 query = sa.select(*_COLUMNS).where(
                     R.resource_type == resource_type,
                     R.resource_id.in_(chunk))
                 found.update((r.resource_id, _tracked(r))
                              for r in session.execute(query))
-            self._note_creates(session, [t for t in found.values()
-                                         if t.started_at is not None])
+            unsure = []
+            for t in found.values():
+                if t.started_at is None or t.first_known is not None:
+                    continue
+                if born.get(t.resource_id, t.started_at) < t.started_at:
+                    unsure.append(t)
+                else:
+                    t.first_known = t.started_at
+            self._note_creates(session, unsure)
+            if seen is not None:
+                self._mark_seen(session, resource_type, seen, when)
         return found
 
     def _note_creates(self, session, lives):
@@ -103,11 +133,14 @@ class Store:
     def mark_seen(self, resource_type, resource_ids, when):
         """Listed now: alive at ``when``, no longer missing."""
         with self.connection.writer() as session:
-            for chunk in rows.chunks(sorted(set(resource_ids)), self.chunk):
-                session.execute(sa.update(R).where(
-                    R.resource_type == resource_type,
-                    R.resource_id.in_(chunk)).values(
-                    last_seen_at=_db(when), missing_since=None))
+            self._mark_seen(session, resource_type, resource_ids, when)
+
+    def _mark_seen(self, session, resource_type, resource_ids, when):
+        for chunk in rows.chunks(sorted(set(resource_ids)), self.chunk):
+            session.execute(sa.update(R).where(
+                R.resource_type == resource_type,
+                R.resource_id.in_(chunk)).values(
+                last_seen_at=_db(when), missing_since=None))
 
     def _missing_condition(self, resource_type, listed_from):
         # Active and neither listed nor changed since the listing began:
