@@ -28,6 +28,7 @@ import fixtures
 import kombu
 from testtools import content
 
+from scs_metering.conf import notification
 from scs_metering.tests import base
 from scs_metering.tests import fixtures as fx
 from scs_metering.tests.functional import base as functional
@@ -256,9 +257,12 @@ class Pipeline(fixtures.Fixture):
             f.write(render(self._sections()))
         self.broker = Broker()
         self.addCleanup(self.broker.close)
+        # Tests may enable more services; deleting a queue that does not
+        # exist is no error.
         self.addCleanup(self.broker.delete, queues=[
-            self.source_queue, self.internal_queue,
-            '%s.undecodable' % self.pool], exchanges=[
+            '%s.%s' % (self.pool, name) for name in sorted(
+                notification.SERVICES)] + [
+            self.internal_queue, '%s.undecodable' % self.pool], exchanges=[
             self.nova_exchange, self.exchange, self.dead_letter_exchange])
         self.agent = Service('agent', self.config, self.directory)
         self.engine = Service('engine', self.config, self.directory)
