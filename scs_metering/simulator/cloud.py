@@ -20,6 +20,7 @@ computes can be checked against something it did not compute.
 
 import dataclasses
 import datetime
+import random
 import threading
 import uuid
 
@@ -71,13 +72,18 @@ class Interval:
 class Cloud:
     """Resources by type; deleted ones are kept, as nova keeps them."""
 
-    def __init__(self, clock, projects, user_id='0fa1c0de0fa1c0de'):
+    def __init__(self, clock, projects, user_id='0fa1c0de0fa1c0de', seed=0):
         self.clock = clock
+        # Ids too derive from the seed, so that a seed replays a day.
+        self.random = random.Random(seed)
         self.projects = list(projects)
         self.user_id = user_id
         self.resources = {}
         self.truth = {}
         self.lock = threading.RLock()
+
+    def uuid(self):
+        return str(uuid.UUID(int=self.random.getrandbits(128), version=4))
 
     def live(self, resource_type):
         with self.lock:
@@ -93,13 +99,13 @@ class Cloud:
         """A resource requested now, billable once built ``build`` s on."""
         now = self.clock.now()
         launched = now + datetime.timedelta(seconds=build)
+        resource_id = resource_id or self.uuid()
         resource = Resource(
-            resource_type=resource_type,
-            resource_id=resource_id or str(uuid.uuid4()),
+            resource_type=resource_type, resource_id=resource_id,
             project_id=project_id, user_id=self.user_id, created_at=now,
             launched_at=launched, updated_at=launched,
             attributes=dict(attributes),
-            name='%s-%s' % (resource_type, uuid.uuid4().hex[:6]))
+            name='%s-%s' % (resource_type, resource_id[:8]))
         with self.lock:
             self.resources.setdefault(resource_type, {})[
                 resource.resource_id] = resource

@@ -139,7 +139,8 @@ class Notifier:
         build, sample, event_type = MESSAGES[key]
         service, topic, message = build(sample, event_type,
                                         copy.deepcopy(resource), when)
-        message['message_id'] = str(uuid.uuid4())
+        message['message_id'] = str(uuid.UUID(
+            int=self.random.getrandbits(128), version=4))
         draw = self.random.random()
         if draw < self.drop:
             self.dropped.append(message)

@@ -40,7 +40,8 @@ class Simulation:
                  duplicate=0.0, **rates):
         self.clock = cloud.Clock(start)
         self.cloud = cloud.Cloud(self.clock, [
-            '%032x' % (seed * 1000 + i) for i in range(1, projects + 1)])
+            '%032x' % (seed * 1000 + i) for i in range(1, projects + 1)],
+            seed=seed)
         self.api = api.SimulatedAPI(self.cloud)
         self.notifier = notifier.Notifier(
             rabbit_url, exchanges=exchanges, topics=topics, seed=seed,

@@ -18,6 +18,7 @@ finds through the Ingestor into a migrated SQLite database.
 
 import datetime
 
+from scs_metering.agent import converter
 from scs_metering.common import timeutils
 from scs_metering.engine import ingest
 from scs_metering.engine import windows
@@ -529,3 +530,58 @@ class AuditTest(ReconcileTestCase):
         self.assertEqual([], self.check())
         self.assertIsNone(store.Store(self.connection).last_started(
             'instance'))
+
+
+class SimulatorTest(base.TestCase):
+    """The simulated cloud's lossy bus and its seeded workload."""
+
+    def run_day(self, seed, **shares):
+        sim = simulation.Simulation(T0, 'memory://', seed=seed, **shares)
+        self.addCleanup(sim.notifier.close)
+        sim.workload.run(6 * 3600, tick=300)
+        return sim
+
+    def test_the_same_seed_replays_the_same_day(self):
+        first, second = self.run_day(11), self.run_day(11)
+        self.assertEqual(
+            [(m['event_type'], m['timestamp']) for m in first.notifier.sent],
+            [(m['event_type'], m['timestamp'])
+             for m in second.notifier.sent])
+        self.assertEqual(sorted(first.cloud.truth),
+                         sorted(second.cloud.truth))
+
+    def test_drop_delay_and_duplicate_shares(self):
+        sim = self.run_day(12, drop=0.2, delay=0.2, duplicate=0.5)
+        notified = (len(sim.notifier.sent) + len(sim.notifier.dropped) +
+                    len(sim.notifier.held))
+        self.assertGreater(notified, 100)
+        self.assertGreater(len(sim.notifier.dropped), notified * 0.1)
+        self.assertGreater(len(sim.notifier.held), notified * 0.1)
+        ids = [m['message_id'] for m in sim.notifier.sent]
+        self.assertGreater(len(ids), len(set(ids)))  # duplicates
+        held = [m for _s, _t, m in sim.notifier.held]
+        sim.notifier.flush()
+        # Held messages go out last, newest first: out of order.
+        self.assertEqual(list(reversed(held)),
+                         sim.notifier.sent[-len(held):])
+
+    def test_notifications_follow_the_real_samples(self):
+        sim = self.run_day(13)
+        by_type = {m['event_type']: m for m in sim.notifier.sent}
+        self.assertLessEqual({'instance.create.end', 'volume.create.end',
+                              'instance.delete.end'}, set(by_type))
+        created = by_type['instance.create.end']
+        data = created['payload']['nova_object.data']
+        self.assertEqual('InstanceCreatePayload',
+                         created['payload']['nova_object.name'])
+        resource = sim.cloud.resources['instance'][data['uuid']]
+        self.assertEqual(timeutils.isoformat(resource.launched_at),
+                         data['launched_at'])
+        # Every notification converts with the shipped definitions.
+        convert = converter.Converter(self.definitions())
+        for message in sim.notifier.sent:
+            outcome = convert.convert(
+                'nova' if message['event_type'].startswith('instance')
+                else 'cinder', message)
+            self.assertEqual([], outcome.quarantined, message['event_type'])
+            self.assertEqual(1, len(outcome.events))
