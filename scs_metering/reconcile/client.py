@@ -47,6 +47,9 @@ class Cloud:
             conf, GROUP, auth=auth)
         self._adapters = {}
 
+    def close(self):
+        self.session.close()
+
     def adapter(self, service_type):
         if service_type not in self._adapters:
             self._adapters[service_type] = (

@@ -140,9 +140,10 @@ class Reconciler:
                 batch.extend(evs)
             # Resources that only the queued events create are marked
             # once those are stored.
-            self._unseen.append(([o.resource_id for o in found
-                                  if o.resource_id not in tracked],
-                                 listed_at))
+            unseen = [o.resource_id for o in found
+                      if o.resource_id not in tracked]
+            if unseen:
+                self._unseen.append((unseen, listed_at))
             self._store(batch)
         self._flush()
         self._exact_deletes(lister, report)
@@ -236,8 +237,7 @@ class Reconciler:
             self.ingestor.store(self._pending)
             self._pending = []
         for resource_ids, listed_at in self._unseen:
-            if resource_ids:
-                self.store.mark_seen(self._type, resource_ids, listed_at)
+            self.store.mark_seen(self._type, resource_ids, listed_at)
         self._unseen = []
 
 

@@ -51,6 +51,7 @@ class ReconcilerService(service.ServiceBase):
         self.conf = conf
         self.clock = clock
         self.connection = None
+        self.cloud = None
         self.scheduler = None
         self.worker = None
         self._stopped = threading.Event()
@@ -62,8 +63,9 @@ class ReconcilerService(service.ServiceBase):
                         'nothing to reconcile')
         self.connection = db_api.get_connection(conf)
         engine_service.check_schema(self.connection)
+        self.cloud = client.Cloud(conf)
         reconciler = runner.Reconciler(
-            conf, self.connection, client.Cloud(conf), loader.load(conf),
+            conf, self.connection, self.cloud, loader.load(conf),
             clock=self.clock)
         self.scheduler = scheduler.Scheduler(
             conf, store.Store(self.connection), conf.host, self.clock)
@@ -81,6 +83,8 @@ class ReconcilerService(service.ServiceBase):
             self.worker.join(60)
         if self.scheduler is not None:
             self.scheduler.stop()
+        if self.cloud is not None:
+            self.cloud.close()
         if self.connection is not None:
             self.connection.dispose()
         self._stopped.set()

@@ -64,9 +64,11 @@ class ReconcileTestCase(base.DBTestCase):
         self.ingestor = ingest.Ingestor(self.connection)
 
     def reconciler(self):
+        cloud = client.Cloud(self.conf)
+        self.addCleanup(cloud.close)
         return runner.Reconciler(
-            self.conf, self.connection, client.Cloud(self.conf),
-            self.definitions_, host='test', clock=self.clock.now)
+            self.conf, self.connection, cloud, self.definitions_,
+            host='test', clock=self.clock.now)
 
     def later(self, minutes):
         return self.clock.advance(minutes * 60)
