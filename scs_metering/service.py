@@ -18,6 +18,7 @@ from oslo_db import options as db_options
 from oslo_log import log
 from oslo_messaging import opts as messaging_opts
 
+from scs_metering.common import timeutils
 from scs_metering import conf as scs_conf
 from scs_metering.conf import notification
 from scs_metering.definitions import loader
@@ -70,6 +71,10 @@ def validate(conf):
     """
     for group, section in _read_all('DEFAULT', conf):
         _read_all(group, section)
+    try:
+        timeutils.parse(conf.engine.metering_start)
+    except ValueError as exc:
+        raise ConfigError('[engine] metering_start: %s' % exc)
     unknown = notification.unknown_services(conf)
     if unknown:
         raise ConfigError(

@@ -46,6 +46,13 @@ opts = [
     cfg.IntOpt('close_batch_size', mutable=True, default=1000, min=1,
                help='Number of resources whose records are written in one '
                     'window-closing transaction.'),
+    cfg.StrOpt('metering_start',
+               help='UTC time (ISO 8601) from which usage records are '
+                    'produced. The first window closed is the first that '
+                    'starts at or after it, and no earlier window is ever '
+                    'corrected. Set it when metering an existing cloud, or '
+                    'resources launched years ago would be billed from '
+                    'their launch. Empty: from the earliest event stored.'),
 ]
 
 

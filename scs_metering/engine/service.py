@@ -50,6 +50,11 @@ class WindowClosing(periodic.PeriodicWorker):
         if written:
             LOG.info('Wrote %d usage records', written)
 
+    def stop(self):
+        # A long backlog of windows must not hold up a shutdown.
+        self.closer.stop()
+        super().stop()
+
 
 class Heartbeat(periodic.PeriodicWorker):
     """Tells the API's /v1/status that this engine worker is alive."""
@@ -115,7 +120,8 @@ class Engine(os_service.ServiceBase):
                 self.connection, definitions,
                 settle_delay=conf.engine.settle_delay,
                 batch_resources=conf.engine.close_batch_size,
-                settled=reconcile_store.coverage(conf, self.connection)),
+                settled=reconcile_store.coverage(conf, self.connection),
+                start=timeutils.parse(conf.engine.metering_start)),
                 conf.engine.close_interval),
             workers.Delivering(conf, self.connection, owner),
             Heartbeat(self.connection, owner),

@@ -25,6 +25,7 @@ import collections
 import dataclasses
 import datetime
 import decimal
+import threading
 
 from oslo_log import log
 
@@ -54,9 +55,13 @@ class WindowCloser:
     """Turns periods into usage records, one resource type at a time."""
 
     def __init__(self, connection, definitions, settle_delay=0,
-                 batch_windows=24, batch_resources=1000, settled=None):
+                 batch_windows=24, batch_resources=1000, settled=None,
+                 start=None):
         self.connection = connection
         self.definitions = definitions
+        # No window starting before this is closed or corrected.
+        self.start = start
+        self._stopping = threading.Event()
         # When given, {resource type: time} of the reconciled types: their
         # windows close only once a successful reconciliation has covered
         # their end (reconcile/store.py coverage).
@@ -81,12 +86,25 @@ class WindowCloser:
         written = 0
         for resource_type, meters in self._meters():
             limit = min(horizon, covered.get(resource_type, horizon))
-            while True:
+            while not self._stopping.is_set():
                 done, more = self._step(resource_type, meters, limit)
                 written += done
                 if not more:
                     break
         return written
+
+    def stop(self):
+        """End a run after its current transaction; the rest is kept."""
+        self._stopping.set()
+
+    def _first_window(self, meter):
+        """Start of the first window that may be closed, or None."""
+        if self.start is None:
+            return None
+        first = timeutils.window_floor(self.start, meter.window)
+        if first < self.start:
+            first += datetime.timedelta(seconds=meter.window)
+        return first
 
     @sqlalchemy_api.retry_on_conflict
     def _step(self, resource_type, meters, horizon):
@@ -113,7 +131,9 @@ class WindowCloser:
                         tx.earliest_start(resource_type))
             if earliest is None:
                 return 0, False
-            closed = timeutils.window_floor(earliest, meter.window)
+            closed = max(filter(None, (
+                timeutils.window_floor(earliest, meter.window),
+                self._first_window(meter))))
         stop = timeutils.window_floor(horizon, meter.window)
         written = 0
         for count, (start, end) in enumerate(
@@ -167,7 +187,11 @@ class WindowCloser:
             closed = tx.closed_until(meter)
             if closed is None:
                 continue
-            late = [r for r in dirty if r.dirty_from < closed]
+            first = self._first_window(meter)
+            late = [r if first is None or r.dirty_from >= first
+                    else dataclasses.replace(r, dirty_from=first)
+                    for r in dirty if r.dirty_from < closed]
+            late = [r for r in late if r.dirty_from < closed]
             if not late:
                 continue
             start = timeutils.window_floor(min(r.dirty_from for r in late),

@@ -172,3 +172,40 @@ class WindowTest(base.DBTestCase):
         self.closer.run(until=at(120))
         self.assertEqual({(8, 'active', 1): decimal.Decimal(1800)},
                          self.records())
+
+
+class MeteringStartTest(base.DBTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.ingestor = ingest.Ingestor(self.connection)
+        self.closer = windows.WindowCloser(self.connection,
+                                           self.definitions(),
+                                           start=at(90))
+
+    def test_no_window_before_the_start_is_closed_or_corrected(self):
+        # A server launched long before metering began.
+        self.ingestor.store([event('a', ev.CREATE, -60 * 24 * 365)])
+        self.closer.run(until=at(240))
+        hours = sorted(r.window_start.hour
+                       for r in self.connection.current_records())
+        self.assertEqual([10, 11], hours)
+        # A late pause before the start corrects nothing before it.
+        self.ingestor.store([event('b', ev.UPDATE, 30, state='paused'),
+                             event('c', ev.UPDATE, 150)])
+        self.closer.run(until=at(240))
+        records = {(r.window_start.hour, r.attributes['state'],
+                    r.revision): r.quantity
+                   for r in self.connection.current_records()}
+        self.assertEqual({(10, 'paused', 1): decimal.Decimal(1800),
+                          (10, 'active', 2): decimal.Decimal(1800),
+                          (11, 'active', 1): decimal.Decimal(3600)},
+                         records)
+
+    def test_stop_ends_a_long_backlog(self):
+        self.closer = windows.WindowCloser(self.connection,
+                                           self.definitions(),
+                                           batch_windows=1)
+        self.ingestor.store([event('a', ev.CREATE, 0)])
+        self.closer.stop()
+        self.assertEqual(0, self.closer.run(until=at(600)))
