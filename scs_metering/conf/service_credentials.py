@@ -16,6 +16,8 @@ any plugin keystoneauth knows (password, v3applicationcredential, ...)
 works as in every other OpenStack service.
 """
 
+import copy
+
 from keystoneauth1 import loading as ks_loading
 from oslo_config import cfg
 
@@ -50,11 +52,19 @@ def register_opts(conf):
 
 
 def list_opts():
-    """The options registered up front, validated at start-up."""
-    return (ks_loading.get_session_conf_options() +
-            ks_loading.get_auth_common_conf_options() +
-            [o for o in ks_loading.get_adapter_conf_options(
-                include_deprecated=False) if o.dest not in _PER_SERVICE])
+    """The options registered up front, with our defaults shown."""
+    listed = []
+    for opt in (ks_loading.get_session_conf_options() +
+                ks_loading.get_auth_common_conf_options() +
+                ks_loading.get_adapter_conf_options(
+                    include_deprecated=False)):
+        if opt.dest in _PER_SERVICE:
+            continue
+        if opt.dest in DEFAULTS:
+            opt = copy.deepcopy(opt)
+            opt.default = DEFAULTS[opt.dest]
+        listed.append(opt)
+    return listed
 
 
 def list_auth_opts():
