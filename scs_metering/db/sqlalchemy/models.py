@@ -343,6 +343,8 @@ class UsageRollup(Base):
                             'resource_type', 'attributes_key',
                             name='uniq_usage_rollup0key'),
         sa.Index('ix_usage_rollup_window', 'window_start'),
+        # The windows at the end of a report's range.
+        sa.Index('ix_usage_rollup_project_end', 'project_id', 'window_end'),
     )
 
     id = sa.Column(BigId, primary_key=True, autoincrement=True)
@@ -358,3 +360,35 @@ class UsageRollup(Base):
     quantity = sa.Column(types.ExactDecimal, nullable=False)
     # Seconds backed by each provenance, summed.
     provenance = sa.Column(types.JSONText, nullable=False)
+
+
+class UsageRollupDaily(Base):
+    """Current usage summed over resources, per UTC day; see rollup.py.
+
+    A row sums the windows that lie in [day_start, day_end): one day, or
+    the days a window longer than a day spans.
+    """
+
+    __tablename__ = 'usage_rollup_daily'
+    __table_args__ = (
+        sa.UniqueConstraint('project_id', 'day_start', 'meter',
+                            'resource_type', 'attributes_key', 'day_end',
+                            name='uniq_usage_rollup_daily0key'),
+        sa.Index('ix_usage_rollup_daily_day', 'day_start'),
+    )
+
+    id = sa.Column(BigId, primary_key=True, autoincrement=True)
+    project_id = sa.Column(Name, nullable=False)
+    day_start = sa.Column(sa.DateTime, nullable=False)
+    day_end = sa.Column(sa.DateTime, nullable=False)
+    meter = sa.Column(Name, nullable=False)
+    unit = sa.Column(sa.String(32), nullable=False)
+    resource_type = sa.Column(sa.String(64), nullable=False)
+    attributes_key = sa.Column(sa.String(64), nullable=False)
+    attributes = sa.Column(types.JSONText, nullable=False)
+    quantity = sa.Column(types.ExactDecimal, nullable=False)
+    # Seconds (or samples) backed by each provenance: integers, so that
+    # PostgreSQL and MariaDB sum them with the quantity.
+    provenance_notification = sa.Column(sa.BigInteger, nullable=False)
+    provenance_audit = sa.Column(sa.BigInteger, nullable=False)
+    provenance_reconciliation = sa.Column(sa.BigInteger, nullable=False)
