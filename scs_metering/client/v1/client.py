@@ -1,0 +1,41 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""The client of the v1 API."""
+
+from scs_metering.client.v1 import base
+from scs_metering.client.v1 import reports
+from scs_metering.client.v1 import sinks
+
+
+class Client:
+    """The v1 API on a keystoneauth1 session.
+
+    The endpoint comes from the service catalog (service type
+    ``usage-metering``) unless ``endpoint_override`` is given; the other
+    keyword arguments (``interface``, ``region_name``, ...) are those of
+    ``keystoneauth1.adapter.Adapter``::
+
+        from keystoneauth1 import loading
+        from scs_metering.client.v1 import client
+
+        session = loading.load_session_from_argparse_arguments(args)
+        metering = client.Client(session, interface='public')
+        metering.usage.get(start='2026-01-01T00:00:00Z',
+                           end='2026-02-01T00:00:00Z')
+    """
+
+    def __init__(self, session, **adapter_options):
+        http = base.HTTPClient(session, **adapter_options)
+        self.sinks = sinks.SinkManager(http)
+        self.usage = reports.UsageManager(http)
+        self.resources = reports.ResourceManager(http)
+        self.status = reports.StatusManager(http)

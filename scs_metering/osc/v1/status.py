@@ -1,0 +1,51 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""openstack metering status: the health of the metering service."""
+
+from cliff import show
+from osc_lib.cli import format_columns
+
+from scs_metering.osc import common
+
+FIELDS = ('engine_lag_seconds', 'services', 'windows', 'reconciliation',
+          'quarantined', 'quarantined_by_service', 'quarantine_oldest',
+          'quarantine_newest')
+
+
+class ShowStatus(common.Command, show.ShowOne):
+    """Show the health of the metering service."""
+
+    _description = __doc__ + (
+        ' services: the heartbeat of each engine worker, and whether it is '
+        'alive. windows: how far the usage windows of each meter are '
+        'closed, and their lag behind now (engine_lag_seconds is the '
+        'largest). reconciliation: the last run of each resource type '
+        'against its service\'s API, with its counts. quarantined: '
+        'notifications that could not become usage, by service; each '
+        'waits, with its reason, to be fixed and replayed. Admin only.')
+    _epilog = """Examples::
+
+    openstack metering status
+    openstack metering status -f json -c engine_lag_seconds"""
+
+    def take_action(self, parsed_args):
+        status = self.client.status.get()
+        quarantine = status['quarantine']
+        status = dict(status, quarantined=quarantine['total'],
+                      quarantined_by_service=quarantine['by_service'],
+                      quarantine_oldest=quarantine.get('oldest'),
+                      quarantine_newest=quarantine.get('newest'))
+        return FIELDS, common.values(status, FIELDS, {
+            'services': format_columns.ListDictColumn,
+            'windows': format_columns.ListDictColumn,
+            'reconciliation': format_columns.ListDictColumn,
+            'quarantined_by_service': format_columns.DictColumn})
