@@ -16,6 +16,7 @@ import uuid
 from oslo_log import log
 from oslo_utils import timeutils
 
+from scs_metering.common import timeutils as utc
 from scs_metering import messaging
 
 LOG = log.getLogger(__name__)
@@ -40,16 +41,33 @@ class Forwarder:
         self.publisher_id = 'scs-metering-agent.%s' % conf.host
 
     def forward(self, service, events, quarantined):
+        self._send({
+            'service': service,
+            'events': [e.to_wire() for e in events],
+            'quarantined': [q.to_wire() for q in quarantined],
+        })
+
+    def heartbeat(self, host, binary, started_at, info):
+        """Tell the engines that this agent worker is alive.
+
+        An empty batch with a ``heartbeat`` field: an engine that does not
+        know the field stores nothing.
+        """
+        self._send({
+            'service': None, 'events': [], 'quarantined': [],
+            'heartbeat': {'host': host, 'binary': binary,
+                          'started_at': utc.isoformat(started_at),
+                          'time': utc.isoformat(utc.utcnow()),
+                          'info': info},
+        })
+
+    def _send(self, payload):
         message = {
             'message_id': str(uuid.uuid4()),
             'publisher_id': self.publisher_id,
             'event_type': EVENT_TYPE,
             'priority': 'INFO',
-            'payload': {
-                'service': service,
-                'events': [e.to_wire() for e in events],
-                'quarantined': [q.to_wire() for q in quarantined],
-            },
+            'payload': payload,
             'timestamp': str(timeutils.utcnow()),
         }
         self.transport._send_notification(

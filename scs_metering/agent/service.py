@@ -11,6 +11,7 @@
 # under the License.
 """The notification agent service."""
 
+import os
 import threading
 
 from oslo_log import log
@@ -21,6 +22,8 @@ from scs_metering.agent import converter
 from scs_metering.agent import deadletter
 from scs_metering.agent import endpoint
 from scs_metering.agent import forwarder
+from scs_metering.common import periodic
+from scs_metering.common import timeutils
 from scs_metering.conf import notification
 from scs_metering.definitions import loader
 from scs_metering import messaging
@@ -28,6 +31,24 @@ from scs_metering import metrics
 from scs_metering import service
 
 LOG = log.getLogger(__name__)
+
+
+class Heartbeat(periodic.PeriodicWorker):
+    """Tells /v1/status, through the engines, that this worker is alive."""
+
+    BINARY = 'scs-metering-agent'
+    INTERVAL = 10
+
+    def __init__(self, forwarder, host, info):
+        super().__init__('heartbeat', self.INTERVAL, jitter=False)
+        self.forwarder = forwarder
+        self.host = host
+        self.info = info
+        self.started_at = timeutils.utcnow()
+
+    def run_once(self):
+        self.forwarder.heartbeat(self.host, self.BINARY, self.started_at,
+                                 self.info)
 
 
 class NotificationAgent(os_service.ServiceBase):
@@ -39,6 +60,7 @@ class NotificationAgent(os_service.ServiceBase):
         self.listeners = []
         self.forwarder = None
         self.dead_letters = []
+        self.heartbeat = None
         self.writer = None
         self._stopped = threading.Event()
         self.definitions = loader.load(conf)
@@ -60,7 +82,7 @@ class NotificationAgent(os_service.ServiceBase):
         self.forwarder = forwarder.Forwarder(self.conf)
         convert = converter.Converter(definitions)
         metered = set(definitions.services)
-        buses = set()
+        buses, listened = set(), []
         for name in self.conf.notification.enabled_services:
             if name not in metered:
                 LOG.warning('Service %s is enabled but no definition '
@@ -82,6 +104,7 @@ class NotificationAgent(os_service.ServiceBase):
                 batch_timeout=self.conf.agent.batch_timeout)
             listener.start()
             self.listeners.append(listener)
+            listened.append(name)
             buses.add(notification.transport_url(self.conf, name) or
                       self.conf.transport_url)
             LOG.info('Listening to %s notifications on %s', name,
@@ -94,6 +117,10 @@ class NotificationAgent(os_service.ServiceBase):
                 self.forwarder)
             consumer.start()
             self.dead_letters.append(consumer)
+        self.heartbeat = Heartbeat(
+            self.forwarder, '%s:%d' % (self.conf.host, os.getpid()),
+            {'pid': os.getpid(), 'services': listened})
+        self.heartbeat.start()
 
     def stop(self, graceful=True):
         # Stop taking messages, then let the batches in flight finish: a
@@ -106,6 +133,9 @@ class NotificationAgent(os_service.ServiceBase):
             consumer.stop()
         for consumer in self.dead_letters:
             consumer.join(10)
+        if self.heartbeat is not None:
+            self.heartbeat.stop()
+            self.heartbeat.join(10)
         if self.forwarder is not None:
             self.forwarder.cleanup()
         if self.writer is not None:

@@ -42,6 +42,28 @@ def decode(message):
             raw=converter.raw_text(message))]
 
 
+def heartbeat(message):
+    """(host, binary, started_at, time, info) of an agent's heartbeat.
+
+    None when the message carries none; ValueError when it is malformed.
+    """
+    payload = message.get('payload')
+    beat = payload.get('heartbeat') if isinstance(payload, dict) else None
+    if beat is None:
+        return None
+    try:
+        host, binary = beat['host'], beat['binary']
+        started_at, when = (timeutils.parse(beat[name])
+                            for name in ('started_at', 'time'))
+        if not (isinstance(host, str) and isinstance(binary, str) and
+                started_at and when):
+            raise TypeError('host, binary, started_at and time are needed')
+        return host, binary, started_at, when, dict(beat.get('info') or {})
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError('invalid heartbeat from %s: %s' % (
+            message.get('publisher_id'), exc))
+
+
 class EventsEndpoint:
     """Stores each batch in one transaction, then lets it be acked."""
 
@@ -67,7 +89,21 @@ class EventsEndpoint:
             except Exception:
                 LOG.exception('Storing failed again; requeued')
                 return oslo_messaging.NotificationResult.REQUEUE
+        self._beat(messages)
         return oslo_messaging.NotificationResult.HANDLED
+
+    def _beat(self, messages):
+        # Liveness, not usage: a heartbeat that cannot be stored is logged
+        # and the next one, ten seconds later, tries again.
+        for message in messages:
+            try:
+                beat = heartbeat(message)
+                if beat is not None:
+                    host, binary, started_at, when, info = beat
+                    self.ingestor.connection.beat(host, binary, started_at,
+                                                  info, now=when)
+            except Exception as exc:
+                LOG.warning('Agent heartbeat not stored: %s', exc)
 
     def _store(self, decoded):
         found = [e for evs, _ in decoded for e in evs]

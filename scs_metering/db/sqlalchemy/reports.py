@@ -183,13 +183,19 @@ class ReportsMixin:
     # Service health
 
     def beat(self, host, binary, started_at, info=None, now=None):
-        """Record that a service is alive."""
+        """Record that a service was alive at ``now``.
+
+        An older heartbeat than the one stored (an agent's, redelivered
+        late) changes nothing.
+        """
         now = _db(now or timeutils.utcnow())
         with self.writer() as session:
             row = session.get(models.ServiceHeartbeat, (host, binary))
             if row is None:
                 row = models.ServiceHeartbeat(host=host, binary=binary)
                 session.add(row)
+            elif row.heartbeat_at > now:
+                return
             row.started_at = _db(started_at)
             row.heartbeat_at = now
             row.info = info or {}
