@@ -258,7 +258,8 @@ class VolumeLister(CinderLister):
     item_fields = dict(CinderLister.common,
                        project_id='/os-vol-tenant-attr:tenant_id')
     # Notifications carry the type's id; the API names it volume_type_id
-    # and gives the type's name as volume_type.
+    # (microversion 3.63 on) and gives the type's name as volume_type.
+    headers = {'OpenStack-API-Version': 'volume 3.63'}
     attributes = {
         'size': {'path': '/size', 'type': 'int'},
         'volume_type': {'path': ['/volume_type_id', '/volume_type'],
