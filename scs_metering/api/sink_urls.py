@@ -11,62 +11,35 @@
 # under the License.
 """Where a sink created through the API may not point.
 
-A URL whose host is a link-local address or a cloud metadata host name
-would make the engine post usage, and the sink's credentials, to the
-metadata service of the machine it runs on. Only literal addresses and
-known names are checked; a name resolving to such an address is the
-HTTP driver's to refuse when it connects.
+See publisher/addresses.py: literal addresses, metadata host names, and
+the addresses a name resolves to when the sink is written are checked
+here; the http(s) sinks check again where each connection leads.
 """
 
-import ipaddress
-import socket
 import urllib.parse
 
 from scs_metering.api import exception
-
-LINK_LOCAL = (ipaddress.ip_network('169.254.0.0/16'),
-              ipaddress.ip_network('fe80::/10'))
-METADATA_HOSTS = frozenset((
-    'metadata', 'metadata.google.internal', 'metadata.goog',
-    'metadata.internal', 'instance-data', 'instance-data.ec2.internal',
-    'metadata.azure.com', 'metadata.platformequinix.com'))
+from scs_metering.publisher import addresses
 
 
-def _address(host):
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        # Resolvers also take the legacy IPv4 forms: 2852039166,
-        # 0xa9.0xfe.0xa9.0xfe, 169.254.43518.
-        try:
-            return ipaddress.ip_address(socket.inet_aton(host))
-        except OSError:
-            return None
-    mapped = getattr(address, 'ipv4_mapped', None)
-    return mapped or address
-
-
-def forbidden(url):
+def forbidden(url, policy=None):
     """Why ``url`` may not be a sink's, or None if it may."""
     try:
-        host = urllib.parse.urlsplit(url).hostname
+        parsed = urllib.parse.urlsplit(url)
+        host, port = parsed.hostname, parsed.port
     except ValueError:
         return None  # not a URL at all: the driver says why
     if not host:
         return None
-    host = host.rstrip('.').lower()
-    address = _address(host.split('%')[0])
-    if address is not None and any(address in net for net in LINK_LOCAL):
-        return 'url: %s is a link-local address' % address
-    if host in METADATA_HOSTS:
-        return 'url: %s is a cloud metadata host' % host
-    return None
+    reason = (policy or addresses.Policy()).host(host, port)
+    return reason and 'url: %s' % reason
 
 
 def check(conf, url):
-    if url is None or conf.api.allow_link_local_sinks:
+    policy = addresses.Policy.from_conf(conf)
+    if url is None or not policy.restricts:
         return
-    reason = forbidden(url)
+    reason = forbidden(url, policy)
     if reason:
-        raise exception.BadRequest(
-            reason=reason + ' ([api] allow_link_local_sinks is off)')
+        raise exception.BadRequest(reason=reason + (
+            ' (see [api] allow_link_local_sinks and allow_loopback_sinks)'))

@@ -39,12 +39,20 @@ opts = [
     cfg.IntOpt('default_limit', default=100, min=1,
                help='Page size of list requests that give no limit.'),
     cfg.BoolOpt('allow_link_local_sinks', default=False,
-                help='Let sinks created or updated through the API point at '
-                     'link-local addresses (169.254.0.0/16, fe80::/10) and '
-                     'cloud metadata host names. Off by default: such a '
-                     'sink would make scs-metering send data, and its '
-                     'credentials, to the metadata service of the host it '
-                     'runs on.'),
+                help='Let sinks point at link-local addresses '
+                     '(169.254.0.0/16, fe80::/10), cloud metadata addresses '
+                     'and host names, and names that resolve to them. Off '
+                     'by default: such a sink would make scs-metering send '
+                     'data, and its credentials, to the metadata service of '
+                     'the host it runs on. The API checks a sink\'s URL '
+                     'when it is written; the engine\'s http(s) sinks '
+                     'check the address of every connection.'),
+    cfg.BoolOpt('allow_loopback_sinks', default=True,
+                help='Let sinks point at loopback addresses (127.0.0.0/8, '
+                     '::1, 0.0.0.0) and names that resolve to them, checked '
+                     'like allow_link_local_sinks. Turn it off where sinks '
+                     'are always remote, so that no sink reaches a service '
+                     'of the engine\'s own host.'),
     cfg.IntOpt('service_down_time', default=60, min=1,
                help='Seconds without a heartbeat after which /v1/status '
                     'reports an agent or engine as down.'),

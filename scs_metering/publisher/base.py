@@ -97,6 +97,14 @@ class Sink(metaclass=abc.ABCMeta):
         Raise TransientError or PermanentError on failure.
         """
 
+    def guard(self, policy):
+        """Connect only where ``policy`` allows (publisher/addresses.py).
+
+        The engine calls it before the first send. The http(s) drivers
+        check the address of every connection; the default checks
+        nothing.
+        """
+
     def close(self):
         """Release connections and files."""
 

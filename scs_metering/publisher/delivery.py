@@ -32,6 +32,7 @@ from oslo_log import log
 
 from scs_metering.db.sqlalchemy import rows
 from scs_metering import metrics
+from scs_metering.publisher import addresses
 from scs_metering.publisher import base
 from scs_metering.publisher import loader
 from scs_metering.publisher import sinks
@@ -67,6 +68,7 @@ class Deliverer:
         self.conf = conf
         self.connection = connection
         self.owner = owner
+        self.policy = addresses.Policy.from_conf(conf)
         self._loaded = {}  # sink id -> (definition, driver, format)
 
     def settings(self, sink):
@@ -93,8 +95,10 @@ class Deliverer:
                 loaded[1].close()
             self._loaded.pop(sink['id'], None)
             usable = sinks.usable(self.conf, sink)
+            driver = loader.load_sink(usable)
+            driver.guard(self.policy)
             self._loaded[sink['id']] = (
-                sink, loader.load_sink(usable),
+                sink, driver,
                 loader.load_format(sink['format'], sink['options']))
         return self._loaded[sink['id']][1:]
 

@@ -25,7 +25,10 @@ Each batch is one POST of the format's body, with:
 
 2xx is success. 408, 429, 5xx, timeouts and connection errors are
 transient and ``Retry-After`` is honoured; other answers are permanent and
-the answer is kept in the dead letter.
+the answer is kept in the dead letter. A connection that reaches an
+address the engine's policy forbids (publisher/addresses.py) is closed
+before anything is sent, and the batch waits like after a connection
+error.
 """
 
 import email.utils
@@ -35,8 +38,10 @@ import time
 import urllib.parse
 
 import requests
+from requests import adapters
 
 from scs_metering.common import timeutils
+from scs_metering.publisher import addresses
 from scs_metering.publisher import base
 from scs_metering.publisher import options
 from scs_metering import version
@@ -66,6 +71,41 @@ def retry_after(value, now=None):
         return None
     now = now or timeutils.utcnow()
     return max(0, int((when - now).total_seconds()))
+
+
+def _guarded(pool, policy):
+    """A urllib3 pool class whose connections check their peer."""
+
+    class Connection(pool.ConnectionCls):
+        def _new_conn(self):
+            sock = super()._new_conn()
+            try:
+                policy.connected(sock)
+            except addresses.Forbidden:
+                sock.close()
+                raise
+            return sock
+
+    return type(pool.__name__, (pool,), {'ConnectionCls': Connection})
+
+
+class GuardedAdapter(adapters.HTTPAdapter):
+    """Checks where each new connection leads, after DNS, before sending.
+
+    Connections through a proxy check the proxy's address: the proxy
+    resolves the sink's name.
+    """
+
+    def __init__(self, policy):
+        self.policy = policy
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        manager = self.poolmanager
+        manager.pool_classes_by_scheme = {
+            scheme: _guarded(pool, self.policy)
+            for scheme, pool in manager.pool_classes_by_scheme.items()}
 
 
 class HttpSink(base.Sink):
@@ -124,6 +164,12 @@ class HttpSink(base.Sink):
                 'token', 'options.auth=bearer')
         self.session = requests.Session()
 
+    def guard(self, policy):
+        if policy.restricts:
+            adapter = GuardedAdapter(policy)
+            for prefix in ('http://', 'https://'):
+                self.session.mount(prefix, adapter)
+
     def send(self, batch):
         headers = dict(self.headers, **{
             'Content-Type': batch.content_type,
@@ -139,9 +185,10 @@ class HttpSink(base.Sink):
                 self.url, data=batch.body, headers=headers, auth=self.auth,
                 timeout=self.timeout, verify=self.verify, cert=self.cert,
                 allow_redirects=False)
-        except requests.RequestException as exc:
-            # Timeouts, refused and reset connections, TLS failures: all
-            # can heal, and the records wait meanwhile.
+        except (requests.RequestException, addresses.Forbidden) as exc:
+            # Timeouts, refused and reset connections, TLS failures, a
+            # name that leads somewhere forbidden: all can heal, and the
+            # records wait meanwhile.
             raise base.TransientError('%s: %s' % (type(exc).__name__, exc))
         status = response.status_code
         if 200 <= status < 300:

@@ -21,7 +21,8 @@ class SinkURLTest(base.TestCase):
     def test_refused(self):
         for url in ('http://169.254.169.254/latest/meta-data',
                     'https://[fe80::1%25eth0]/', 'http://2852039166/',
-                    'http://0xa9.0xfe.0xa9.0xfe/',
+                    'http://0xa9.0xfe.0xa9.0xfe/', 'http://0xa9fea9fe:80/',
+                    'http://[fd00:ec2::254]/',
                     'http://[::ffff:169.254.169.254]/',
                     'https://metadata.google.internal./computeMetadata',
                     'http://METADATA/'):
@@ -38,3 +39,16 @@ class SinkURLTest(base.TestCase):
     def test_configuration_allows(self):
         self.config('api', allow_link_local_sinks=True)
         sink_urls.check(self.conf, 'http://169.254.169.254/')
+
+    def test_names_resolving_to_loopback(self):
+        # localhost resolves to loopback with the system's resolver.
+        for url in ('http://localhost:8080/usage', 'https://LOCALHOST./',
+                    'http://127.1/', 'http://0.0.0.0:80/',
+                    'rabbit://guest@localhost:5672/'):
+            sink_urls.check(self.conf, url)
+            self.config('api', allow_loopback_sinks=False)
+            refused = self.assertRaises(exception.BadRequest,
+                                        sink_urls.check, self.conf, url)
+            self.assertIn('a loopback address', str(refused))
+            self.assertIn('allow_loopback_sinks', str(refused))
+            self.config('api', allow_loopback_sinks=True)
