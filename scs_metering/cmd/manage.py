@@ -11,10 +11,13 @@
 # under the License.
 """scs-metering-manage: database and maintenance commands."""
 
+import argparse
+import datetime
 import sys
 
 from oslo_config import cfg
 
+from scs_metering.common import timeutils
 from scs_metering.db import api as db_api
 from scs_metering.db.sqlalchemy import migration
 from scs_metering import service
@@ -31,6 +34,58 @@ def db_version(conf):
     print('current: %s\nhead: %s' % (current, migration.head()))
 
 
+def _days(text):
+    days = int(text)
+    if days < 0:
+        raise argparse.ArgumentTypeError('a number of days, 0 or more')
+    return days
+
+
+def _before(days):
+    return timeutils.utcnow() - datetime.timedelta(days=days)
+
+
+def outbox_purge(conf):
+    before = _before(conf.command.older_than)
+    deleted = db_api.get_connection(conf).purge_delivered(before)
+    print('Deleted %d outbox entries delivered before %s' % (
+        deleted, timeutils.isoformat(before)))
+
+
+def _line(*values):
+    return '\t'.join('' if v is None else str(v).replace('\n', ' ')
+                     for v in values)
+
+
+def quarantine_list(conf):
+    connection = db_api.get_connection(conf)
+    args = conf.command
+    entries = connection.quarantined(args.limit, args.marker)
+    print(_line('ID', 'RECEIVED', 'SERVICE', 'EVENT TYPE', 'MESSAGE ID',
+                'REASON', *(['RAW'] if args.raw else [])))
+    for q in entries:
+        print(_line(q['id'], timeutils.isoformat(q['received_at']),
+                    q['service'], q['event_type'], q['message_id'],
+                    q['reason'], *([q['raw']] if args.raw else [])))
+    total = connection.quarantine_summary()['total']
+    if len(entries) == args.limit:
+        print('%d of %d entries; the next page: --marker %d' % (
+            len(entries), total, entries[-1]['id']))
+
+
+def quarantine_purge(conf):
+    args = conf.command
+    connection = db_api.get_connection(conf)
+    if args.ids:
+        deleted = connection.purge_quarantine(ids=args.ids)
+        print('Deleted %d quarantine entries' % deleted)
+    else:
+        before = _before(args.older_than)
+        deleted = connection.purge_quarantine(before=before)
+        print('Deleted %d quarantine entries received before %s' % (
+            deleted, timeutils.isoformat(before)))
+
+
 def add_command_parsers(subparsers):
     db = subparsers.add_parser('db', help='Database schema commands.')
     db_commands = db.add_subparsers(dest='db_command')
@@ -43,6 +98,40 @@ def add_command_parsers(subparsers):
     version = db_commands.add_parser(
         'version', help='Print the schema revision of the database.')
     version.set_defaults(func=db_version)
+
+    outbox = subparsers.add_parser(
+        'outbox', help='The outbox of records waiting for their sinks.')
+    outbox_commands = outbox.add_subparsers(dest='outbox_command')
+    outbox_commands.required = True
+    purge = outbox_commands.add_parser(
+        'purge', help='Delete entries delivered more than DAYS days ago. '
+        'Pending and dead entries are never deleted.')
+    purge.add_argument('--older-than', type=_days, required=True,
+                       metavar='DAYS', dest='older_than')
+    purge.set_defaults(func=outbox_purge)
+
+    quarantine = subparsers.add_parser(
+        'quarantine', help='Notifications that could not become usage.')
+    quarantine_commands = quarantine.add_subparsers(
+        dest='quarantine_command')
+    quarantine_commands.required = True
+    listing = quarantine_commands.add_parser(
+        'list', help='Quarantine entries, oldest first, tab-separated.')
+    listing.add_argument('--limit', type=int, default=100)
+    listing.add_argument('--marker', type=int,
+                         help='Only entries after this id.')
+    listing.add_argument('--raw', action='store_true',
+                         help='Show the raw message of each entry too.')
+    listing.set_defaults(func=quarantine_list)
+    purge = quarantine_commands.add_parser(
+        'purge', help='Delete quarantine entries, by age or by id, once '
+        'they are dealt with.')
+    which = purge.add_mutually_exclusive_group(required=True)
+    which.add_argument('--older-than', type=_days, metavar='DAYS',
+                       dest='older_than')
+    which.add_argument('--id', type=int, action='append', dest='ids',
+                       metavar='ID', help='An entry to delete; repeatable.')
+    purge.set_defaults(func=quarantine_purge)
 
 
 def main(argv=None):

@@ -46,6 +46,13 @@ opts = [
     cfg.FloatOpt('backoff_max', default=300.0, min=0.01,
                  help='Longest rest of a failing sink, in seconds. A '
                       'Retry-After answer can ask for more.'),
+    cfg.IntOpt('delivered_retention_days', mutable=True, default=0,
+               min=0,
+               help='Days an outbox entry is kept after its delivery; the '
+                    'engine deletes older ones every hour. 0 keeps them '
+                    'forever ("scs-metering-manage outbox purge" deletes '
+                    'them by hand). Pending and dead entries are never '
+                    'deleted.'),
     cfg.ListOpt('secret_keys', default=[], secret=True,
                 help='Fernet keys that encrypt sink secrets (HMAC keys, '
                      'passwords, tokens) in the database; the first '

@@ -124,6 +124,7 @@ class Engine(os_service.ServiceBase):
                 start=timeutils.parse(conf.engine.metering_start)),
                 conf.engine.close_interval),
             workers.Delivering(conf, self.connection, owner),
+            workers.Purging(conf, self.connection),
             Heartbeat(self.connection, owner),
         ]
         for worker in self.workers:

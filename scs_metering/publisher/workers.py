@@ -18,11 +18,13 @@ are some, then sleeps until the next interval. On SQLite only the engine
 holding the deliverer lease sends.
 """
 
+import datetime
 import threading
 
 from oslo_log import log
 
 from scs_metering.common import periodic
+from scs_metering.common import timeutils
 from scs_metering.publisher import delivery
 
 LOG = log.getLogger(__name__)
@@ -101,3 +103,26 @@ class Delivering(periodic.PeriodicWorker):
         super().join(timeout)
         for sender in list(self.senders.values()):
             sender.join(timeout)
+
+
+class Purging(periodic.PeriodicWorker):
+    """Deletes old delivered outbox entries, every hour.
+
+    ``[publisher] delivered_retention_days`` says how old; 0 keeps them.
+    """
+
+    INTERVAL = 3600
+
+    def __init__(self, conf, connection):
+        super().__init__('outbox-purge', self.INTERVAL)
+        self.conf = conf
+        self.connection = connection
+
+    def run_once(self):
+        days = self.conf.publisher.delivered_retention_days
+        if days:
+            deleted = self.connection.purge_delivered(
+                timeutils.utcnow() - datetime.timedelta(days=days))
+            if deleted:
+                LOG.info('Purged %d outbox entries delivered more than %d '
+                         'days ago', deleted, days)

@@ -26,6 +26,7 @@ from scs_metering.db.sqlalchemy import delivery
 from scs_metering.db.sqlalchemy import migration
 from scs_metering.db.sqlalchemy import models
 from scs_metering.db.sqlalchemy import reports
+from scs_metering.db.sqlalchemy import retention
 from scs_metering.db.sqlalchemy import rows
 from scs_metering.db.sqlalchemy import transactions
 
@@ -64,7 +65,7 @@ def _mysql_read_committed(dbapi_connection, _record):
 
 
 class Connection(delivery.DeliveryMixin, reports.ReportsMixin,
-                 api.Connection):
+                 retention.RetentionMixin, api.Connection):
 
     def __init__(self, conf, url=None):
         options = dict(conf.database.items())
