@@ -22,7 +22,19 @@ extensions = [
     'oslo_config.sphinxext',
     'oslo_policy.sphinxext',
     'openapi_reference',
+    'cliff.sphinxext',
 ]
+
+# The CLI reference is generated from the openstack metering commands;
+# cliff's output options are described once, on its index page.
+autoprogram_cliff_application = 'openstack'
+autoprogram_cliff_ignored = [
+    '--help', '--format', '--column', '--max-width', '--fit-width',
+    '--print-empty', '--prefix', '--noindent', '--quote', '--sort-column',
+    '--sort-ascending', '--sort-descending']
+# Keep "--" as typed: option names in prose (the reference's help texts
+# among them) must not become dashes.
+smartquotes_action = 'qe'
 
 openstackdocs_repo_name = 'openstack/scs-metering'
 openstackdocs_bug_project = 'scs-metering'

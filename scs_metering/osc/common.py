@@ -204,16 +204,19 @@ def read_secrets(stdin, secrets):
             for name, value in (secrets or {}).items()}
 
 
-def add_project_arguments(parser, all_projects_help=None):
-    """--project and --project-domain, and --all-projects if helped."""
+def add_project_arguments(parser, action):
+    """--project or --all-projects, and --project-domain.
+
+    ``action`` is what the command does to a project, as in "report on".
+    """
     group = parser.add_mutually_exclusive_group()
     group.add_argument(
         '--project', metavar='<project>',
-        help='Project to report on (name or ID); default: the project of '
-             'your token')
-    if all_projects_help:
-        group.add_argument('--all-projects', action='store_true',
-                           help=all_projects_help)
+        help='Project to %s (name or ID); default: the project of your '
+             'token' % action)
+    group.add_argument(
+        '--all-projects', action='store_true',
+        help='%s every project (admin only)' % action.capitalize())
     parser.add_argument(
         '--project-domain', metavar='<project-domain>',
         help='Domain the project belongs to (name or ID), when project '

@@ -27,19 +27,34 @@ FIELDS = ('resource_type', 'resource_id', 'project_id', 'user_id',
           'active', 'started_at', 'ended_at', 'attributes',
           'first_event_at', 'last_event_at', 'last_seen_at',
           'missing_since', 'periods')
-# The parts of a period worth a line each in a table.
-PERIOD_KEYS = ('started_at', 'ended_at', 'project_id', 'state',
-               'provenance', 'uncertainty_seconds', 'attributes')
+# What a period shows in a table, besides its attributes.
+PERIOD_KEYS = ('project_id', 'state', 'provenance', 'uncertainty_seconds')
 
 
 class PeriodsColumn(format_columns.ListDictColumn):
-    """One line per billable period; JSON and YAML get all of each."""
+    """One line per billable period; JSON and YAML get all of each.
+
+    A line names the attributes in which the period differs from the
+    resource as it is now, such as the flavor before a resize.
+    """
+
+    def __init__(self, value, current=None):
+        super().__init__(value)
+        self.current = current or {}
+
+    def _line(self, period):
+        parts = ['%s to %s' % (period['started_at'],
+                               period.get('ended_at') or 'now')]
+        parts += ['%s=%s' % (key, period[key]) for key in PERIOD_KEYS
+                  if period.get(key) is not None]
+        attributes = period.get('attributes') or {}
+        parts += ['%s=%s' % (key, attributes[key])
+                  for key in sorted(attributes)
+                  if attributes[key] != self.current.get(key)]
+        return ', '.join(parts)
 
     def human_readable(self):
-        return '\n'.join(
-            ', '.join('%s=%s' % (key, period.get(key)) for key in PERIOD_KEYS
-                      if period.get(key) not in (None, {}))
-            for period in self._value or ())
+        return '\n'.join(self._line(period) for period in self._value or ())
 
 
 class CountColumn(format_columns.ListDictColumn):
@@ -65,9 +80,7 @@ class ListResource(common.Command, lister.Lister):
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
-        common.add_project_arguments(
-            parser, all_projects_help='List the resources of every project '
-                                      '(admin only)')
+        common.add_project_arguments(parser, 'list the resources of')
         parser.add_argument(
             '--type', metavar='<resource-type>', dest='resource_type',
             help='Only resources of this type: instance, volume, snapshot, '
@@ -140,4 +153,5 @@ class ShowResource(common.Command, show.ShowOne):
                                              parsed_args.resource_id)
         return FIELDS, common.values(resource, FIELDS, {
             'attributes': format_columns.DictColumn,
-            'periods': PeriodsColumn})
+            'periods': lambda periods: PeriodsColumn(
+                periods, resource.get('attributes'))})

@@ -114,7 +114,11 @@ _SINK_INTRO = (
 class CreateSink(common.Command, show.ShowOne):
     """Create a sink: a destination that receives usage records."""
 
-    _description = __doc__ + '\n\n' + _SINK_INTRO + '\n\nAdmin only.'
+    _description = __doc__ + '\n\n' + _SINK_INTRO + (
+        '\n\nFilters choose the records: a record must match one value of '
+        'each filter given, and without filters the sink receives every '
+        'record. Lifecycle records have no meter, so --meter keeps them '
+        'out. Admin only.')
     _epilog = """Examples::
 
     # A webhook; requests are signed with the HMAC key in ./hmac.key
@@ -162,10 +166,8 @@ class CreateSink(common.Command, show.ShowOne):
                  'else as text')
         common.add_secret_arguments(parser)
         add_filter_arguments(
-            parser, 'Which records the sink receives: a record must match '
-                    'one value of each filter given. Without filters, the '
-                    'sink receives every record. Lifecycle records have no '
-                    'meter, so --meter keeps them out.')
+            parser, 'Which records the sink receives (repeat an option for '
+                    'several values).')
         return parser
 
     def take_action(self, parsed_args):

@@ -46,8 +46,7 @@ class ShowUsage(common.Command, lister.Lister):
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
-        common.add_project_arguments(
-            parser, all_projects_help='Report on every project (admin only)')
+        common.add_project_arguments(parser, 'report on')
         parser.add_argument(
             '--start', metavar='<time>', type=common.iso_time,
             help='Start of the report, included (ISO 8601; UTC unless it '

@@ -287,8 +287,9 @@ class ReportTest(base.CLITestCase):
             period['attributes']['flavor_name']))
         table = self.openstack('metering', 'resource', 'show', 'instance',
                                'vm-alpha-2').stdout
-        self.assertIn('started_at=2026-01-01T01:00:00Z', table)
-        self.assertIn('provenance=notification', table)
+        self.assertIn('| periods        | 2026-01-01T01:00:00Z to now, '
+                      'project_id=%s, state=active, provenance=notification, '
+                      'uncertainty_seconds=0 |' % self.project('alpha'), table)
 
     def test_status(self):
         status = self.json('metering', 'status')

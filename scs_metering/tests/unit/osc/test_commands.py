@@ -26,6 +26,8 @@ from osc_lib import exceptions
 
 from scs_metering.osc import common
 from scs_metering.osc import plugin
+from scs_metering.osc.v1 import resources
+from scs_metering.tests import base as tests_base
 from scs_metering.tests.unit.client import base
 from scs_metering.tests.unit.osc import test_help
 
@@ -219,6 +221,31 @@ class ParsingTest(base.ClientTestCase):
             'metering sink delete', 'nope', 'archive')
         self.assertEqual('1 of 2 sinks failed to delete.', str(error))
         self.assertEqual([], self.client.sinks.list())
+
+
+class ColumnsTest(tests_base.TestCase):
+
+    def test_periods_name_what_changed(self):
+        periods = [
+            {'started_at': '2026-01-01T00:00:00Z',
+             'ended_at': '2026-01-01T02:00:00Z', 'project_id': 'p',
+             'state': 'active', 'provenance': 'notification',
+             'uncertainty_seconds': 0,
+             'attributes': {'flavor_name': 'm1.small', 'vcpus': 1}},
+            {'started_at': '2026-01-01T02:00:00Z', 'ended_at': None,
+             'project_id': 'p', 'state': 'active',
+             'provenance': 'reconciliation', 'uncertainty_seconds': 300,
+             'attributes': {'flavor_name': 'm1.large', 'vcpus': 4}}]
+        column = resources.PeriodsColumn(
+            periods, {'flavor_name': 'm1.large', 'vcpus': 4})
+        self.assertEqual(
+            '2026-01-01T00:00:00Z to 2026-01-01T02:00:00Z, project_id=p, '
+            'state=active, provenance=notification, uncertainty_seconds=0, '
+            'flavor_name=m1.small, vcpus=1\n'
+            '2026-01-01T02:00:00Z to now, project_id=p, state=active, '
+            'provenance=reconciliation, uncertainty_seconds=300',
+            column.human_readable())
+        self.assertEqual(periods, column.machine_readable())
 
 
 class PluginTest(base.ClientTestCase):
