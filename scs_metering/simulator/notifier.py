@@ -88,7 +88,60 @@ def volume(sample, event_type, resource, when):
     return 'cinder', LEGACY, message
 
 
-# (resource type, change) -> (builder, sample, event type)
+def snapshot(sample, event_type, resource, when):
+    message = api.template(os.path.join('notifications', sample + '.json'))
+    message['payload'].update({
+        'snapshot_id': resource.resource_id,
+        'tenant_id': resource.project_id, 'user_id': resource.user_id,
+        'display_name': resource.name,
+        'volume_size': resource.attributes['size'],
+        'created_at': _stamp(resource.launched_at)})
+    message.update(event_type=event_type, timestamp=_stamp(when))
+    return 'cinder', LEGACY, message
+
+
+def neutron(kind):
+    """Builder of neutron's floating IP or router notifications.
+
+    A create carries the resource; a delete only its id, as neutron's
+    samples show.
+    """
+    def build(sample, event_type, resource, when):
+        message = api.template(os.path.join('notifications',
+                                            sample + '.json'))
+        if event_type.endswith('.delete.end'):
+            message['payload'] = {'%s_id' % kind: resource.resource_id}
+        else:
+            body = message['payload'][kind]
+            a = resource.attributes
+            body.update(id=resource.resource_id,
+                        tenant_id=resource.project_id, status=a['state'])
+            if kind == 'floatingip':
+                body.update(floating_network_id=a['floating_network_id'],
+                            port_id=a.get('port_id'))
+            else:
+                network = a.get('external_network_id')
+                body['external_gateway_info'] = (
+                    None if network is None else {'network_id': network})
+        message.update(event_type=event_type, timestamp=_stamp(when))
+        return 'neutron', LEGACY, message
+    return build
+
+
+def zone(sample, event_type, resource, when):
+    message = api.template(os.path.join('notifications', sample + '.json'))
+    message['payload'].update({
+        'id': resource.resource_id, 'tenant_id': resource.project_id,
+        'name': '%s.example.org.' % resource.name,
+        'type': resource.attributes.get('type', 'PRIMARY')})
+    message.update(event_type=event_type, timestamp=_stamp(when))
+    return 'designate', LEGACY, message
+
+
+# (resource type, change) -> (builder, sample, event type). Images and
+# load balancers have no notifications here: their samples show no
+# billable create (glance's image.create is "queued") or no delete at all
+# (octavia); reconciliation alone meters them in the simulation.
 MESSAGES = {
     ('instance', 'create'): (instance, 'instance-create-end',
                              'instance.create.end'),
@@ -107,6 +160,22 @@ MESSAGES = {
     ('volume', 'delete'): (volume, 'volume.delete.end',
                            'volume.delete.end'),
     ('volume', 'exists'): (volume, 'volume.exists', 'volume.exists'),
+    ('snapshot', 'create'): (snapshot, 'snapshot.create.end',
+                             'snapshot.create.end'),
+    ('snapshot', 'delete'): (snapshot, 'snapshot.delete.end',
+                             'snapshot.delete.end'),
+    ('floating_ip', 'create'): (neutron('floatingip'),
+                                'floatingip.create.end',
+                                'floatingip.create.end'),
+    ('floating_ip', 'delete'): (neutron('floatingip'),
+                                'floatingip.delete.end',
+                                'floatingip.delete.end'),
+    ('router', 'create'): (neutron('router'), 'router.create.end',
+                           'router.create.end'),
+    ('router', 'delete'): (neutron('router'), 'router.delete.end',
+                           'router.delete.end'),
+    ('dns_zone', 'create'): (zone, 'dns.zone.create', 'dns.zone.create'),
+    ('dns_zone', 'delete'): (zone, 'dns.zone.delete', 'dns.zone.delete'),
 }
 
 
@@ -141,6 +210,9 @@ class Notifier:
                                         copy.deepcopy(resource), when)
         message['message_id'] = str(uuid.UUID(
             int=self.random.getrandbits(128), version=4))
+        # oslo.messaging's sender adds a fresh one to every message (its
+        # receivers drop a repeated one); the samples kept theirs.
+        message['_unique_id'] = '%032x' % self.random.getrandbits(128)
         draw = self.random.random()
         if draw < self.drop:
             self.dropped.append(message)

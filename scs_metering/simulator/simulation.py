@@ -30,6 +30,10 @@ from scs_metering.simulator import notifier
 from scs_metering.simulator import workload
 
 USERNAME = 'scs-metering'
+# The types whose changes the simulated services notify; the others are
+# only listed by the APIs.
+NOTIFIED = ('instance', 'volume', 'snapshot', 'floating_ip', 'router',
+            'dns_zone')
 PASSWORD = 'simulated'
 
 

@@ -32,6 +32,10 @@ FLAVORS = [
 
 # The id of the API sample's volume type: notifications carry the id.
 VOLUME_TYPE = '5fed9d7c-401d-46e2-8e80-f30c70cb7e1d'
+# The external network of the API samples.
+NETWORK = '376da547-b977-4cfe-9cba-275c80debf57'
+# Types whose size a user changes.
+RESIZABLE = ('instance', 'volume')
 
 
 class Workload:
@@ -53,14 +57,27 @@ class Workload:
 
     def create(self, resource_type):
         project = self.random.choice(self.cloud.projects)
+        build = 0
         if resource_type == 'instance':
             attributes = dict(self.random.choice(FLAVORS), state='active')
             build = self.random.randint(*self.build)
-        else:
+        elif resource_type == 'volume':
             attributes = {'state': 'available',
                           'size': self.random.choice((1, 10, 50)),
                           'volume_type': VOLUME_TYPE}
-            build = 0
+        elif resource_type in ('snapshot', 'backup'):
+            attributes = {'state': 'available',
+                          'size': self.random.choice((1, 10, 50))}
+        elif resource_type == 'floating_ip':
+            attributes = {'state': 'DOWN', 'floating_network_id': NETWORK}
+        elif resource_type == 'router':
+            attributes = {'state': 'ACTIVE', 'external_network_id':
+                          self.random.choice((NETWORK, None))}
+        elif resource_type == 'image':
+            attributes = {'state': 'active', 'disk_format': 'qcow2',
+                          'size': self.random.choice((2 ** 24, 2 ** 30))}
+        else:  # loadbalancer, dns_zone
+            attributes = {'state': 'ACTIVE', 'type': 'PRIMARY'}
         resource = self.cloud.create(resource_type, project, attributes,
                                      build=build)
         if build:
@@ -104,7 +121,8 @@ class Workload:
                 draw = self.random.random()
                 if draw < self.rates['delete']:
                     self.delete(resource)
-                elif draw < self.rates['delete'] + self.rates['resize']:
+                elif (draw < self.rates['delete'] + self.rates['resize'] and
+                      resource_type in RESIZABLE):
                     self.resize(resource)
 
     def run(self, seconds, tick=60, resource_types=('instance', 'volume'),
