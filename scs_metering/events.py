@@ -149,6 +149,12 @@ class Quarantined:
     publisher_id: str = None
     message_id: str = None
 
+    @property
+    def digest(self):
+        """Identity of the quarantined message: one entry per message."""
+        text = '%s\x1f%s' % (self.service or '', self.raw)
+        return hashlib.sha256(text.encode('utf-8', 'replace')).hexdigest()
+
     def to_wire(self):
         return dataclasses.asdict(self)
 

@@ -67,7 +67,7 @@ class Ingestor:
         Events already stored (a duplicate delivery, a redelivery after a
         crash) are skipped, so the call is idempotent.
         """
-        result = IngestResult(quarantined=len(quarantined))
+        result = IngestResult()
         with self.connection.ingest_transaction() as tx:
             unique = {e.id: e for e in batch}
             fresh_ids = tx.new_event_ids(unique)
@@ -76,7 +76,7 @@ class Ingestor:
             result.stored = len(fresh)
             if fresh:
                 self._apply(tx, fresh, result)
-            tx.add_quarantine(quarantined)
+            result.quarantined = tx.add_quarantine(quarantined)
         return result
 
     def _apply(self, tx, fresh, result):

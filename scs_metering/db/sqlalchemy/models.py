@@ -171,9 +171,13 @@ class Quarantine(Base):
     __tablename__ = 'quarantine'
     __table_args__ = (
         sa.Index('ix_quarantine_received', 'received_at'),
+        sa.UniqueConstraint('digest', name='uniq_quarantine0digest'),
     )
 
     id = sa.Column(BigId, primary_key=True, autoincrement=True)
+    # SHA-256 of service and raw message: a redelivered message is kept
+    # once.
+    digest = sa.Column(sa.String(64), nullable=False)
     received_at = sa.Column(sa.DateTime, nullable=False)
     service = sa.Column(sa.String(64))
     event_type = sa.Column(Name)

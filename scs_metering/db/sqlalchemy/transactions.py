@@ -150,14 +150,25 @@ class IngestTransaction(_Transaction):
             for s in states])
 
     def add_quarantine(self, items):
-        if not items:
-            return
+        """Keep messages aside, each once however often it is delivered.
+
+        Returns how many were new.
+        """
+        fresh = {q.digest: q for q in items}
+        for chunk in rows.chunks(sorted(fresh), CHUNK):
+            for digest in self.session.scalars(sa.select(
+                    models.Quarantine.digest).where(
+                    models.Quarantine.digest.in_(chunk))):
+                del fresh[digest]
+        if not fresh:
+            return 0
         now = _db(self.now)
         self.session.execute(sa.insert(models.Quarantine), [
-            {'received_at': now, 'service': q.service,
+            {'digest': digest, 'received_at': now, 'service': q.service,
              'event_type': q.event_type, 'publisher_id': q.publisher_id,
              'message_id': q.message_id, 'reason': q.reason, 'raw': q.raw}
-            for q in items])
+            for digest, q in fresh.items()])
+        return len(fresh)
 
 
 class WindowTransaction(_Transaction, sample_reads.SampleReads):

@@ -83,6 +83,16 @@ class IngestTest(base.DBTestCase):
         self.assertEqual(('nova', 'bad', '{}'),
                          (entry['service'], entry['reason'], entry['raw']))
 
+    def test_a_redelivered_bad_message_is_quarantined_once(self):
+        bad = ev.Quarantined(reason='missing field uuid', raw='{"x": 1}',
+                             service='nova')
+        other = ev.Quarantined(reason='missing field uuid', raw='{"x": 1}',
+                               service='cinder')
+        self.assertEqual(2, self.ingestor.store([], [bad, other,
+                                                     bad]).quarantined)
+        self.assertEqual(0, self.ingestor.store([], [bad]).quarantined)
+        self.assertEqual(2, self.connection.count('Quarantine'))
+
     def test_batches_in_any_order_give_the_same_periods(self):
         rng = random.Random(3)
         evs = [event('e%02d' % i, rng.choice([ev.UPDATE, ev.EXISTS]),
