@@ -14,22 +14,30 @@
 
 Method: a migrated database (SQLite in a temporary directory unless
 --database names another) gets the hourly usage records of --resources
-servers of one project over --days days (10,000 x 30 x 24 = 7.2 million
-records), four flavors, one hour in ten inferred by reconciliation. They
-are written one window at a time as the window closer writes them:
-records plus rollup.apply in one transaction. The API (noauth, so that
-Keystone's latency is not measured) runs on a threaded WSGI server on
-loopback; --requests GETs of /v1/usage for the whole range grouped by
-flavor are timed from the client, after a few warm-up calls, and their
-p50 and p99 are printed. The baseline is the same report computed from
-the records themselves (rollup.records_report), timed --baseline-runs
-times; the ratio is baseline median / API p50. The query plans of the
-report query are printed.
+servers of one project over --days days from 2026-01-01 (10,000 x 31 x 24
+= 7.44 million records), four flavors, one hour in ten inferred by
+reconciliation; --other-projects more projects have rows in the rollup,
+so that its tables are a cloud's. Records are bulk loaded (COPY on
+PostgreSQL, the DB-API's executemany on SQLite), one day per transaction;
+the rollup is written by the real ``rollup.apply`` from the same hours
+summed per flavor and provenance, so both levels hold what the window
+closer would have written. The API (noauth, so that Keystone's latency is
+not measured) runs on a threaded WSGI server on loopback; --requests GETs
+of /v1/usage grouped by flavor are timed from the client after warm-up
+calls, for the whole month and for a range cut at odd hours at both ends,
+and their p50 and p99 are printed. The report is checked against the
+expected quantities. Baselines, timed in the same run: the report
+computed from the records themselves (``rollup.records_report``,
+streamed), and from the window rollup rows alone (the report before the
+daily level). The query plans of the report's queries are printed.
 """
 
 import argparse
+import collections
+import csv
 import datetime
 import decimal
+import io
 import json
 import os
 import statistics
@@ -52,21 +60,85 @@ from scs_metering.db.sqlalchemy import rollup
 from scs_metering import service
 
 PROJECT = '8d6b8e2f9a4c4f5e9b1a2c3d4e5f6a7b'
-START = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
-# Bind parameters of the insert, in order.
-KEYS = ('id', 'current', 'pk', 'rid', 'project', 'start', 'end',
-        'attributes', 'quantity', 'provenance', 'start')
+START = datetime.datetime(2026, 1, 1)
+HOUR = datetime.timedelta(hours=1)
 FLAVORS = [('m1.small', 1, 2048), ('m1.medium', 2, 4096),
            ('m1.large', 4, 8192), ('m1.xlarge', 8, 16384)]
+GROUPS = [{'flavor_name': name, 'flavor_id': name, 'vcpus': vcpus,
+           'memory_mb': memory, 'root_gb': 20, 'ephemeral_gb': 0,
+           'state': 'active'} for name, vcpus, memory in FLAVORS]
+COLUMNS = ('id', 'revision', 'current', 'meter', 'unit', 'resource_pk',
+           'resource_type', 'resource_id', 'project_id', 'user_id',
+           'window_start', 'window_end', 'attributes', 'quantity',
+           'provenance', 'created_at')
 
 
-def seed(storage, resources, days):
-    """The records of the closed windows, and their rollup, per window.
+def provenance(i, h):
+    return 'reconciliation' if (i + h) % 10 == 0 else 'notification'
 
-    Records go in with plain executemany (the seeding would otherwise
-    take longer than the measurement); the rollup is maintained by the
-    real rollup.apply, as the window closer does.
-    """
+
+def day_records(pks, day):
+    """The records of one day, as tuples of COLUMNS, and their sums."""
+    texts = [json.dumps(g, sort_keys=True, separators=(',', ':'))
+             for g in GROUPS]
+    found, sums = [], collections.Counter()
+    for h in range(day * 24, day * 24 + 24):
+        start = START + h * HOUR
+        # SQLAlchemy's form on SQLite, where times compare as text.
+        stamps = (start.strftime('%Y-%m-%d %H:%M:%S.%f'),
+                  (start + HOUR).strftime('%Y-%m-%d %H:%M:%S.%f'))
+        for i, pk in enumerate(pks):
+            source = provenance(i, h)
+            found.append((
+                '%04d-%031d' % (h, i), 1, True, 'instance', 's', pk,
+                'instance', 'vm-%05d' % i, PROJECT, 'u', stamps[0],
+                stamps[1], texts[i % len(GROUPS)], '3600',
+                '{"%s":3600}' % source, stamps[0]))
+            sums[(h, i % len(GROUPS), source)] += 1
+    return found, sums
+
+
+def load_records(storage, session, found):
+    """Bulk insert, below SQLAlchemy: the load would dominate the run."""
+    dialect = storage.engine.dialect
+    columns = ', '.join(dialect.identifier_preparer.quote(c)
+                        for c in COLUMNS)
+    cursor = session.connection().connection.cursor()
+    if dialect.name == 'postgresql':
+        text = io.StringIO()
+        csv.writer(text).writerows(found)
+        text.seek(0)
+        cursor.copy_expert('COPY usage_records (%s) FROM STDIN WITH '
+                           '(FORMAT csv)' % columns, text)
+    else:
+        mark = '?' if dialect.paramstyle == 'qmark' else '%s'
+        cursor.executemany('INSERT INTO usage_records (%s) VALUES (%s)' % (
+            columns, ', '.join(mark for _ in COLUMNS)), found)
+
+
+def rollup_values(sums, project=PROJECT):
+    """What the closer's records of the day sum to, as record rows."""
+    return [{'project_id': project, 'meter': 'instance', 'unit': 's',
+             'resource_type': 'instance',
+             'window_start': START + h * HOUR,
+             'window_end': START + (h + 1) * HOUR,
+             'attributes': GROUPS[flavor],
+             'quantity': decimal.Decimal(3600 * count),
+             'provenance': {source: 3600 * count}}
+            for (h, flavor, source), count in sorted(sums.items())]
+
+
+def others(projects, day):
+    """The rollup of other projects' 100 servers each, for the day."""
+    sums = collections.Counter({
+        (h, flavor, 'notification'): 25
+        for h in range(day * 24, day * 24 + 24)
+        for flavor in range(len(GROUPS))})
+    return [value for n in range(projects)
+            for value in rollup_values(sums, 'project-%04d' % n)]
+
+
+def seed(storage, resources, days, projects):
     with storage.writer() as session:
         session.execute(sa.insert(models.Resource), [
             {'resource_type': 'instance', 'resource_id': 'vm-%05d' % i,
@@ -75,58 +147,16 @@ def seed(storage, resources, days):
             for i in range(resources)])
         pks = list(session.scalars(sa.select(models.Resource.id).order_by(
             models.Resource.id)))
-    sqlite = storage.dialect == 'sqlite'
-    stamp = ((lambda t: t.strftime('%Y-%m-%d %H:%M:%S.%f')) if sqlite
-             else (lambda t: t))
-    groups = [{'flavor_name': name, 'flavor_id': name, 'vcpus': vcpus,
-               'memory_mb': memory, 'root_gb': 20, 'ephemeral_gb': 0,
-               'state': 'active'} for name, vcpus, memory in FLAVORS]
-    texts = [json.dumps(g, sort_keys=True, separators=(',', ':'))
-             for g in groups]
-    provenances = {name: {name: 3600}
-                   for name in ('notification', 'reconciliation')}
-    insert = sa.text(
-        'INSERT INTO usage_records (id, revision, "current", meter, unit, '
-        'resource_pk, resource_type, resource_id, project_id, user_id, '
-        'window_start, window_end, attributes, quantity, provenance, '
-        'created_at) VALUES (:id, 1, :current, \'instance\', \'s\', :pk, '
-        '\'instance\', :rid, :project, \'u\', :start, :end, :attributes, '
-        ':quantity, :provenance, :start)')
-    hour = datetime.timedelta(hours=1)
-    quantity = decimal.Decimal(3600)
-    for h in range(days * 24):
-        window_start = (START + h * hour).replace(tzinfo=None)
-        window_end = window_start + hour
-        raw, values = [], []
-        for i, pk in enumerate(pks):
-            provenance = ('reconciliation' if (i + h) % 10 == 0
-                          else 'notification')
-            raw.append({
-                'id': '%04d-%031d' % (h, i), 'current': True, 'pk': pk,
-                'rid': 'vm-%05d' % i, 'project': PROJECT,
-                'start': stamp(window_start), 'end': stamp(window_end),
-                'attributes': texts[i % len(FLAVORS)],
-                'quantity': '3600' if sqlite else quantity,
-                'provenance': '{"%s":3600}' % provenance})
-            values.append({
-                'project_id': PROJECT, 'meter': 'instance', 'unit': 's',
-                'resource_type': 'instance', 'window_start': window_start,
-                'window_end': window_end,
-                'attributes': groups[i % len(FLAVORS)],
-                'quantity': quantity,
-                'provenance': provenances[provenance]})
+    for day in range(days):
+        found, sums = day_records(pks, day)
         with storage.writer() as session:
-            if sqlite:
-                # The DB-API's own executemany: 5x faster than through
-                # SQLAlchemy, and the seeding dominates the run.
-                session.connection().connection.cursor().executemany(
-                    str(insert.compile(dialect=storage.engine.dialect)),
-                    [tuple(r[k] for k in KEYS) for r in raw])
-            else:
-                session.execute(insert, raw)
-            rollup.apply(session, values, [])
-        if h % 24 == 23:
-            print('  seeded day %d' % (h // 24 + 1), flush=True)
+            load_records(storage, session, found)
+            rollup.apply(session, rollup_values(sums) + others(
+                projects, day), [])
+        print('  seeded day %d' % (day + 1), flush=True)
+    if storage.dialect == 'postgresql':
+        with storage.engine.begin() as connection:
+            connection.execute(sa.text('ANALYZE'))
 
 
 def serve(conf, storage):
@@ -144,20 +174,68 @@ def percentile(values, fraction):
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-def explain(storage, end):
-    query = rollup._filtered(
-        rollup._columns(models.UsageRollup), models.UsageRollup, PROJECT,
-        START, end, None, None)
-    compiled = query.compile(storage.engine,
-                             compile_kwargs={'literal_binds': True})
-    prefixes = {'sqlite': 'EXPLAIN QUERY PLAN ',
-                'postgresql': 'EXPLAIN ANALYZE '}
-    prefix = prefixes.get(storage.dialect, 'EXPLAIN ')
+def isotime(when):
+    return when.strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+def measure(client, url, start, end, requests_count):
+    params = {'project_id': PROJECT, 'group_by': 'flavor_name',
+              'start': isotime(start), 'end': isotime(end)}
+    headers = {'X-Project-Id': PROJECT, 'X-Roles': 'reader'}
+    for _ in range(20):
+        report = client.get(url, params=params, headers=headers).json()
+    latencies = []
+    for _ in range(requests_count):
+        begun = time.perf_counter()
+        response = client.get(url, params=params, headers=headers)
+        latencies.append((time.perf_counter() - begun) * 1000)
+        assert response.status_code == 200, response.text
+    return report, latencies
+
+
+def expected(resources, start, end):
+    """Seconds per flavor of the windows lying in [start, end)."""
+    hours = range(-((START - start) // HOUR), (end - START) // HOUR)
+    return {GROUPS[f]['flavor_name']: str(3600 * len(hours) * len(
+        range(f, resources, len(GROUPS)))) for f in range(len(GROUPS))}
+
+
+def windows_only(session, start, end):
+    """The report from the window rollup alone, as before the daily level."""
+    window = models.UsageRollup
+    totals = collections.defaultdict(
+        lambda: [decimal.Decimal(0), collections.Counter()])
+    for row in session.scalars(sa.select(window).where(
+            window.project_id == PROJECT, window.window_start >= start,
+            window.window_end <= end)):
+        total = totals[row.attributes_key]
+        total[0] += row.quantity
+        total[1].update(row.provenance)
+    return totals
+
+
+def timed(function, runs):
+    times = []
+    for _ in range(runs):
+        begun = time.perf_counter()
+        result = function()
+        times.append((time.perf_counter() - begun) * 1000)
+    return result, statistics.median(times)
+
+
+def explain(storage, start, end):
+    prefix = {'sqlite': 'EXPLAIN QUERY PLAN ',
+              'postgresql': 'EXPLAIN (ANALYZE, BUFFERS) '}.get(
+        storage.dialect, 'EXPLAIN ')
     with storage.engine.connect() as connection:
-        print('Query plan (%s) of:\n  %s' % (
-            storage.dialect, str(compiled).replace('\n', '\n  ')))
-        for row in connection.execute(sa.text(prefix + str(compiled))):
-            print('  ' + ' | '.join(str(v) for v in row))
+        for kind, query in rollup.report_queries(
+                storage.dialect, PROJECT, start, end):
+            sql = str(query.compile(storage.engine, compile_kwargs={
+                'literal_binds': True}))
+            print('Query plan (%s), %s:\n  %s' % (
+                storage.dialect, kind, sql.replace('\n', '\n  ')))
+            for row in connection.execute(sa.text(prefix + sql)):
+                print('  ' + ' | '.join(str(v) for v in row))
 
 
 def main(argv):
@@ -165,12 +243,15 @@ def main(argv):
     parser.add_argument('--database', help='SQLAlchemy URL of an empty '
                         'database (default: SQLite in a temporary directory)')
     parser.add_argument('--resources', type=int, default=10000)
-    parser.add_argument('--days', type=int, default=30)
-    parser.add_argument('--requests', type=int, default=200)
-    parser.add_argument('--baseline-runs', type=int, default=3)
-    parser.add_argument('--baseline-days', type=int, default=1,
-                        help='days of records the baseline report reads; '
-                        'summing a month of them takes minutes')
+    parser.add_argument('--days', type=int, default=31)
+    parser.add_argument('--other-projects', type=int, default=100,
+                        help='projects besides the measured one, in the '
+                        'rollup only, so that its tables have a cloud\'s '
+                        'rows')
+    parser.add_argument('--requests', type=int, default=1000)
+    parser.add_argument('--baseline-runs', type=int, default=1,
+                        help='runs of the report from the records, which '
+                        'takes minutes for a month')
     args = parser.parse_args(argv)
     directory = tempfile.mkdtemp(prefix='scs-bench-api-')
     conf = service.new_conf()
@@ -183,47 +264,51 @@ def main(argv):
     storage = db_api.get_connection(conf)
     storage.upgrade()
     started = time.monotonic()
-    seed(storage, args.resources, args.days)
-    print('Seeded %d records of %d servers over %d days in %.0f s' % (
-        args.resources * args.days * 24, args.resources, args.days,
-        time.monotonic() - started))
+    seed(storage, args.resources, args.days, args.other_projects)
     end = START + datetime.timedelta(days=args.days)
+    print('Seeded %d records of %d servers over %d days and the rollup of '
+          '%d other projects in %.0f s (%s)' % (
+              args.resources * args.days * 24, args.resources, args.days,
+              args.other_projects, time.monotonic() - started,
+              storage.dialect))
+    with storage.reader() as session:
+        print('Rollup rows: %d windows, %d days' % tuple(
+            session.scalar(sa.select(sa.func.count()).select_from(model))
+            for model in (models.UsageRollup, models.UsageRollupDaily)))
     server = serve(conf, storage)
     url = 'http://127.0.0.1:%d/v1/usage' % server.server_port
-    params = {'project_id': PROJECT, 'group_by': 'flavor_name',
-              'start': START.strftime('%Y-%m-%dT%H:%M:%SZ'),
-              'end': end.strftime('%Y-%m-%dT%H:%M:%SZ')}
-    headers = {'X-Project-Id': PROJECT, 'X-Roles': 'reader'}
     client = requests.Session()
-    for _ in range(5):
-        report = client.get(url, params=params, headers=headers).json()
-    latencies = []
-    for _ in range(args.requests):
-        begun = time.perf_counter()
-        response = client.get(url, params=params, headers=headers)
-        latencies.append((time.perf_counter() - begun) * 1000)
-        assert response.status_code == 200, response.text
-    baseline_end = START + datetime.timedelta(days=args.baseline_days)
-    baseline = []
-    for _ in range(args.baseline_runs):
-        begun = time.perf_counter()
-        with storage.reader() as session:
-            expected = rollup.records_report(session, PROJECT, START,
-                                             baseline_end)
-        baseline.append((time.perf_counter() - begun) * 1000)
+    # The whole month, and the same cut at odd hours at both ends.
+    ranges = [(START, end), (START + 5 * HOUR + datetime.timedelta(
+        minutes=30), end - 7 * HOUR)]
+    p50s = {}
+    for start, stop in ranges:
+        report, latencies = measure(client, url, start, stop, args.requests)
+        got = {u['group']['flavor_name']: u['quantity']
+               for u in report['usage']}
+        assert got == expected(args.resources, start, stop), got
+        p50s[start] = percentile(latencies, 0.5)
+        print('GET /v1/usage %s to %s (%d requests): p50 %.1f ms, '
+              'p99 %.1f ms, max %.1f ms' % (
+                  isotime(start), isotime(stop), len(latencies),
+                  p50s[start], percentile(latencies, 0.99),
+                  max(latencies)))
     with storage.reader() as session:
-        assert rollup.report(session, PROJECT, START, baseline_end) == (
-            expected), 'the rollup and the records disagree'
-    p50 = percentile(latencies, 0.5)
-    print(json.dumps(report['usage'][0], sort_keys=True))
-    print('GET /v1/usage (%d requests): p50 %.1f ms, p99 %.1f ms, '
-          'max %.1f ms' % (len(latencies), p50,
-                           percentile(latencies, 0.99), max(latencies)))
-    print('Baseline, the report of the first %d day(s) from the records '
-          '(%d runs): median %.0f ms, %.0fx the API p50 for the whole range'
-          % (args.baseline_days, len(baseline), statistics.median(baseline),
-             statistics.median(baseline) / p50))
-    explain(storage, end)
+        rolled = rollup.report(session, PROJECT, START, end)
+        _totals, median = timed(
+            lambda: windows_only(session, START, end), 5)
+    print('Baseline, the month summed from the window rollup (%d windows, '
+          'median of 5): %.0f ms, %.1fx the API p50' % (
+              args.days * 24, median, median / p50s[START]))
+    with storage.reader() as session:
+        records, median = timed(lambda: rollup.records_report(
+            session, PROJECT, START, end), args.baseline_runs)
+    assert records == rolled, 'the rollup and the records disagree'
+    print('Baseline, the report of the month from the records (%d '
+          'run(s)): median %.0f ms, %.0fx the API p50' % (
+              args.baseline_runs, median, median / p50s[START]))
+    for start, stop in ranges:
+        explain(storage, start, stop)
     server.shutdown()
     storage.dispose()
     return 0

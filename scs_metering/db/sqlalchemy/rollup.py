@@ -314,8 +314,7 @@ def report_queries(dialect, project_id=None, start=None, end=None,
     edges = []
     if start is not None and start < first:
         # Windows starting in the partial first day.
-        edges.append(sa.and_(window.window_start >= start,
-                             window.window_start < first))
+        edges.append(window.window_start < first)
     if end is not None and last < end and (first is None or
                                            first <= last):
         # The other windows ending in the partial last day.
