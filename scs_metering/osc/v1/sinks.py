@@ -468,13 +468,16 @@ class ReplaySink(common.Command, show.ShowOne):
 class ShowSinkStatus(common.Command, show.ShowOne):
     """Show how delivery to a sink goes."""
 
-    _description = __doc__ + (
-        ' backlog: records waiting; in_flight: batches being sent; '
-        'oldest_pending_age: seconds the oldest waiting record has waited; '
-        'delivered: records the sink took; failed_attempts: sends that '
-        'failed; dead_letters: records the sink refused for good; '
-        'retry_at: end of the current backoff after a failure. '
-        'Admin only.')
+    _description = __doc__ + """ Admin only. The fields::
+
+    backlog             records waiting to be sent
+    in_flight           batches being sent now
+    oldest_pending_age  seconds the oldest waiting record has waited
+    delivered           records the sink took
+    failed_attempts     sends that failed
+    dead_letters        records the sink refused for good
+    last_error          the last failure, at last_error_at
+    retry_at            after a failure, no send before this time"""
     _epilog = """Example::
 
     openstack metering sink status billing"""

@@ -24,14 +24,17 @@ FIELDS = ('engine_lag_seconds', 'services', 'windows', 'reconciliation',
 class ShowStatus(common.Command, show.ShowOne):
     """Show the health of the metering service."""
 
-    _description = __doc__ + (
-        ' services: the heartbeat of each engine worker, and whether it is '
-        'alive. windows: how far the usage windows of each meter are '
-        'closed, and their lag behind now (engine_lag_seconds is the '
-        'largest). reconciliation: the last run of each resource type '
-        'against its service\'s API, with its counts. quarantined: '
-        'notifications that could not become usage, by service; each '
-        'waits, with its reason, to be fixed and replayed. Admin only.')
+    _description = __doc__ + """ Admin only. The fields::
+
+    services                the heartbeat of each engine worker, and
+                            whether it is alive
+    windows                 how far the usage windows of each meter are
+                            closed, and their lag behind now
+    engine_lag_seconds      the largest lag
+    reconciliation          the last run of each resource type against
+                            its service's API, with its counts
+    quarantined             notifications that could not become usage,
+                            each kept with its reason until replayed"""
     _epilog = """Examples::
 
     openstack metering status
