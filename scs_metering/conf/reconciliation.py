@@ -62,6 +62,12 @@ opts = [
     cfg.IntOpt('max_missing_floor', default=10, min=0,
                help='Number of missing resources a run may close whatever '
                     'the fraction, so that small clouds still reconcile.'),
+    cfg.IntOpt('clock_margin', default=300, min=0,
+               help='Seconds by which the clocks of the services may '
+                    'differ from the reconciler\'s. A resource that '
+                    'started or changed within this margin of a listing\'s '
+                    'start is never inferred deleted by that listing, '
+                    'since it may have come after its page.'),
     cfg.IntOpt('page_size', default=1000, min=1,
                help='Items requested per page of a listing (the APIs cap '
                     'it, usually at 1000).'),

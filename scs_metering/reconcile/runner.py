@@ -83,7 +83,8 @@ class Reconciler:
         self.definitions = definitions
         self.host = host or conf.host
         self.clock = clock
-        self.store = store_mod.Store(connection)
+        self.store = store_mod.Store(
+            connection, margin=self.conf.clock_margin)
         self.ingestor = ingest.Ingestor(connection)
         self.listers = {name: cls(conf)
                         for name, cls in listers.LISTERS.items()}

@@ -16,6 +16,8 @@ like any other. This module only keeps the reconciliation bookkeeping of
 resources (when last listed, since when missing) and the run reports.
 """
 
+import datetime
+
 import sqlalchemy as sa
 
 from scs_metering.common import timeutils
@@ -68,9 +70,12 @@ def _tracked(row):
 
 class Store:
 
-    def __init__(self, connection, chunk=500):
+    def __init__(self, connection, chunk=500, margin=0):
         self.connection = connection
         self.chunk = chunk
+        # Seconds of clock difference allowed between us and the hosts
+        # that date resources (APIs and notifications).
+        self.margin = datetime.timedelta(seconds=margin)
 
     def tracked(self, resource_type, resource_ids, seen=None, when=None,
                 born=None):
@@ -143,15 +148,16 @@ class Store:
                 last_seen_at=_db(when), missing_since=None))
 
     def _missing_condition(self, resource_type, listed_from):
-        # Active and neither listed nor changed since the listing began:
-        # anything touched during the listing may just have been created
-        # after its page, and waits for the next run.
-        start = _db(listed_from)
+        # Active, not listed by this run, and neither started nor changed
+        # since the listing began (less the clock margin): anything newer
+        # may have come after its page, and waits for the next run.
+        quiet = _db(listed_from - self.margin)
         return sa.and_(
             R.resource_type == resource_type, R.active.is_(True),
-            R.started_at < start,
-            sa.or_(R.last_event_at.is_(None), R.last_event_at < start),
-            sa.or_(R.last_seen_at.is_(None), R.last_seen_at < start))
+            R.started_at < quiet,
+            sa.or_(R.last_event_at.is_(None), R.last_event_at < quiet),
+            sa.or_(R.last_seen_at.is_(None),
+                   R.last_seen_at < _db(listed_from)))
 
     def count_active(self, resource_type, listed_from):
         with self.connection.reader() as session:
@@ -245,15 +251,21 @@ class Store:
 def coverage(conf, connection):
     """The WindowCloser's ``settled`` callable, or None for time only.
 
-    A reconciled type that never had a successful run is covered up to
-    the epoch: none of its windows closes until one succeeds.
+    A type is covered up to the start of its last successful run, less
+    the clock margin. A reconciled type that never had a successful run
+    is covered up to the epoch: none of its windows closes until one
+    succeeds.
     """
     section = conf.reconciliation
     if not section.resource_types or not section.settle_windows:
         return None
     store = Store(connection)
+    # A run proves absence only for what was quiet a clock margin before
+    # it started.
+    margin = datetime.timedelta(seconds=section.clock_margin)
 
     def settled():
-        return {t: when or timeutils.EPOCH for t, when in
-                store.settled_until(section.resource_types).items()}
+        return {t: when - margin if when else timeutils.EPOCH
+                for t, when in store.settled_until(
+                    section.resource_types).items()}
     return settled

@@ -206,7 +206,10 @@ class LossyCloudTest(base.FunctionalTestCase):
                               between=self.reconcile)
         self.reports = []
         self.reconcile(self.sim.clock.now())
-        horizon = timeutils.window_floor(self.reports[-1].started_at, 3600)
+        margin = datetime.timedelta(
+            seconds=self.conf.reconciliation.clock_margin)
+        horizon = timeutils.window_floor(
+            self.reports[-1].started_at - margin, 3600)
         services.wait_for(lambda: self.closed(horizon), 60,
                           what='windows closed up to %s' % horizon)
         self.assertGreater(len(self.sim.notifier.dropped), 5)
@@ -268,19 +271,23 @@ class SplitReconcilersTest(base.FunctionalTestCase):
         definitions = loader.load(self.conf)
         members = []
         for name in ('a', 'b'):
+            # Fixed member ids (in a group of this test's own) make the
+            # ring's split of the types the same on every run.
             plan = scheduler.Scheduler(
-                self.conf, store.Store(connection),
-                '%s-%s' % (group, name), sim.clock.now)
+                self.conf, store.Store(connection), 'reconciler-' + name,
+                sim.clock.now)
             plan.start()
             self.addCleanup(plan.stop)
             members.append((plan, runner.Reconciler(
                 self.conf, connection, client.Cloud(self.conf), definitions,
                 host=name, clock=sim.clock.now)))
-        services.wait_for(lambda: all(
-            len(plan.coordinator.get_members(group.encode()).get()) == 2
-            for plan, _ in members), 10, what='both members joined')
-        for plan, _ in members:
-            plan.owned()  # both see both
+
+        def split():
+            # Each sees the other join once its watchers have run.
+            owned = [set(plan.owned()) for plan, _ in members]
+            return (owned[0] and owned[1] and not owned[0] & owned[1] and
+                    owned[0] | owned[1] == set(types))
+        services.wait_for(split, 10, what='the types split in two')
         ran = []
         for _tick in range(12):  # an hour, in 5 minute ticks
             for plan, reconciler in members:

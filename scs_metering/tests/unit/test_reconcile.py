@@ -161,6 +161,22 @@ class MissedFactsTest(ReconcileTestCase):
         self.assertEqual(report.started_at, period.end_max)
         self.assertGreaterEqual(period.end_max, vm.deleted_at)
 
+    def test_no_delete_inferred_within_the_clock_margin(self):
+        self.server()
+        self.later(30)
+        # Notified as launched two minutes ago, not (yet) in the listing:
+        # a service clock behind ours, or a page fetched before it.
+        young = self.server()
+        self.cloud.resources['instance'].pop(young.resource_id)
+        self.notified(young, ev.CREATE, self.clock.now() - 2 * MINUTE)
+        reconciler = self.reconciler()
+        report = reconciler.run('instance')
+        self.assertEqual(('success', 0), (report.status,
+                                          report.missed_deletes))
+        self.later(30)
+        report = reconciler.run('instance')
+        self.assertEqual(1, report.missed_deletes)
+
     def test_billed_end_policy_first_missing(self):
         self.config('reconciliation', billed_end='first_missing')
         vm = self.server()
@@ -370,7 +386,7 @@ class SettledWindowsTest(ReconcileTestCase):
         self.later(200)
         closer.run(now=self.clock.now())
         records = self.connection.current_records(meter='instance')
-        # Reconciled at 10:30: the windows up to 10:00 are settled.
+        # Reconciled at 10:30 (less the margin): windows up to 10:00.
         self.assertEqual([T0 + i * 60 * MINUTE for i in range(2)],
                          [r.window_start for r in records])
         self.assertEqual([{'notification': 3600}] * 2,
