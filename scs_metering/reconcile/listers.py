@@ -25,7 +25,7 @@ from scs_metering.definitions import fields
 from scs_metering.reconcile import client
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass
 class Observed:
     """One resource as a listing shows it."""
 
@@ -84,17 +84,28 @@ class _Getter:
         self.required = required
 
     def extract(self, item):
+        if len(self.parts) == 1 and len(self.parts[0]) == 1:
+            # The common case, a top-level key, without the loops.
+            value = item.get(self.parts[0][0])
+            if value is not None and value != '':
+                return self._convert(value)
+            return self._absent()
         for parts in self.parts:
             value = item
             for part in parts:
                 value = value.get(part) if isinstance(value, dict) else None
             if value is not None and value != '':
-                try:
-                    return self.convert(value)
-                except (TypeError, ValueError) as exc:
-                    raise fields.FieldError(
-                        'wrong type for field %s: %s, got %r' % (
-                            self.name, exc, value))
+                return self._convert(value)
+        return self._absent()
+
+    def _convert(self, value):
+        try:
+            return self.convert(value)
+        except (TypeError, ValueError) as exc:
+            raise fields.FieldError('wrong type for field %s: %s, got %r' % (
+                self.name, exc, value))
+
+    def _absent(self):
         if self.type == 'present':
             return False
         if self.required:
