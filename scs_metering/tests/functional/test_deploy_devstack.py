@@ -144,8 +144,9 @@ class TestDevStackPlugin(base.FunctionalTestCase):
     def test_post_config_accounts_database_and_queues(self):
         calls = self.stack()
         self.assertIn(('create_service_user', 'scs-metering', 'admin'), calls)
-        self.assertIn(('get_or_create_service', 'scs-metering', 'usage',
-                       'Billing-grade usage metering'), calls)
+        self.assertIn(('get_or_create_service', 'scs-metering',
+                       'usage-metering', 'Billing-grade usage metering'),
+                      calls)
         self.assertIn(('get_or_create_endpoint', 'svc-id', 'RegionOne',
                        'http://10.0.0.1/usage'), calls)
         order = [c[0] for c in calls]
