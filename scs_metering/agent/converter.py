@@ -139,6 +139,10 @@ class Converter:
             publisher_id=message.get('publisher_id'))
         common['attributes'] = {f.name: f.extract(message)
                                 for f in definition.attributes}
+        if action == events.DELETE and definition.delete_state:
+            # A delete's own state ("deleted") bills nothing; its snapshot
+            # only matters for a life whose other events were all lost.
+            common['attributes']['state'] = definition.delete_state
         if action != events.SAMPLE:
             return [events.Event(id=events.stable_id(key, definition.name),
                                  action=action, **common)]

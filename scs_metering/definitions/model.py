@@ -108,6 +108,9 @@ class EventDefinition:
                         for action, patterns in
                         sorted(spec.get('actions', {}).items())]
         self.default_action = spec.get('default_action', events.UPDATE)
+        # The state a delete event reports: what its resource's life is
+        # billed in when the delete is all that is known of that life.
+        self.delete_state = spec.get('delete_state')
         spec_fields = spec['fields']
         self.resource_id = fields.Field('resource_id',
                                         spec_fields['resource_id'],

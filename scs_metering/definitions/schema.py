@@ -83,6 +83,7 @@ EVENT = {
                             'sample')},
             'additionalProperties': False,
         },
+        'delete_state': {'type': 'string', 'minLength': 1},
         'default_action': {'enum': ['create', 'update', 'exists', 'delete',
                                     'sample']},
         'fields': {

@@ -45,10 +45,11 @@ TEST_FLAVOR = {'flavor_name': 'test_flavor',
                'vcpus': 1, 'memory_mb': 512, 'root_gb': 1,
                'ephemeral_gb': 0}
 
-# Versioned samples: file -> (action, event time, state, flavor).
+# Versioned samples: file -> (action, event time, state, flavor). A delete
+# reports the state its life is billed in if nothing else of it is known.
 VERSIONED = {
     'instance-create-end': (ev.CREATE, SAMPLE_TIME, 'active', TEST_FLAVOR),
-    'instance-delete-end': (ev.DELETE, SAMPLE_TIME, 'deleted', TEST_FLAVOR),
+    'instance-delete-end': (ev.DELETE, SAMPLE_TIME, 'active', TEST_FLAVOR),
     'instance-exists': (ev.EXISTS, EMITTED, 'active', TEST_FLAVOR),
     'instance-live_migration_abort-end': (ev.UPDATE, EMITTED, 'active',
                                           TEST_FLAVOR),
@@ -113,7 +114,7 @@ LEGACY = {
     'compute.instance.delete.end': (
         ev.DELETE, '12345678-1234-5678-1234-567812345678', 'project_string',
         'user_fffffffffffffffffffffffffff', utc('2018-10-26 23:59:56'),
-        utc('2018-10-26 23:59:22'), 'deleted', NANO),
+        utc('2018-10-26 23:59:22'), 'active', NANO),
     'compute.instance.exists': (
         ev.EXISTS, '3a513875-95c9-4012-a3e7-f90c678854e5',
         '7c150a59fe714e6f9263774af9688f0e',

@@ -177,7 +177,7 @@ LIFECYCLE = {
     'glance/image.delete': (
         ev.DELETE, 'image', IMAGE, IMAGE_OWNER, None,
         utc('2015-09-01 09:56:18'),
-        {'state': 'deleted', 'size': 4979632, 'disk_format': 'aki'}),
+        {'state': 'active', 'size': 4979632, 'disk_format': 'aki'}),
     'glance/image.upload': (
         ev.UPDATE, 'image', 'cccccccc-cccc-cccc-cccccccccccc', 'fake', None,
         utc('2012-09-18 10:13:44'),

@@ -13,12 +13,14 @@ import datetime
 import decimal
 import random
 
+from scs_metering.agent import converter
 from scs_metering.engine import ingest
 from scs_metering.engine import timeline
 from scs_metering.engine import windows
 from scs_metering import events as ev
 from scs_metering.publisher import sinks
 from scs_metering.tests import base
+from scs_metering.tests import fixtures as fx
 
 T0 = datetime.datetime(2026, 11, 2, 8, 0, tzinfo=datetime.timezone.utc)
 
@@ -219,3 +221,23 @@ class MeteringStartTest(base.DBTestCase):
         self.ingestor.store([event('a', ev.CREATE, 0)])
         self.closer.stop()
         self.assertEqual(0, self.closer.run(until=at(600)))
+
+
+class DeleteOnlyLifeTest(base.DBTestCase):
+    """A server whose every notification but the delete was lost."""
+
+    def test_its_life_is_billed_from_launch_to_delete(self):
+        message = fx.on_the_wire(fx.nova('instance-delete-end', {
+            'launched_at': '2026-11-02T08:00:00Z',
+            'deleted_at': '2026-11-02T09:30:00Z',
+            'terminated_at': '2026-11-02T09:30:00Z'}))
+        outcome = converter.Converter(self.definitions()).convert(
+            'nova', message)
+        ingest.Ingestor(self.connection).store(outcome.events)
+        windows.WindowCloser(self.connection, self.definitions()).run(
+            until=at(120))
+        self.assertEqual(
+            [(8, decimal.Decimal(3600)), (9, decimal.Decimal(1800))],
+            [(r.window_start.hour, r.quantity)
+             for r in self.connection.current_records()
+             if r.meter == 'instance'])
