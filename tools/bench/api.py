@@ -289,10 +289,10 @@ def main(argv):
         assert got == expected(args.resources, start, stop), got
         p50s[start] = percentile(latencies, 0.5)
         print('GET /v1/usage %s to %s (%d requests): p50 %.1f ms, '
-              'p99 %.1f ms, max %.1f ms' % (
+              'p99 %.1f ms, max %.1f ms (load average %.1f)' % (
                   isotime(start), isotime(stop), len(latencies),
                   p50s[start], percentile(latencies, 0.99),
-                  max(latencies)))
+                  max(latencies), os.getloadavg()[0]))
     with storage.reader() as session:
         rolled = rollup.report(session, PROJECT, START, end)
         _totals, median = timed(
