@@ -297,14 +297,14 @@ def main(argv):
         rolled = rollup.report(session, PROJECT, START, end)
         _totals, median = timed(
             lambda: windows_only(session, START, end), 5)
-    print('Baseline, the month summed from the window rollup (%d windows, '
-          'median of 5): %.0f ms, %.1fx the API p50' % (
+    print('Baseline, the whole range summed from the window rollup (%d '
+          'windows, median of 5): %.0f ms, %.1fx the API p50' % (
               args.days * 24, median, median / p50s[START]))
     with storage.reader() as session:
         records, median = timed(lambda: rollup.records_report(
             session, PROJECT, START, end), args.baseline_runs)
     assert records == rolled, 'the rollup and the records disagree'
-    print('Baseline, the report of the month from the records (%d '
+    print('Baseline, the report of the whole range from the records (%d '
           'run(s)): median %.0f ms, %.0fx the API p50' % (
               args.baseline_runs, median, median / p50s[START]))
     for start, stop in ranges:
