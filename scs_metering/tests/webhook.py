@@ -104,6 +104,9 @@ class Webhook:
         with self.lock:
             return self.script.popleft() if self.script else self.default
 
+    def received(self, documents):
+        """Called with the records of every request, for subclasses."""
+
     def _verify(self, headers, body):
         timestamp = headers.get(http_sink.TIMESTAMP_HEADER)
         given = headers.get(http_sink.SIGNATURE_HEADER)
@@ -113,7 +116,9 @@ class Webhook:
 
     def handle(self, handler):
         body = handler.rfile.read(int(handler.headers['Content-Length']))
-        keys = record_keys(json.loads(body))
+        documents = json.loads(body)
+        self.received(documents)
+        keys = record_keys(documents)
         headers = dict(handler.headers)
         if self.hmac_key:
             self._verify(headers, body)
@@ -126,16 +131,30 @@ class Webhook:
             self.requests.append(request)
         self.arrived.set()
         try:
-            self._answer(handler, request, self._next())
+            self._answer(handler, request, keys, self._next())
         finally:
             with self.lock:
                 self.in_flight.subtract(keys)
                 if request[2] is None:
                     request[2] = 0
-                if 200 <= request[2] < 300:
-                    self.delivered.update(keys)
 
-    def _answer(self, handler, request, behaviour):
+    def _settle(self, request, keys, code):
+        # Noted before the body goes out: the client returns only once it
+        # has read the body, so a test that checks right after a send
+        # sees the delivery.
+        with self.lock:
+            request[2] = code
+            if 200 <= code < 300:
+                self.delivered.update(keys)
+
+    def _unsettle(self, request, keys):
+        with self.lock:
+            if request[2] is not None and 200 <= request[2] < 300:
+                # -= drops the keys that fall to zero, as if never counted.
+                self.delivered -= collections.Counter(keys)
+            request[2] = -2
+
+    def _answer(self, handler, request, keys, behaviour):
         what = behaviour[0]
         if what == 'reset':
             reset_connection(handler)
@@ -157,9 +176,9 @@ class Webhook:
                 handler.send_header(name, value)
             handler.send_header('Content-Length', str(len(body)))
             handler.end_headers()
+            self._settle(request, keys, code)
             handler.wfile.write(body)
             handler.wfile.flush()
         except OSError:
             # The client gave up (a timeout); it will send the batch again.
-            code = -2
-        request[2] = code
+            self._unsettle(request, keys)
