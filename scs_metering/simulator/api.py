@@ -236,6 +236,10 @@ class SimulatedAPI:
             self.faults.append(fault)
         return fault
 
+    def remove(self, fault):
+        with self._lock:
+            self.faults.remove(fault)
+
     def clear_faults(self):
         with self._lock:
             self.faults = []

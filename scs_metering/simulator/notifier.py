@@ -19,6 +19,7 @@ duplicated, to play a lossy bus.
 """
 
 import copy
+import datetime
 import json
 import os
 import random
@@ -184,18 +185,37 @@ class Notifier:
 
     ``exchanges`` maps a service (nova, cinder, ...) to its exchange and
     ``topics`` a topic name to the one to publish on, so that parallel
-    tests keep apart. ``drop``, ``delay`` and ``duplicate`` are the
-    shares of messages lost, held back until ``flush``, or sent twice.
+    tests keep apart. ``drop``, ``delay``, ``reorder`` and ``duplicate``
+    are the shares of messages lost, held back, sent after the next
+    message, or sent twice. A held message waits until ``flush``, or,
+    with ``delay_for`` (low, high) seconds of simulated time, until
+    ``release`` is called that much later. A duplicate is the same
+    notification (same message_id) sent again, as a service that retries
+    does, under a fresh ``_unique_id``: oslo.messaging's own filter of
+    repeated ids does not hide it from scs-metering.
+
+    ``durable`` declares the exchanges durable, as services do with
+    ``[oslo_messaging_rabbit] amqp_durable_queues``. Every publish waits
+    for the broker's confirmation and is retried across a lost
+    connection, so that a message counted as sent is on the broker.
     """
 
     def __init__(self, url, exchanges=None, topics=None, seed=0, drop=0.0,
-                 delay=0.0, duplicate=0.0):
-        self.connection = kombu.Connection(url)
+                 delay=0.0, duplicate=0.0, reorder=0.0, delay_for=None,
+                 durable=False):
+        self.connection = kombu.Connection(
+            url, transport_options={'confirm_publish': True})
         self.exchanges = dict(exchanges or {})
         self.topics = dict(topics or {})
         self.random = random.Random(seed)
         self.drop, self.delay, self.duplicate = drop, delay, duplicate
+        self.reorder, self.delay_for, self.durable = (reorder, delay_for,
+                                                      durable)
         self.sent, self.dropped, self.held = [], [], []
+        # Messages sent after a later one; times a held one is due.
+        self.behind, self.due = [], {}
+        self.delayed, self.duplicated, self.reordered = [], [], []
+        self._producer = None
 
     def close(self):
         self.connection.release()
@@ -212,33 +232,82 @@ class Notifier:
             int=self.random.getrandbits(128), version=4))
         # oslo.messaging's sender adds a fresh one to every message (its
         # receivers drop a repeated one); the samples kept theirs.
-        message['_unique_id'] = '%032x' % self.random.getrandbits(128)
+        message['_unique_id'] = self._unique_id()
         draw = self.random.random()
         if draw < self.drop:
             self.dropped.append(message)
         elif draw < self.drop + self.delay:
             self.held.append((service, topic, message))
+            self.delayed.append(message)
+            if self.delay_for:
+                self.due[message['message_id']] = when + datetime.timedelta(
+                    seconds=self.random.uniform(*self.delay_for))
+        elif draw < self.drop + self.delay + self.reorder:
+            self.behind.append((service, topic, message))
+            self.reordered.append(message)
         else:
             self._publish(service, topic, message)
             if self.random.random() < self.duplicate:
-                self._publish(service, topic, message)
+                copied = dict(message, _unique_id=self._unique_id())
+                self._publish(service, topic, copied)
+                self.duplicated.append(copied)
+            # Those waiting for a later message go now, after it.
+            behind, self.behind = self.behind, []
+            for held in behind:
+                self._publish(*held)
         return message
 
+    def _unique_id(self):
+        return '%032x' % self.random.getrandbits(128)
+
+    def release(self, now):
+        """Send the held messages whose delay has passed, oldest due first.
+
+        Only messages held with ``delay_for`` are ever due.
+        """
+        due = sorted((self.due[m['message_id']], n) for n, (_s, _t, m) in
+                     enumerate(self.held) if m['message_id'] in self.due and
+                     self.due[m['message_id']] <= now)
+        going = {n for _when, n in due}
+        held = self.held
+        self.held = [h for n, h in enumerate(held) if n not in going]
+        for _when, n in due:
+            del self.due[held[n][2]['message_id']]
+            self._publish(*held[n])
+
     def flush(self):
-        """Send the held-back messages, newest first."""
+        """Send every held-back message.
+
+        The reordered ones go first, then the held ones, newest first.
+        """
+        behind, self.behind = self.behind, []
         held, self.held = self.held, []
-        for service, topic, message in reversed(held):
+        self.due = {}
+        for service, topic, message in behind + list(reversed(held)):
             self._publish(service, topic, message)
 
-    def _publish(self, service, topic, message):
+    def publish(self, service, topic, body):
+        """Send an AMQP body (text) as ``service`` would, confirmed.
+
+        Nothing is counted as sent: tests use it to inject what no
+        service would send, such as a body that is not JSON.
+        """
         exchange = kombu.Exchange(self.exchanges.get(service, service),
-                                  type='topic', durable=False)
-        body = json.dumps({'oslo.version': '2.0',
-                           'oslo.message': json.dumps(message)})
-        producer = kombu.Producer(self.connection.default_channel)
-        producer.publish(body, exchange=exchange,
-                         routing_key='%s.info' % self.topics.get(topic,
-                                                                 topic),
-                         content_type='application/json',
-                         content_encoding='utf-8', declare=[exchange])
+                                  type='topic', durable=self.durable)
+        if self._producer is None:
+            self._producer = kombu.Producer(self.connection)
+        # Retried on a new connection if the broker went away; a publish
+        # whose confirmation was lost may arrive twice, as with any
+        # at-least-once sender.
+        send = self.connection.ensure(
+            self._producer, self._producer.publish, max_retries=300,
+            interval_start=0.1, interval_step=0.2, interval_max=1)
+        send(body, exchange=exchange,
+             routing_key='%s.info' % self.topics.get(topic, topic),
+             content_type='application/json', content_encoding='utf-8',
+             declare=[exchange])
+
+    def _publish(self, service, topic, message):
+        self.publish(service, topic, json.dumps({
+            'oslo.version': '2.0', 'oslo.message': json.dumps(message)}))
         self.sent.append(message)

@@ -41,7 +41,8 @@ class Simulation:
 
     def __init__(self, start, rabbit_url, seed=0, projects=4,
                  exchanges=None, topics=None, drop=0.0, delay=0.0,
-                 duplicate=0.0, **rates):
+                 duplicate=0.0, reorder=0.0, delay_for=None, durable=False,
+                 **rates):
         self.clock = cloud.Clock(start)
         self.cloud = cloud.Cloud(self.clock, [
             '%032x' % (seed * 1000 + i) for i in range(1, projects + 1)],
@@ -49,7 +50,8 @@ class Simulation:
         self.api = api.SimulatedAPI(self.cloud)
         self.notifier = notifier.Notifier(
             rabbit_url, exchanges=exchanges, topics=topics, seed=seed,
-            drop=drop, delay=delay, duplicate=duplicate)
+            drop=drop, delay=delay, duplicate=duplicate, reorder=reorder,
+            delay_for=delay_for, durable=durable)
         self.workload = workload.Workload(self.cloud, self.notifier,
                                           seed=seed, **rates)
 
