@@ -201,14 +201,16 @@ class Reconciler:
             return
         active = self.store.count_active(resource_type, start)
         listed_until = self.clock()
-        self.store.note_missing(resource_type, start, listed_until)
-        allowed = max(self.conf.max_missing_floor,
-                      int(active * self.conf.max_missing_fraction))
         if report.listed == 0:
+            # A listing that shows nothing is wrong: it dates nothing, not
+            # even as the first listing that missed a later delete.
             report.status = store_mod.REFUSED
             report.error = ('empty listing while %d resources are tracked: '
                             'no delete inferred' % active)
             return
+        self.store.note_missing(resource_type, start, listed_until)
+        allowed = max(self.conf.max_missing_floor,
+                      int(active * self.conf.max_missing_fraction))
         if missing > allowed:
             report.status = store_mod.REFUSED
             report.error = ('%d of %d tracked resources missing, more than '

@@ -309,6 +309,29 @@ class OutageTest(ReconcileTestCase):
         self.assertIn('empty listing', report.error)
         self.assertNothingClosed()
 
+    def test_an_empty_listing_dates_no_later_delete(self):
+        # The empty listing was wrong: the bounds of a server deleted
+        # after it must not end at it.
+        fault = self.sim.api.inject(sim_api.Fault('/servers/detail',
+                                                  kind='empty'))
+        self.reconciler().run('instance')
+        self.sim.api.remove(fault)
+        self.later(30)
+        vm = self.vms[0]
+        self.cloud.delete(vm)
+        self.cloud.resources['instance'].pop(vm.resource_id)
+        self.later(30)
+        reconciler = self.reconciler()
+        found = []
+        original = reconciler.ingestor.store
+        reconciler.ingestor.store = lambda b: found.extend(b) or original(b)
+        report = reconciler.run('instance')
+        self.assertEqual(('success', 1), (report.status,
+                                          report.missed_deletes))
+        [delete] = [e for e in found if e.action == ev.DELETE]
+        self.assertLessEqual(delete.time_min, vm.deleted_at)
+        self.assertGreaterEqual(delete.time_max, vm.deleted_at)
+
     def test_timeout_fails_the_run(self):
         self.config('service_credentials', timeout=0.3)
         self.sim.api.inject(sim_api.Fault('/servers/detail', kind='timeout',
