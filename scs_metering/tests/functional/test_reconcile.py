@@ -35,6 +35,7 @@ from scs_metering.reconcile import scheduler
 from scs_metering.reconcile import store
 from scs_metering.simulator import cloud as sim_cloud
 from scs_metering.simulator import simulation
+from scs_metering.tests import bounds
 from scs_metering.tests.functional import base
 from scs_metering.tests.functional import services
 
@@ -121,67 +122,6 @@ class LossyCloudTest(base.FunctionalTestCase):
         return all(closed.get(m) and timeutils.from_db(closed[m]) >= horizon
                    for m in METERS.values())
 
-    def bound(self, resource, meter, start, end):
-        """What the inferred facts of a resource leave open, as usage.
-
-        Each inferred event's true time lies in [time_min, time_max]; at
-        most the largest volume the resource had is billed for each
-        second of that span.
-        """
-        with self.connection.reader() as session:
-            spans = session.execute(sa.select(
-                models.Event.time_min, models.Event.time_max).join(
-                models.Resource).where(
-                models.Resource.resource_id == resource.resource_id,
-                models.Event.provenance != 'notification',
-                models.Event.time_min.is_not(None))).all()
-        volumes = [i.attributes.get(meter.volume, 0) for i in
-                   self.sim.cloud.truth[(resource.resource_type,
-                                         resource.resource_id)]]
-        volume = (meter.volume if isinstance(meter.volume, int)
-                  else max(volumes, default=0))
-        total = 0
-        for low, high in spans:
-            low = max(timeutils.from_db(low), start)
-            high = min(timeutils.from_db(high), end)
-            if high > low:
-                total += int((high - low).total_seconds()) * volume
-        return total
-
-    def invisible(self, resource, meter, runs):
-        """Usage no listing can see, as the admin guide documents.
-
-        APIs keep no history: a change whose notification was lost and
-        which a later change replaced before the next reconciliation
-        never shows in any listing (the neighbouring states are billed
-        over its span), nor does a whole life between two listings that
-        sent no notification at all.
-        """
-        intervals = self.sim.cloud.truth[(resource.resource_type,
-                                          resource.resource_id)]
-        volume = (meter.volume if isinstance(meter.volume, int) else max(
-            (i.attributes.get(meter.volume, 0) for i in intervals),
-            default=0))
-        if not intervals:
-            return 0  # created and deleted in the same second
-        total = 0
-        start, end = intervals[0].start, intervals[-1].end
-        if (resource.resource_type not in simulation.NOTIFIED and end and
-                not any(start <= t < end for t in runs)):
-            # Never notified and gone before any listing saw it.
-            return sum(int((i.end - i.start).total_seconds()) * volume
-                       for i in intervals)
-        for message in self.sim.notifier.dropped:
-            if resource.resource_id not in str(message['payload']):
-                continue
-            lost = timeutils.parse(message['timestamp'])
-            after = [i.start for i in intervals if i.start > lost] + [
-                i.end for i in intervals if i.end and i.end > lost]
-            seen = [t for t in runs if t > lost]
-            if after and seen and min(after) <= min(seen):
-                total += int((min(after) - lost).total_seconds()) * volume
-        return total
-
     def history(self, resource):
         """What went wrong with one resource, for the failure message."""
         with self.connection.reader() as session:
@@ -219,22 +159,27 @@ class LossyCloudTest(base.FunctionalTestCase):
             key = (record.resource_type, record.resource_id, record.meter)
             measured[key] = measured.get(key, 0) + int(record.quantity)
         exact = inferred = invisible = 0
-        runs = sorted(r['started_at'].replace(tzinfo=datetime.timezone.utc)
-                      for r in store.Store(self.connection).runs(limit=1000))
+        runs = {}
+        for run in store.Store(self.connection).runs(limit=1000):
+            runs.setdefault(run['resource_type'], []).append(
+                timeutils.from_db(run['started_at']))
+        limits = bounds.Bounds(self.connection, self.sim.cloud.truth,
+                               self.sim.notifier.dropped, runs,
+                               simulation.NOTIFIED)
         for resource_type in TYPES:
             meter = self.definitions_.meters[METERS[resource_type]]
             for resource in self.sim.cloud.all(resource_type):
                 rid = resource.resource_id
+                key = (resource_type, rid)
                 truth = sim_cloud.truth_quantity(
-                    self.sim.cloud.truth[(resource_type, rid)], meter,
-                    self.t0, horizon)
+                    self.sim.cloud.truth[key], meter, self.t0, horizon)
                 got = measured.get((resource_type, rid, meter.name), 0)
-                bound = self.bound(resource, meter, self.t0, horizon)
-                unseen = self.invisible(resource, meter, runs)
+                bound = limits.inferred(key, meter, self.t0, horizon)
+                unseen = limits.invisible(key, meter, self.t0, horizon)
                 invisible += bool(unseen)
                 self.assertLessEqual(abs(got - truth), bound + unseen, (
-                    resource_type, rid, got, truth, bound, unseen, runs,
-                    self.history(resource)))
+                    resource_type, rid, got, truth, bound, unseen,
+                    runs[resource_type], self.history(resource)))
                 if got == truth:
                     exact += 1
                 else:
