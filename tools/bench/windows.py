@@ -1,0 +1,181 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""Windows: seconds and peak RSS to close one hourly window of N servers.
+
+Method: a fresh database (a temporary SQLite file, or a new database on
+the local PostgreSQL or MariaDB with --backend) holds N active servers,
+each with its create event and open period, written in bulk beforehand
+(not timed; reconcile.py's populate), and one file sink, so that every
+record gets an outbox entry. A run is one WindowCloser.run in a fresh
+process that closes the first hourly window of the ``instance`` meter:
+N usage records, N outbox entries and the rollup rows, in the closer's
+own transactions. The database is rebuilt for every run (and analyzed on
+PostgreSQL, as autovacuum would have). The baseline is the same process
+reading the window's periods through the closer's own query
+(WindowTransaction.overlapping), writing nothing. Wall time and peak
+RSS (ru_maxrss) of each;
+medians of --runs runs, alternating baseline and closer. The run checks
+that every server got one record of 3600 seconds, and one outbox entry.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import sqlalchemy as sa
+
+# Selects oslo.service's threading backend, as the commands do.
+from scs_metering import cmd  # noqa: F401
+from scs_metering.db import api as db_api
+from scs_metering.db.sqlalchemy import models
+from scs_metering.definitions import loader
+from scs_metering.engine import windows
+from scs_metering.publisher import sinks
+from scs_metering.tests.functional import base
+
+import reconcile
+
+HOUR = datetime.timedelta(hours=1)
+
+
+def prepare(url, count, directory):
+    reconcile.populate(url, count)
+    conf = reconcile._conf(url)
+    connection = db_api.get_connection(conf, url)
+    if connection.dialect == 'postgresql':
+        # As autovacuum would have by then: plans need statistics.
+        with connection.engine.connect() as c:
+            c.execute(sa.text('ANALYZE'))
+            c.commit()
+    sinks.store(conf, connection, {
+        'name': 'bench', 'driver': 'file',
+        'url': 'file://%s/records.jsonl' % directory})
+    connection.dispose()
+
+
+def measure(url, baseline):
+    """One run in this process; print seconds and peak RSS as JSON."""
+    conf = reconcile._conf(url)
+    connection = db_api.get_connection(conf, url)
+    definitions = loader.load(conf)
+    started = time.monotonic()
+    if baseline:
+        meters = [definitions.meters['instance']]
+        with connection.window_transaction(meters) as tx:
+            found = sum(len(periods) for _resource, periods in
+                        tx.overlapping('instance', reconcile.T0,
+                                       reconcile.T0 + HOUR))
+        report = {'rows': found}
+    else:
+        closer = windows.WindowCloser(connection, definitions)
+        report = {'records': closer.run(until=reconcile.T0 + HOUR)}
+    report['seconds'] = round(time.monotonic() - started, 2)
+    report['peak_rss_mib'] = round(resource.getrusage(
+        resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    print(json.dumps(report))
+
+
+def check(url, count):
+    """Every server has one record of 3600 s and one outbox entry."""
+    engine = sa.create_engine(url)
+    record = models.UsageRecord
+    with engine.connect() as c:
+        records, wrong = c.execute(sa.select(
+            sa.func.count(), sa.func.sum(sa.case(
+                (record.quantity != 3600, 1), else_=0)))).one()
+        entries = c.scalar(sa.select(sa.func.count()).select_from(
+            models.Outbox))
+    engine.dispose()
+    if (records, wrong or 0, entries) != (count, 0, count):
+        sys.exit('windows benchmark: wrong result: %d records (%d not '
+                 '3600 s), %d outbox entries, for %d servers' % (
+                     records, wrong or 0, entries, count))
+
+
+def _child(url, baseline):
+    command = [sys.executable, os.path.abspath(__file__), '--child',
+               '--database', url]
+    if baseline:
+        command.append('--baseline')
+    out = subprocess.run(command, check=True, capture_output=True,
+                         text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def _run(backend, count, baseline):
+    with tempfile.TemporaryDirectory() as directory:
+        if backend == 'sqlite':
+            url = 'sqlite:///%s' % os.path.join(directory, 'bench.sqlite')
+            drop = None
+        else:
+            url, drop = base.create_database(backend)
+        try:
+            prepare(url, count, directory)
+            result = _child(url, baseline)
+            if not baseline:
+                check(url, count)
+            return result
+        finally:
+            if drop:
+                drop()
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(prog='windows',
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument('--servers', type=int, default=100000)
+    parser.add_argument('--runs', type=int, default=3)
+    parser.add_argument('--backends', default='sqlite,postgresql',
+                        help='comma-separated: sqlite, postgresql, mariadb')
+    parser.add_argument('--quick', action='store_true',
+                        help='a CI-sized run: 10,000 servers, one run')
+    parser.add_argument('--database', help=argparse.SUPPRESS)
+    parser.add_argument('--child', action='store_true',
+                        help=argparse.SUPPRESS)
+    parser.add_argument('--baseline', action='store_true',
+                        help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        return measure(args.database, args.baseline)
+    if args.quick:
+        args.servers, args.runs = 10000, 1
+    for backend in args.backends.split(','):
+        if backend != 'sqlite' and not base.reachable(backend):
+            print('windows: %s is not reachable, skipped' % backend)
+            continue
+        runs = {True: [], False: []}
+        for _ in range(args.runs):
+            for baseline in (True, False):
+                runs[baseline].append(_run(backend, args.servers,
+                                           baseline))
+        read = statistics.median(r['seconds'] for r in runs[True])
+        close = statistics.median(r['seconds'] for r in runs[False])
+        print('%s: close one hourly window of %d servers: %.1f s '
+              '(reading its rows alone %.1f s, x%.1f), peak RSS %.0f MiB '
+              '(reading alone %.0f MiB); runs %s' % (
+                  backend, args.servers, close, read, close / read,
+                  max(r['peak_rss_mib'] for r in runs[False]),
+                  max(r['peak_rss_mib'] for r in runs[True]),
+                  ', '.join('%.1f' % r['seconds'] for r in runs[False])),
+              flush=True)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))
