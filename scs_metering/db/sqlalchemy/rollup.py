@@ -187,6 +187,9 @@ def apply(session, values, replaced):
     """
     windows, days = {}, {}
     for value in values:
+        # Hashed once for both levels.
+        value = dict(value, attributes_key=attributes_key(
+            value['attributes']))
         fold(windows, value)
         fold(days, value, daily=True)
     for chunk in rows.chunks(replaced, CHUNK):

@@ -19,6 +19,8 @@ to write; these classes only read and write rows.
 import sqlalchemy as sa
 
 from scs_metering.common import timeutils
+from scs_metering.db import api
+from scs_metering.db.sqlalchemy import bulk
 from scs_metering.db.sqlalchemy import delivery
 from scs_metering.db.sqlalchemy import models
 from scs_metering.db.sqlalchemy import rollup
@@ -33,6 +35,7 @@ CHUNK = 500
 class _Transaction(delivery.OutboxWrites):
     def __init__(self, connection, session):
         self.session = session
+        self.dialect = connection.dialect
         self.locking = connection.dialect != 'sqlite'
 
     def _select_resources(self, condition, lock=False):
@@ -221,8 +224,19 @@ class WindowTransaction(_Transaction, sample_reads.SampleReads):
                 dirty_from=None))
 
     def overlapping(self, resource_type, start, end):
-        """(resource, periods) of resources alive in [start, end)."""
-        query = sa.select(models.Period, models.Resource).join(
+        """(resource, periods) of resources alive in [start, end).
+
+        The resources carry their key only. Rows are streamed as plain
+        rows: a window of a large cloud has hundreds of thousands, and
+        ORM objects of all of them cost seconds and hundreds of MiB.
+        """
+        if self.dialect == 'postgresql':
+            # A cursor's plan is made for its first rows; with stale
+            # statistics that can be a nested loop over every resource.
+            self.session.execute(sa.text(
+                'SET LOCAL cursor_tuple_fraction = 1'))
+        query = sa.select(models.Period.__table__,
+                          models.Resource.resource_id).join(
             models.Resource).where(
             models.Resource.resource_type == resource_type,
             models.Period.started_at < _db(end),
@@ -230,13 +244,15 @@ class WindowTransaction(_Transaction, sample_reads.SampleReads):
                    models.Period.ended_at > _db(start))).order_by(
             models.Period.resource_pk, models.Period.started_at)
         current, periods = None, []
-        for period, resource in self.session.execute(query):
-            if current is not None and resource.id != current.pk:
-                yield current, periods
+        for row in self.session.execute(
+                query.execution_options(yield_per=1000)):
+            if current is None or row.resource_pk != current.pk:
+                if current is not None:
+                    yield current, periods
+                current = api.ResourceState(row.resource_pk, resource_type,
+                                            row.resource_id)
                 periods = []
-            if current is None or resource.id != current.pk:
-                current = rows.resource(resource)
-            periods.append(rows.period(period))
+            periods.append(rows.period(row))
         if current is not None:
             yield current, periods
 
@@ -276,7 +292,6 @@ class WindowTransaction(_Transaction, sample_reads.SampleReads):
             revision = (previous or 0) + 1
             values.append(rows.record_values(record, pk, revision, now))
             stored.append((record, revision))
-        for chunk in rows.chunks(values, CHUNK):
-            self.session.execute(sa.insert(models.UsageRecord), chunk)
+        bulk.insert(self.session, models.UsageRecord, values)
         rollup.apply(self.session, values, replaced)
         self.add_outbox(delivery.USAGE, stored, sinks_matching)
