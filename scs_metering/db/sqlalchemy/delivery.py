@@ -32,6 +32,7 @@ from oslo_db import exception as db_exc
 import sqlalchemy as sa
 
 from scs_metering.common import timeutils
+from scs_metering.db.sqlalchemy import bulk
 from scs_metering.db.sqlalchemy import models
 from scs_metering.db.sqlalchemy import rows
 from scs_metering.publisher import records
@@ -106,8 +107,7 @@ class OutboxWrites:
                     'next_attempt_at': now, 'created_at': now}
                    for record, revision in stored
                    for sink in sinks_matching(record)]
-        for chunk in rows.chunks(entries, CHUNK):
-            self.session.execute(sa.insert(models.Outbox), chunk)
+        bulk.insert(self.session, models.Outbox, entries)
 
     def current_lifecycle(self, pks):
         """Current lifecycle record revisions, {resource pk: {id: record}}."""

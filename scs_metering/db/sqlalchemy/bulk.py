@@ -1,0 +1,89 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""Bulk inserts of many rows in the current transaction.
+
+On PostgreSQL with psycopg2 the rows go in one COPY: a window of 100,000
+resources writes 100,000 records and as many outbox entries, and a
+multi-row INSERT of them costs the database about three times as much
+to parse as COPY costs to load. Elsewhere they go as INSERTs of CHUNK
+rows each. Values pass through the columns' types either way, so what
+is stored is the same.
+"""
+
+import datetime
+import io
+
+from oslo_db import exception as db_exc
+import sqlalchemy as sa
+
+from scs_metering.db.sqlalchemy import rows
+
+CHUNK = 500
+# Rows per COPY, which bounds the text held at once.
+COPY_CHUNK = 10000
+# COPY's text format: these characters are escaped, None is \N.
+_ESCAPES = str.maketrans({'\\': '\\\\', '\n': '\\n', '\r': '\\r',
+                          '\t': '\\t'})
+# SQLSTATEs that oslo.db's retry handles, as its own exceptions.
+_DEADLOCK = ('40P01', '40001')
+_DUPLICATE = '23505'
+
+
+def insert(session, model, values):
+    """Insert row dicts, which all have the same keys."""
+    if not values:
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    if dialect.name != 'postgresql' or dialect.driver != 'psycopg2':
+        for chunk in rows.chunks(values, CHUNK):
+            session.execute(sa.insert(model), chunk)
+        return
+    table = model.__table__
+    columns = [(name, _formatter(table.c[name], dialect))
+               for name in values[0]]
+    quote = dialect.identifier_preparer.quote
+    statement = 'COPY %s (%s) FROM STDIN' % (
+        quote(table.name), ', '.join(quote(name) for name, _f in columns))
+    cursor = connection.connection.cursor()
+    try:
+        for chunk in rows.chunks(values, COPY_CHUNK):
+            cursor.copy_expert(statement, io.StringIO(''.join([
+                '\t'.join([text(value[name]) for name, text in columns]) +
+                '\n' for value in chunk])))
+    except dialect.dbapi.Error as exc:
+        code = getattr(exc, 'pgcode', None)
+        if code in _DEADLOCK:
+            raise db_exc.DBDeadlock(exc)
+        if code == _DUPLICATE:
+            raise db_exc.DBDuplicateEntry(inner_exception=exc)
+        raise db_exc.DBError(exc)
+    finally:
+        cursor.close()
+
+
+def _formatter(column, dialect):
+    """A column's values as COPY text, after the column type's processing."""
+    convert = column.type.dialect_impl(dialect).bind_processor(dialect)
+
+    def text(value):
+        if convert is not None:
+            value = convert(value)
+        if value is None:
+            return '\\N'
+        if value is True or value is False:
+            return 't' if value else 'f'
+        if isinstance(value, datetime.datetime) and value.tzinfo:
+            # Columns hold naive UTC; COPY would drop an offset.
+            raise ValueError('%s: an aware time: %s' % (column, value))
+        return str(value).translate(_ESCAPES)
+    return text
