@@ -43,10 +43,14 @@ class Record:
     created_at: datetime.datetime = None
 
 
+# json.dumps(value, sort_keys=True), without building an encoder per call.
+_sorted_json = json.JSONEncoder(sort_keys=True).encode
+
+
 def record_id(meter, resource_type, resource_id, window_start, group):
     return ev.stable_id('usage', meter, resource_type, resource_id,
                         timeutils.isoformat(window_start),
-                        json.dumps(group, sort_keys=True))
+                        _sorted_json(group))
 
 
 def _volume(meter, attributes):
@@ -73,7 +77,7 @@ class Groups:
             weight):
         group = {name: attributes.get(name) for name in self.meter.group_by}
         key = (project_id or '', user_id or '',
-               json.dumps(group, sort_keys=True))
+               _sorted_json(group))
         entry = self._groups.setdefault(key, {
             'owner': (project_id, user_id), 'group': group, 'quantity': 0,
             'provenance': {}})

@@ -71,6 +71,14 @@ def insert(session, model, values):
         cursor.close()
 
 
+def _escaped(text):
+    # Most values have nothing to escape; translate costs far more than
+    # looking.
+    if '\\' in text or '\t' in text or '\n' in text or '\r' in text:
+        return text.translate(_ESCAPES)
+    return text
+
+
 def _formatter(column, dialect):
     """A column's values as COPY text, after the column type's processing."""
     convert = column.type.dialect_impl(dialect).bind_processor(dialect)
@@ -82,8 +90,10 @@ def _formatter(column, dialect):
             return '\\N'
         if value is True or value is False:
             return 't' if value else 'f'
+        if isinstance(value, str):
+            return _escaped(value)
         if isinstance(value, datetime.datetime) and value.tzinfo:
             # Columns hold naive UTC; COPY would drop an offset.
             raise ValueError('%s: an aware time: %s' % (column, value))
-        return str(value).translate(_ESCAPES)
+        return _escaped(str(value))
     return text

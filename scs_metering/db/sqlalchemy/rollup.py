@@ -32,7 +32,6 @@ import collections
 import datetime
 import decimal
 import hashlib
-import json
 import operator
 
 import sqlalchemy as sa
@@ -40,6 +39,7 @@ import sqlalchemy as sa
 from scs_metering.common import timeutils
 from scs_metering.db.sqlalchemy import models
 from scs_metering.db.sqlalchemy import rows
+from scs_metering.db.sqlalchemy import types
 from scs_metering import events
 
 _db = timeutils.to_db
@@ -55,7 +55,7 @@ PROVENANCE_COLUMNS = {name: 'provenance_%s' % name
 
 def attributes_key(attributes):
     """The rollup's key of an attribute set: a hash of its canonical JSON."""
-    text = json.dumps(attributes, sort_keys=True, separators=(',', ':'))
+    text = types.canonical_json(attributes)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
