@@ -9,13 +9,15 @@
 # WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 # License for the specific language governing permissions and limitations
 # under the License.
-"""Bulk inserts of many rows in the current transaction.
+"""Bulk writes of many rows in the current transaction.
 
-On PostgreSQL with psycopg2 the rows go in one COPY: a window of 100,000
-resources writes 100,000 records and as many outbox entries, and a
-multi-row INSERT of them costs the database about three times as much
-to parse as COPY costs to load. Elsewhere they go as INSERTs of CHUNK
-rows each. Values pass through the columns' types either way, so what
+On PostgreSQL with psycopg2 inserted rows go in one COPY: a window of
+100,000 resources writes 100,000 records and as many outbox entries, and
+a multi-row INSERT of them costs the database about three times as much
+to parse as COPY costs to load. Updates by primary key go as one UPDATE
+... FROM (VALUES ...) per CHUNK rows, where psycopg2's executemany is a
+round trip per row. Elsewhere they are INSERTs of CHUNK rows and an
+executemany. Values pass through the columns' types either way, so what
 is stored is the same.
 """
 
@@ -39,14 +41,21 @@ _DUPLICATE = '23505'
 
 
 def insert(session, model, values):
-    """Insert row dicts, which all have the same keys."""
+    """Insert row dicts, which all have the same keys.
+
+    None is NULL, as in a plain INSERT: a column's default applies only
+    to columns the rows leave out.
+    """
     if not values:
         return
     connection = session.connection()
     dialect = connection.dialect
     if dialect.name != 'postgresql' or dialect.driver != 'psycopg2':
+        # A Core INSERT, not the ORM's: the ORM leaves out the keys whose
+        # value is None and so splits rows of varying NULLs into a
+        # statement each.
         for chunk in rows.chunks(values, CHUNK):
-            session.execute(sa.insert(model), chunk)
+            session.execute(sa.insert(model.__table__), chunk)
         return
     table = model.__table__
     columns = [(name, _formatter(table.c[name], dialect))
@@ -69,6 +78,32 @@ def insert(session, model, values):
         raise db_exc.DBError(exc)
     finally:
         cursor.close()
+
+
+def update(session, model, values):
+    """Update rows by primary key ``id`` from row dicts with the same keys.
+
+    On PostgreSQL, one UPDATE ... FROM (VALUES ...) per CHUNK rows: the
+    executemany of psycopg2 is a round trip per row. Elsewhere, that
+    executemany.
+    """
+    if not values:
+        return
+    connection = session.connection()
+    if connection.dialect.name != 'postgresql':
+        session.execute(sa.update(model), values)
+        return
+    table = model.__table__
+    names = list(values[0])
+    for chunk in rows.chunks(values, CHUNK):
+        given = sa.values(*(sa.column(name, table.c[name].type)
+                            for name in names), name='given').data(
+            [tuple(value[name] for name in names) for value in chunk])
+        # A column that is NULL in every row would be text: cast back.
+        session.execute(sa.update(table).where(
+            table.c.id == given.c.id).values({
+                name: sa.cast(given.c[name], table.c[name].type)
+                for name in names if name != 'id'}))
 
 
 def _escaped(text):

@@ -135,8 +135,7 @@ class OutboxWrites:
                   for record, _pk, previous in items]
         values = [_lifecycle_values(record, pk, revision, self.now)
                   for (record, pk, _p), (_r, revision) in zip(items, stored)]
-        for chunk in rows.chunks(values, CHUNK):
-            self.session.execute(sa.insert(models.LifecycleRecord), chunk)
+        bulk.insert(self.session, models.LifecycleRecord, values)
         self.add_outbox(LIFECYCLE, stored, sinks_matching)
 
 

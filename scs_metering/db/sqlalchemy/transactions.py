@@ -16,6 +16,9 @@ costs a handful of round trips whatever its size. The engine decides what
 to write; these classes only read and write rows.
 """
 
+import itertools
+import operator
+
 import sqlalchemy as sa
 
 from scs_metering.common import timeutils
@@ -30,6 +33,19 @@ from scs_metering import events
 
 _db = timeutils.to_db
 CHUNK = 500
+
+
+def _keyed(keys):
+    """Resources of (type, id) keys, as one IN list per type.
+
+    A list of (type, id) pairs is an OR of as many index probes to plan
+    and run on PostgreSQL; one id list per type is a single probe.
+    """
+    by_type = itertools.groupby(sorted(keys), operator.itemgetter(0))
+    return sa.or_(*(sa.and_(models.Resource.resource_type == resource_type,
+                            models.Resource.resource_id.in_(
+                                [i for _t, i in group]))
+                    for resource_type, group in by_type))
 
 
 class _Transaction(delivery.OutboxWrites):
@@ -64,10 +80,9 @@ class _Transaction(delivery.OutboxWrites):
             self.session.execute(sa.delete(models.Period).where(
                 sa.tuple_(models.Period.resource_pk,
                           models.Period.started_at).in_(chunk)))
-        added = [rows.period_values(p, pk) for pk, (_gone, new) in
-                 changes.items() for p in new]
-        if added:
-            self.session.execute(sa.insert(models.Period), added)
+        bulk.insert(self.session, models.Period, [
+            rows.period_values(p, pk) for pk, (_gone, new) in
+            changes.items() for p in new])
 
 
 class IngestTransaction(_Transaction):
@@ -95,9 +110,7 @@ class IngestTransaction(_Transaction):
         keys = sorted(set(keys))
         found = {}
         for chunk in rows.chunks(keys, CHUNK):
-            condition = sa.tuple_(models.Resource.resource_type,
-                                  models.Resource.resource_id).in_(chunk)
-            for row in self._select_resources(condition):
+            for row in self._select_resources(_keyed(chunk)):
                 found[(row.resource_type, row.resource_id)] = row.id
         missing = [k for k in keys if k not in found]
         if missing:
@@ -108,9 +121,7 @@ class IngestTransaction(_Transaction):
                 for t, i in missing])
         states = {}
         for chunk in rows.chunks(keys, CHUNK):
-            condition = sa.tuple_(models.Resource.resource_type,
-                                  models.Resource.resource_id).in_(chunk)
-            for row in self._select_resources(condition, lock=True):
+            for row in self._select_resources(_keyed(chunk), lock=True):
                 states[(row.resource_type, row.resource_id)] = (
                     rows.resource(row))
         return states
@@ -120,8 +131,7 @@ class IngestTransaction(_Transaction):
         values = [rows.event_values(e, pks[(e.resource_type,
                                             e.resource_id)], self.now)
                   for e in batch]
-        for chunk in rows.chunks(values, CHUNK):
-            self.session.execute(sa.insert(models.Event), chunk)
+        bulk.insert(self.session, models.Event, values)
 
     def history(self, resources):
         """All lifecycle events of resources, by pk."""
@@ -141,7 +151,7 @@ class IngestTransaction(_Transaction):
         if not states:
             return
         now = _db(self.now)
-        self.session.execute(sa.update(models.Resource), [
+        bulk.update(self.session, models.Resource, [
             {'id': s.pk, 'project_id': s.project_id, 'user_id': s.user_id,
              'active': s.active, 'started_at': _db(s.started_at),
              'ended_at': _db(s.ended_at), 'attributes': s.attributes,

@@ -111,3 +111,36 @@ class BulkInsertTest(base.FunctionalTestCase):
                             [_record(1, created_at=aware)])
         self.assertRaises(ValueError, insert)
         self.assertEqual(0, self.connection.count('UsageRecord'))
+
+    def _resources(self):
+        with self.connection.reader() as session:
+            return {row.id: row for row in session.scalars(sa.select(
+                models.Resource))}
+
+    def test_update_by_primary_key(self):
+        with self.connection.writer() as session:
+            session.execute(sa.insert(models.Resource), [{
+                'id': 2, 'resource_type': 'instance', 'resource_id': 's',
+                'active': False, 'dirty_gen': 0, 'created_at': T0,
+                'updated_at': T0, 'ended_at': T0, 'project_id': 'old'}])
+        later = T0 + datetime.timedelta(hours=1)
+        with self.connection.writer() as session:
+            # ended_at is NULL in every row, project_id in one.
+            bulk.update(session, models.Resource, [
+                {'id': 1, 'project_id': AWKWARD, 'active': False,
+                 'ended_at': None, 'started_at': later,
+                 'attributes': {'flavor_name': AWKWARD, 'vcpus': 2},
+                 'dirty_gen': 3},
+                {'id': 2, 'project_id': None, 'active': True,
+                 'ended_at': None, 'started_at': None, 'attributes': None,
+                 'dirty_gen': 4}])
+        one, two = self._resources()[1], self._resources()[2]
+        self.assertEqual((AWKWARD, False, None, later,
+                          {'flavor_name': AWKWARD, 'vcpus': 2}, 3, 'r'),
+                         (one.project_id, one.active, one.ended_at,
+                          one.started_at, one.attributes, one.dirty_gen,
+                          one.resource_id))
+        self.assertEqual((None, True, None, None, None, 4, 's'),
+                         (two.project_id, two.active, two.ended_at,
+                          two.started_at, two.attributes, two.dirty_gen,
+                          two.resource_id))
