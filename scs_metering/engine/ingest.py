@@ -13,6 +13,7 @@
 
 import collections
 import dataclasses
+import math
 
 from oslo_log import log
 
@@ -33,15 +34,20 @@ class IngestResult:
 
 
 def _key_text(event):
-    _time, rank, event_id = timeline.order_key(event)
-    return '%d:%s' % (rank, event_id)
+    _time, rank, weight, event_id = timeline.order_key(event)
+    return '%d:%d:%s' % (rank, weight, event_id)
 
 
 def _last_key(state):
     if state.last_event_key is None:
         return None
-    rank, event_id = state.last_event_key.split(':', 1)
-    return (state.last_event_at, int(rank), event_id)
+    parts = state.last_event_key.split(':', 2)
+    if len(parts) == 2:
+        # Stored before events were weighed by provenance: an event of
+        # the same time and rank refolds, which is always right.
+        return (state.last_event_at, int(parts[0]), math.inf, parts[1])
+    rank, weight, event_id = parts
+    return (state.last_event_at, int(rank), int(weight), event_id)
 
 
 def _fold_state(resource, periods):

@@ -11,8 +11,9 @@
 # under the License.
 """A resource's billable periods, derived from its events in event time.
 
-The fold reads events sorted by (time, action rank, id), never in arrival
-order, so any permutation of the same events yields the same periods.
+The fold reads events sorted by (time, action rank, provenance weight,
+id), never in arrival order, so any permutation of the same events yields
+the same periods.
 
 Every lifecycle event but a delete is a snapshot of the resource: project,
 user and billable attributes (its state among them). A period is an
@@ -33,10 +34,19 @@ DEAD = 'dead'
 # At equal times a resource is created before it changes and changes
 # before it is deleted.
 _RANK = {ev.CREATE: 0, ev.UPDATE: 1, ev.EXISTS: 1, ev.DELETE: 2}
+# At equal times and ranks, first-hand evidence wins whatever the ids: a
+# snapshot applied last is the one kept, a delete applied first is the
+# one that ends the life. A reconciliation's create carries the state of
+# a later listing; the create notification of the same moment knows the
+# state at creation.
+_WEIGHT = {ev.RECONCILIATION: 0, ev.AUDIT: 1, ev.NOTIFICATION: 2}
 
 
 def order_key(event):
-    return (event.time, _RANK[event.action], event.id)
+    weight = _WEIGHT[event.provenance]
+    if event.action == ev.DELETE:
+        weight = -weight
+    return (event.time, _RANK[event.action], weight, event.id)
 
 
 @dataclasses.dataclass(frozen=True)

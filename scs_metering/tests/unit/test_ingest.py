@@ -13,7 +13,10 @@ import datetime
 import decimal
 import random
 
+import sqlalchemy as sa
+
 from scs_metering.agent import converter
+from scs_metering.db.sqlalchemy import models
 from scs_metering.engine import ingest
 from scs_metering.engine import timeline
 from scs_metering.engine import windows
@@ -77,6 +80,22 @@ class IngestTest(base.DBTestCase):
         self.assertEqual(1, result.refolded)
         self.assertEqual([(0, 30, 'active'), (30, 60, 'paused'),
                           (60, None, 'active')], self.periods())
+
+    def test_a_key_stored_before_provenance_weights_refolds(self):
+        self.ingestor.store([event('a', ev.CREATE, 0),
+                             event('m', ev.UPDATE, 30, state='paused')])
+        with self.connection.writer() as session:
+            session.execute(sa.update(models.Resource).values(
+                last_event_key='1:m'))
+        # Same time and rank as the last event: it cannot tell which
+        # comes first, so it refolds.
+        result = self.ingestor.store([event('z', ev.UPDATE, 30,
+                                            state='suspended')])
+        self.assertEqual(1, result.refolded)
+        self.assertEqual([(0, 30, 'active'), (30, None, 'suspended')],
+                         self.periods())
+        later = self.ingestor.store([event('y', ev.UPDATE, 40)])
+        self.assertEqual(0, later.refolded)
 
     def test_quarantine_is_stored(self):
         self.ingestor.store([], [ev.Quarantined(reason='bad', raw='{}',

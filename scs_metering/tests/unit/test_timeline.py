@@ -9,6 +9,7 @@
 # WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 # License for the specific language governing permissions and limitations
 # under the License.
+import dataclasses
 import datetime
 import itertools
 import random
@@ -45,6 +46,30 @@ def derive(events):
 
 
 class FoldTest(base.TestCase):
+
+    def test_first_hand_evidence_wins_at_equal_times(self):
+        # A reconciliation's create dated by the API carries the state of a
+        # later listing; the create notification of the same moment knows
+        # the state at creation. Whatever the ids, the notification wins.
+        for inferred, told in (('a', 'b'), ('b', 'a')):
+            listed = dataclasses.replace(
+                event(inferred, ev.CREATE, 0, flavor='m1.large'),
+                provenance=ev.RECONCILIATION, time_min=at(0),
+                time_max=at(0))
+            gone = dataclasses.replace(
+                event(inferred + 'd', ev.DELETE, 50, state='deleted'),
+                provenance=ev.RECONCILIATION, time_min=at(40),
+                time_max=at(70))
+            evs = [listed, event(told, ev.CREATE, 0),
+                   event(told + 'u', ev.UPDATE, 20, flavor='m1.large'),
+                   gone, event(told + 'd', ev.DELETE, 50, state='deleted')]
+            periods = derive(evs)
+            self.assertEqual([(0, 20, 'active', 'm1.small'),
+                              (20, 50, 'active', 'm1.large')],
+                             spans(periods))
+            # The notified end, exact, not the inferred one.
+            self.assertEqual((None, None), (periods[-1].end_min,
+                                            periods[-1].end_max))
 
     def test_create_resize_delete(self):
         periods = derive([
