@@ -20,6 +20,9 @@ import itertools
 import operator
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
 
 from scs_metering.common import timeutils
 from scs_metering.db import api
@@ -46,6 +49,23 @@ def _keyed(keys):
                             models.Resource.resource_id.in_(
                                 [i for _t, i in group]))
                     for resource_type, group in by_type))
+
+
+def _insert_new(dialect):
+    """INSERT of resources that skips those another engine just added.
+
+    Two engines often get events of the same new resource at once; a
+    duplicate would fail and re-run the whole batch. The row the other
+    engine inserted is then read and locked like any existing one.
+    """
+    table = models.Resource.__table__
+    if dialect == 'mysql':
+        # A no-op update: unlike INSERT IGNORE, every other error stays
+        # an error.
+        return mysql.insert(table).on_duplicate_key_update(id=table.c.id)
+    insert = {'postgresql': postgresql.insert, 'sqlite': sqlite.insert}
+    return insert[dialect](table).on_conflict_do_nothing(
+        index_elements=['resource_type', 'resource_id'])
 
 
 class _Transaction(delivery.OutboxWrites):
@@ -115,7 +135,7 @@ class IngestTransaction(_Transaction):
         missing = [k for k in keys if k not in found]
         if missing:
             now = _db(self.now)
-            self.session.execute(sa.insert(models.Resource), [
+            self.session.execute(_insert_new(self.dialect), [
                 {'resource_type': t, 'resource_id': i, 'active': False,
                  'dirty_gen': 0, 'created_at': now, 'updated_at': now}
                 for t, i in missing])
