@@ -75,12 +75,13 @@ class Receiver(webhook.Webhook):
 
 
 class Result:
-    """Figures and failures of one check."""
+    """Figures and failures of one check, and what explains them."""
 
     def __init__(self, name):
         self.name = name
         self.figures = {}
         self.failures = []
+        self.details = []
 
     def fail(self, what, items=()):
         items = list(items)
@@ -221,7 +222,53 @@ def _windows(start, end, width):
         start += step
 
 
-def accuracy(receiver, cloud, meters, bounds, t0, horizons):
+def history(connection, cloud, notifier, key):
+    """Everything about one resource, to explain a failure."""
+    resource_type, rid = key
+    lines = ['== %s %s' % key, 'truth: %r' % (cloud.truth.get(key),)]
+    for name in ('dropped', 'delayed', 'reordered', 'duplicated'):
+        for message in getattr(notifier, name):
+            if rid in json.dumps(message['payload']):
+                lines.append('%s: %s at %s (%s)' % (
+                    name, message['event_type'], message['timestamp'],
+                    message['message_id']))
+    with connection.reader() as session:
+        pk = session.scalar(sa.select(models.Resource.id).where(
+            models.Resource.resource_type == resource_type,
+            models.Resource.resource_id == rid))
+        for table, query in (
+                ('event', sa.select(
+                    models.Event.action, models.Event.event_time,
+                    models.Event.provenance, models.Event.time_min,
+                    models.Event.time_max, models.Event.event_type,
+                    models.Event.message_id, models.Event.attributes,
+                    models.Event.received_at).where(
+                    models.Event.resource_pk == pk).order_by(
+                    models.Event.event_time)),
+                ('period', sa.select(
+                    models.Period.started_at, models.Period.ended_at,
+                    models.Period.state, models.Period.attributes,
+                    models.Period.provenance, models.Period.start_min,
+                    models.Period.start_max, models.Period.end_min,
+                    models.Period.end_max).where(
+                    models.Period.resource_pk == pk).order_by(
+                    models.Period.started_at)),
+                ('record', sa.select(
+                    models.UsageRecord.window_start, models.UsageRecord.id,
+                    models.UsageRecord.revision, models.UsageRecord.current,
+                    models.UsageRecord.attributes,
+                    models.UsageRecord.quantity,
+                    models.UsageRecord.provenance,
+                    models.UsageRecord.created_at).where(
+                    models.UsageRecord.resource_pk == pk).order_by(
+                    models.UsageRecord.window_start, models.UsageRecord.id,
+                    models.UsageRecord.revision))):
+            lines += ['%s: %s' % (table, tuple(r))
+                      for r in session.execute(query)]
+    return '\n'.join(lines)
+
+
+def accuracy(receiver, cloud, meters, bounds, t0, horizons, explain=None):
     """Billed usage against the ground truth, per project/meter/window.
 
     Equal where no fact was inferred or unseen, within the documented
@@ -299,6 +346,9 @@ def accuracy(receiver, cloud, meters, bounds, t0, horizons):
     if off:
         result.fail('resource windows off their bound (window, billed, '
                     'truth, bound)', sorted(off))
+        if explain is not None:
+            resources = sorted({w[:2] for w, _g, _t, _a in off})
+            result.details += [explain(r) for r in resources[:5]]
     windows = set(billed) | set(truth)
     result.figures.update(
         resource_windows=len(windows), project_windows=len(per_project),

@@ -138,11 +138,6 @@ class Deployment(fixtures.Fixture):
                         os.path.basename(path)),
                         content.text_content(_tail(path)))
 
-    def start(self, process):
-        """Start one process; return once it consumes its queues."""
-        process.start()
-        self.wait_consuming()
-
     def start_all(self):
         for process in self.all():
             process.start()

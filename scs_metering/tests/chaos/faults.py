@@ -59,9 +59,12 @@ REAL_MINIMUM = {
     SINK_TIMEOUT: 6, API_FAIL: 0,
 }
 # The listings an API fault breaks, and how.
-API_PATHS = ('/servers/detail', '/volumes/detail', '/snapshots/detail',
-             '/backups/detail', '/v2.0/floatingips', '/v2.0/routers',
-             '/v2/images', '/v2/lbaas/loadbalancers', '/v2/zones')
+API_PATHS = {
+    'instance': '/servers/detail', 'volume': '/volumes/detail',
+    'snapshot': '/snapshots/detail', 'backup': '/backups/detail',
+    'floating_ip': '/v2.0/floatingips', 'router': '/v2.0/routers',
+    'image': '/v2/images', 'loadbalancer': '/v2/lbaas/loadbalancers',
+    'dns_zone': '/v2/zones'}
 API_KINDS = (('status', 500), ('status', 503), ('timeout', 503),
              ('garbage', 200), ('empty', 200))
 # What a missing-field message lacks, by the sample it is made from.
@@ -83,9 +86,15 @@ class Fault:
     detail: str = ''
     # Killed for good: not restarted at the end of the run.
     permanent: bool = False
+    # The type whose listing an API fault breaks.
+    resource_type: str = None
     # Filled in as the fault is played.
     state: str = 'planned'
     began: float = None
+    ended: datetime.datetime = None
+    # The webhook's requests before and after the fault.
+    requests: tuple = (0, 0)
+    seconds: float = 0
     notes: list = dataclasses.field(default_factory=list)
     handle: object = None
 
@@ -121,11 +130,12 @@ def plan(rng, profile, start, end):
                 fault.target = rng.randrange(profile.engines)
                 fault.detail = 'engine %d' % fault.target
             elif kind == API_FAIL:
-                path = rng.choice(API_PATHS)
+                fault.resource_type = rng.choice(sorted(API_PATHS))
                 how, status = rng.choice(API_KINDS)
-                fault.target = api.Fault(path, kind=how, status=status,
-                                         delay=3.0)
-                fault.detail = '%s: %s %s' % (path, how, status)
+                fault.target = api.Fault(API_PATHS[fault.resource_type],
+                                         kind=how, status=status, delay=3.0)
+                fault.detail = '%s listing: %s %s' % (fault.resource_type,
+                                                      how, status)
             elif kind == MISSING_FIELD:
                 fault.target = rng.choice(sorted(FIELDS))
                 fault.detail = fault.target
@@ -151,6 +161,8 @@ class Injector:
         self.active = []
         # The malformed messages sent: what the quarantine must hold.
         self.malformed = []
+        # (when, log, exit code) of processes that exited on their own.
+        self.exits = []
 
     def calm(self):
         """No outage keeps notifications from becoming events now."""
@@ -160,12 +172,22 @@ class Injector:
         return any(f.kind in DATABASE for f in self.active)
 
     def step(self, now):
+        self._supervise(now)
         for fault in list(self.active):
             if fault.end <= now:
                 self._end(fault)
         for fault in self.faults:
             if fault.state == 'planned' and fault.start <= now:
                 self._begin(fault)
+
+    def _supervise(self, now):
+        """Restart what exited on its own, as an init system would."""
+        for process in self.deployment.all():
+            if process.process is not None and not process.running():
+                self.exits.append((now, process.log,
+                                   process.process.returncode))
+                process.process = None
+                process.start()
 
     def end_all(self):
         for fault in list(self.active):
@@ -188,6 +210,7 @@ class Injector:
 
     def _begin(self, fault):
         fault.began = time.monotonic()
+        fault.requests = (len(self.receiver.requests), None)
         kind = fault.kind
         if kind in (AGENT_KILL, ENGINE_KILL):
             process = self._process(fault)
@@ -197,10 +220,18 @@ class Injector:
                 return
             process.kill()
             fault.handle = process
-        elif kind == BROKER_CLOSE:
-            self.deployment.close_connections()
-        elif kind == BROKER_RESTART:
-            deploy.restart_broker()
+        elif kind in (BROKER_CLOSE, BROKER_RESTART):
+            if kind == BROKER_CLOSE:
+                self.deployment.close_connections()
+            else:
+                deploy.restart_broker()
+            # Every running process consumes again: it reconnected.
+            if not self.database_down():
+                self.deployment.wait_consuming(120)
+                fault.seconds = time.monotonic() - fault.began
+            else:
+                fault.notes.append('reconnection not awaited: database '
+                                   'down')
         elif kind == DB_BLOCK:
             self.database.block()
         elif kind == DB_STOP:
@@ -229,7 +260,10 @@ class Injector:
         kind = fault.kind
         if kind in (AGENT_KILL, ENGINE_KILL):
             if not fault.permanent:
-                self.deployment.start(fault.handle)
+                fault.handle.start()
+                # It cannot consume before the database is back.
+                if not self.database_down():
+                    self.deployment.wait_consuming()
         elif kind == DB_BLOCK:
             self.database.unblock()
         elif kind == DB_STOP:
@@ -240,7 +274,9 @@ class Injector:
                 self.receiver.default = ('status', 200)
         elif kind == API_FAIL:
             self.sim.api.remove(fault.handle)
-        fault.notes.append('%.1f s real' % (time.monotonic() - fault.began))
+        fault.seconds = time.monotonic() - fault.began
+        fault.requests = (fault.requests[0], len(self.receiver.requests))
+        fault.ended = self.sim.clock.now()
         fault.state = 'done'
         self.active.remove(fault)
 
