@@ -223,6 +223,14 @@ def add_project_arguments(parser, action):
              'names collide')
 
 
+def parsed_project_id(client_manager, parsed_args):
+    """The project of add_project_arguments' options, None if not given."""
+    if not parsed_args.project:
+        return None
+    return find_project_id(client_manager, parsed_args.project,
+                           parsed_args.project_domain)
+
+
 def find_project_id(client_manager, name_or_id, domain=None):
     """The ID of a project given by name or ID.
 

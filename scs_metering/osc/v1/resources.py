@@ -108,11 +108,8 @@ class ListResource(common.Command, lister.Lister):
         return parser
 
     def take_action(self, parsed_args):
-        project_id = None
-        if parsed_args.project:
-            project_id = common.find_project_id(
-                self.app.client_manager, parsed_args.project,
-                parsed_args.project_domain)
+        project_id = common.parsed_project_id(self.app.client_manager,
+                                              parsed_args)
         found = self.client.resources.list(
             project_id=project_id, all_projects=parsed_args.all_projects,
             resource_type=parsed_args.resource_type,

@@ -76,11 +76,8 @@ class ShowUsage(common.Command, lister.Lister):
         return parser
 
     def take_action(self, parsed_args):
-        project_id = None
-        if parsed_args.project:
-            project_id = common.find_project_id(
-                self.app.client_manager, parsed_args.project,
-                parsed_args.project_domain)
+        project_id = common.parsed_project_id(self.app.client_manager,
+                                              parsed_args)
         report = self.client.usage.get(
             project_id=project_id, all_projects=parsed_args.all_projects,
             start=parsed_args.start, end=parsed_args.end,
