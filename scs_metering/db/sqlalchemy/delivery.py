@@ -239,11 +239,7 @@ class DeliveryMixin:
         """
         now_db = _db(now)
         with self.writer() as session:
-            status_query = sa.select(models.SinkStatus).where(
-                models.SinkStatus.sink_id == sink_id)
-            if self.dialect != 'sqlite':
-                status_query = status_query.with_for_update()
-            status = session.scalars(status_query).first()
+            status = self._locked_status(session, sink_id)
             sink = session.get(models.Sink, sink_id)
             if status is None or sink is None or sink.paused or (
                     status.retry_at is not None and
@@ -277,6 +273,17 @@ class DeliveryMixin:
                 entry.claimed_until = _db(now + lease)
             return token, [_entry(e) for e in entries]
 
+    def _locked_status(self, session, sink_id):
+        """The sink's status row, locked until commit.
+
+        Claims and outcomes of one sink take their turns on it.
+        """
+        query = sa.select(models.SinkStatus).where(
+            models.SinkStatus.sink_id == sink_id)
+        if self.dialect != 'sqlite':
+            query = query.with_for_update()
+        return session.scalars(query).first()
+
     def finish_deliveries(self, sink_id, token, outcome, now, error=None,
                           answer=None, retry_delay=None, entry_ids=None):
         """Record how a claimed batch went; return the entries updated.
@@ -289,11 +296,7 @@ class DeliveryMixin:
         now_db = _db(now)
         with self.writer() as session:
             # The status row first, in the same order as claims take locks.
-            status_query = sa.select(models.SinkStatus).where(
-                models.SinkStatus.sink_id == sink_id)
-            if self.dialect != 'sqlite':
-                status_query = status_query.with_for_update()
-            status = session.scalars(status_query).first()
+            status = self._locked_status(session, sink_id)
             values = {'claimed_by': None, 'claimed_until': None}
             if outcome == rows.DELIVERED:
                 values.update(state=rows.DELIVERED, delivered_at=now_db)
