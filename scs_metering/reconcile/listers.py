@@ -55,7 +55,9 @@ def _time(value):
         if when.tzinfo is None:
             return when.replace(tzinfo=datetime.timezone.utc,
                                 microsecond=0)
-        return when.astimezone(datetime.timezone.utc).replace(microsecond=0)
+        if when.tzinfo is not datetime.timezone.utc:
+            when = when.astimezone(datetime.timezone.utc)
+        return when.replace(microsecond=0) if when.microsecond else when
     raise TypeError('expected a time')
 
 
@@ -79,26 +81,27 @@ class _Getter:
         self.name = name
         self.pointers = spec if isinstance(spec, list) else [spec]
         self.parts = [fields.split_pointer(p) for p in self.pointers]
+        # The common case, one top-level key, is read without the loops.
+        self.key = (self.parts[0][0] if len(self.parts) == 1 and
+                    len(self.parts[0]) == 1 else None)
         self.type = type_
         self.convert = _CONVERT[type_]
         self.required = required
 
     def extract(self, item):
-        if len(self.parts) == 1 and len(self.parts[0]) == 1:
-            # The common case, a top-level key, without the loops.
-            value = item.get(self.parts[0][0])
-            if value is not None and value != '':
-                return self._convert(value)
+        if self.key is not None:
+            value = item.get(self.key)
+        else:
+            value = None
+            for parts in self.parts:
+                value = item
+                for part in parts:
+                    value = (value.get(part) if isinstance(value, dict)
+                             else None)
+                if value is not None and value != '':
+                    break
+        if value is None or value == '':
             return self._absent()
-        for parts in self.parts:
-            value = item
-            for part in parts:
-                value = value.get(part) if isinstance(value, dict) else None
-            if value is not None and value != '':
-                return self._convert(value)
-        return self._absent()
-
-    def _convert(self, value):
         try:
             return self.convert(value)
         except (TypeError, ValueError) as exc:
