@@ -58,11 +58,6 @@ def prepare(url, count, directory):
     reconcile.populate(url, count)
     conf = reconcile._conf(url)
     connection = db_api.get_connection(conf, url)
-    if connection.dialect == 'postgresql':
-        # As autovacuum would have by then: plans need statistics.
-        with connection.engine.connect() as c:
-            c.execute(sa.text('ANALYZE'))
-            c.commit()
     sinks.store(conf, connection, {
         'name': 'bench', 'driver': 'file',
         'url': 'file://%s/records.jsonl' % directory})
