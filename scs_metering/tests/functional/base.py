@@ -96,7 +96,11 @@ def create_database(backend):
     """
     name = 'scs_%s' % uuid.uuid4().hex[:12]
     admin_url = sa.engine.make_url(ADMIN_URLS[backend])
-    admin = sa.create_engine(admin_url, isolation_level='AUTOCOMMIT')
+    # No pool: a connection kept from the CREATE would be dead at the
+    # DROP if the server restarted in between (the resilience suite's
+    # PostgreSQL stop).
+    admin = sa.create_engine(admin_url, isolation_level='AUTOCOMMIT',
+                             poolclass=sa.pool.NullPool)
     with admin.connect() as c:
         c.execute(sa.text('CREATE DATABASE %s' % name))
 
@@ -107,6 +111,5 @@ def create_database(backend):
                     'SELECT pg_terminate_backend(pid) FROM '
                     'pg_stat_activity WHERE datname = :n'), {'n': name})
             c.execute(sa.text('DROP DATABASE IF EXISTS %s' % name))
-        admin.dispose()
     return admin_url.set(database=name).render_as_string(
         hide_password=False), drop
