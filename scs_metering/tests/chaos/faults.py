@@ -123,12 +123,14 @@ def plan(rng, profile, start, end):
             if kind in DURATIONS:
                 fault.end = at + datetime.timedelta(
                     hours=rng.uniform(*DURATIONS[kind]))
-            if kind == AGENT_KILL:
-                fault.target = rng.randrange(profile.agents)
-                fault.detail = 'agent %d' % fault.target
-            elif kind == ENGINE_KILL:
-                fault.target = rng.randrange(profile.engines)
-                fault.detail = 'engine %d' % fault.target
+            if kind in (AGENT_KILL, ENGINE_KILL):
+                # A process killed for good would make the kill a no-op.
+                count = (profile.agents if kind == AGENT_KILL
+                         else profile.engines)
+                fault.target = rng.choice([
+                    n for n in range(count)
+                    if (kind, n) not in profile.permanent_kills])
+                fault.detail = '%s %d' % (kind.split()[0], fault.target)
             elif kind == API_FAIL:
                 fault.resource_type = rng.choice(sorted(API_PATHS))
                 how, status = rng.choice(API_KINDS)
