@@ -252,7 +252,13 @@ def main(argv):
     parser.add_argument('--baseline-runs', type=int, default=1,
                         help='runs of the report from the records, which '
                         'takes minutes for a month')
+    parser.add_argument('--quick', action='store_true',
+                        help='a CI-sized run: 100 servers over 2 days, 5 '
+                             'other projects, 50 requests per range')
     args = parser.parse_args(argv)
+    if args.quick:
+        args.resources, args.days, args.other_projects = 100, 2, 5
+        args.requests = 50
     directory = tempfile.mkdtemp(prefix='scs-bench-api-')
     conf = service.new_conf()
     conf([], project='scs-metering', default_config_files=[],

@@ -111,7 +111,12 @@ def main(argv=None):
     parser.add_argument('--messages', type=int, default=20000)
     parser.add_argument('--runs', type=int, default=5)
     parser.add_argument('--extra', type=int, default=1000)
+    parser.add_argument('--quick', action='store_true',
+                        help='a CI-sized run: 2000 notifications, one run, '
+                             '100 extra definitions')
     args = parser.parse_args(argv)
+    if args.quick:
+        args.messages, args.runs, args.extra = 2000, 1, 100
     directory = tempfile.mkdtemp(prefix='bench-meters-')
     nova = [f for f in loader.shipped_files()
             if os.path.basename(f) == 'nova.yaml']

@@ -127,7 +127,13 @@ def main(argv=None):
     parser.add_argument('--runs', type=int, default=3)
     parser.add_argument('--database',
                         help='SQLAlchemy URL of an empty database')
+    parser.add_argument('--quick', action='store_true',
+                        help='a CI-sized run: 30 servers, one run, 20 '
+                             'records in batches of one')
     args = parser.parse_args(argv)
+    baseline_records = BASELINE
+    if args.quick:
+        args.servers, args.runs, baseline_records = 30, 1, 20
     directory = tempfile.mkdtemp(prefix='scs-bench-push-')
     url = args.database or 'sqlite:///%s' % os.path.join(directory,
                                                          'bench.sqlite')
@@ -166,7 +172,8 @@ def main(argv=None):
             for _ in range(args.runs):
                 _reset(connection, sink['id'])
                 # Batches of one are slow: a sample of them is enough.
-                limit = total if size > 1 else min(total, BASELINE)
+                limit = total if size > 1 else min(total,
+                                                   baseline_records)
                 sent, elapsed = _drain(conf, connection,
                                        connection.sink(sink['id']), limit)
                 assert sent == limit, (sent, limit)

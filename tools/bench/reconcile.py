@@ -218,7 +218,7 @@ def main(argv):
                         help='SQLAlchemy URL of an empty database, instead '
                              'of a new one of --backend')
     parser.add_argument('--quick', action='store_true',
-                        help='a CI-sized run: 10,000 servers')
+                        help='a CI-sized run: 2000 servers')
     parser.add_argument('--count', type=int, help=argparse.SUPPRESS)
     parser.add_argument('--child', action='store_true',
                         help=argparse.SUPPRESS)
@@ -228,7 +228,7 @@ def main(argv):
     if args.child:
         return measure(args.database, args.count, args.baseline)
     if args.quick:
-        args.counts = '10000'
+        args.counts = '2000'
     for count in [int(c) for c in args.counts.split(',')]:
         with tempfile.TemporaryDirectory() as directory:
             url, drop = _database(args.backend, args.database, directory)
