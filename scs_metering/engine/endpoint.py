@@ -14,6 +14,7 @@
 from oslo_db import exception as db_exc
 from oslo_log import log
 import oslo_messaging
+import sqlalchemy as sa
 
 from scs_metering.agent import converter
 from scs_metering.common import timeutils
@@ -25,6 +26,21 @@ LOG = log.getLogger(__name__)
 # Failures worth waiting out: the batch is requeued as a whole.
 _TRANSIENT = (db_exc.DBConnectionError, db_exc.DBDeadlock,
               db_exc.RetryRequest)
+
+
+def transient(exc):
+    """Whether a failure to store says nothing about the messages.
+
+    Besides what oslo.db classifies, any error raised while connecting
+    (no statement ran): oslo.db only recognises libpq's older wording,
+    so a stopped PostgreSQL, or a database refusing connections, reaches
+    here as a plain OperationalError with libpq 14 and later.
+    """
+    if isinstance(exc, _TRANSIENT):
+        return True
+    # oslo.db wraps some errors, keeping SQLAlchemy's as inner_exception.
+    exc = getattr(exc, 'inner_exception', None) or exc
+    return isinstance(exc, sa.exc.DBAPIError) and exc.statement is None
 
 
 def decode(message):
@@ -74,11 +90,11 @@ class EventsEndpoint:
         decoded = [decode(m) for m in messages]
         try:
             self._store(decoded)
-        except _TRANSIENT:
-            LOG.exception('Storing %d messages failed; requeued',
-                          len(messages))
-            return oslo_messaging.NotificationResult.REQUEUE
-        except Exception:
+        except Exception as exc:
+            if transient(exc):
+                LOG.exception('Storing %d messages failed; requeued',
+                              len(messages))
+                return oslo_messaging.NotificationResult.REQUEUE
             # Something in the batch the database refuses. Store message by
             # message, so one bad message cannot block the others.
             LOG.exception('Storing a batch failed; retrying message by '
@@ -113,9 +129,9 @@ class EventsEndpoint:
     def _store_alone(self, found, kept, message):
         try:
             _count(self.ingestor.store(found, kept), found)
-        except _TRANSIENT:
-            raise
         except Exception as exc:
+            if transient(exc):
+                raise
             LOG.error('Quarantining a forwarded message the database '
                       'refuses: %s', exc)
             _count(self.ingestor.store([], [events.Quarantined(
