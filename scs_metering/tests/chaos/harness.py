@@ -316,10 +316,27 @@ class ChaosRun:
 
     def wait_stored(self, timeout):
         mark = time.monotonic()
-        services.wait_for(lambda: self._unstored() == 0, timeout,
-                          interval=0.05, what='every notification stored')
+        try:
+            services.wait_for(lambda: self._unstored() == 0, timeout,
+                              interval=0.05, what='every notification stored')
+        except services.Timeout as exc:
+            raise AssertionError('%s: %s' % (exc, self._missing()))
         self.timings['waiting for ingest'] = self.timings.get(
             'waiting for ingest', 0) + time.monotonic() - mark
+
+    def _missing(self):
+        """What became of the notifications not stored, to explain."""
+        with self.connection.reader() as session:
+            stored = set(session.scalars(sa.select(
+                models.Event.message_id).where(
+                models.Event.provenance == 'notification')))
+        missing = sorted(self.sent_ids - stored)
+        quarantined = [q for q in self.connection.quarantined(limit=1000)
+                       if q['message_id'] in missing or
+                       any(m in q['raw'] for m in missing)]
+        return '%d not stored (%s); quarantined among them: %s' % (
+            len(missing), ', '.join(missing[:5]), [
+                (q['message_id'], q['reason'][:200]) for q in quarantined])
 
     def reconcile(self, now):
         # Lagging behind is a fault of its own (played by the outages):
