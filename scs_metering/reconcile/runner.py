@@ -37,6 +37,8 @@ from scs_metering.reconcile import swift
 LOG = log.getLogger(__name__)
 # Events stored per transaction at most.
 FLUSH = 1000
+# Listed ids queued at most before they are marked seen.
+SEEN_FLUSH = 10000
 
 
 @dataclasses.dataclass
@@ -91,12 +93,12 @@ class Reconciler:
         self.swift = swift.AccountPoller(conf, definitions)
         self._type = None
         self._pending = []
-        self._unseen = []
+        self._seen = []
 
     def run(self, resource_type):
         """Reconcile one type now; return its report, also stored."""
         report = Report(resource_type, self.clock())
-        self._type, self._pending, self._unseen = resource_type, [], []
+        self._type, self._pending, self._seen = resource_type, [], []
         run_id = self.store.start_run(resource_type, self.host,
                                       report.started_at)
         try:
@@ -130,7 +132,6 @@ class Reconciler:
             report.listed += len(page)
             tracked = self.store.tracked(
                 resource_type, [o.resource_id for o in found],
-                seen=[lister.resource_id(i) for i in page], when=listed_at,
                 born={o.resource_id: o.born_at for o in found})
             batch = []
             for observed in found:
@@ -139,12 +140,10 @@ class Reconciler:
                     tracked.get(observed.resource_id), listed_at, policy)
                 report.count(kind)
                 batch.extend(evs)
-            # Resources that only the queued events create are marked
-            # once those are stored.
-            unseen = [o.resource_id for o in found
-                      if o.resource_id not in tracked]
-            if unseen:
-                self._unseen.append((unseen, listed_at))
+            # Marked once the queued events, which create the resources
+            # the engine never saw, are stored.
+            self._seen.append(([lister.resource_id(i) for i in page],
+                               listed_at))
             self._store(batch)
         self._flush()
         self._exact_deletes(lister, report)
@@ -225,23 +224,24 @@ class Reconciler:
             report.missed_deletes += len(chunk)
 
     def _store(self, batch):
-        """Queue events; they go to the Ingestor a thousand at a time.
+        """Queue events and seen marks; they are written in bulk.
 
-        A transaction per page would cost more than the diff itself on a
-        mostly quiet listing; the queue is bounded, and flushed before
-        anything reads what it changes.
+        A write transaction per page would cost more than the diff itself
+        on a mostly quiet listing; the queues are bounded, and flushed
+        before anything reads what they change.
         """
         self._pending.extend(batch)
-        if len(self._pending) >= FLUSH:
+        if len(self._pending) >= FLUSH or sum(
+                len(ids) for ids, _when in self._seen) >= SEEN_FLUSH:
             self._flush()
 
     def _flush(self):
         if self._pending:
             self.ingestor.store(self._pending)
             self._pending = []
-        for resource_ids, listed_at in self._unseen:
-            self.store.mark_seen(self._type, resource_ids, listed_at)
-        self._unseen = []
+        if self._seen:
+            self.store.mark_seen(self._type, self._seen)
+            self._seen = []
 
 
 def _first_missing(tracked, listed_until):

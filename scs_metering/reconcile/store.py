@@ -79,21 +79,16 @@ class Store:
         # that date resources (APIs and notifications).
         self.margin = datetime.timedelta(seconds=margin)
 
-    def tracked(self, resource_type, resource_ids, seen=None, when=None,
-                born=None):
+    def tracked(self, resource_type, resource_ids, born=None):
         """Tracked resources by id; ids the engine never saw are absent.
 
-        With ``seen``, those ids are also marked listed at ``when``, in
-        the same transaction; the resources are returned as they were
-        before. ``born`` maps ids to the earliest start the listing
-        allows: only lives that may have started before the engine's
-        start need their opening event looked up.
+        ``born`` maps ids to the earliest start the listing allows: only
+        lives that may have started before the engine's start need their
+        opening event looked up.
         """
         born = born or {}
         found = {}
-        session_of = (self.connection.writer if seen is not None
-                      else self.connection.reader)
-        with session_of() as session:
+        with self.connection.reader() as session:
             for chunk in rows.chunks(sorted(set(resource_ids)), self.chunk):
                 query = sa.select(*_COLUMNS).where(
                     R.resource_type == resource_type,
@@ -111,8 +106,6 @@ class Store:
                 else:
                     t.first_known = t.started_at
             self._note_creates(session, unsure)
-            if seen is not None:
-                self._mark_seen(session, resource_type, seen, when)
         return found
 
     def _note_creates(self, session, lives):
@@ -139,17 +132,20 @@ class Store:
             tracked.first_known, tracked.opened_by_create = first.get(
                 tracked.pk, (tracked.started_at, True))
 
-    def mark_seen(self, resource_type, resource_ids, when):
-        """Listed now: alive at ``when``, no longer missing."""
-        with self.connection.writer() as session:
-            self._mark_seen(session, resource_type, resource_ids, when)
+    def mark_seen(self, resource_type, listings):
+        """Listed: alive at each listing's time, no longer missing.
 
-    def _mark_seen(self, session, resource_type, resource_ids, when):
-        for chunk in rows.chunks(sorted(set(resource_ids)), self.chunk):
-            session.execute(sa.update(R).where(
-                R.resource_type == resource_type,
-                R.resource_id.in_(chunk)).values(
-                last_seen_at=_db(when), missing_since=None))
+        ``listings`` holds (resource ids, when listed) pairs, marked in
+        one transaction.
+        """
+        with self.connection.writer() as session:
+            for resource_ids, when in listings:
+                for chunk in rows.chunks(sorted(set(resource_ids)),
+                                         self.chunk):
+                    session.execute(sa.update(R).where(
+                        R.resource_type == resource_type,
+                        R.resource_id.in_(chunk)).values(
+                        last_seen_at=_db(when), missing_since=None))
 
     def _missing_condition(self, resource_type, listed_from):
         # Active, not listed by this run, and neither started nor changed
