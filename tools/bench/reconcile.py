@@ -147,8 +147,11 @@ def populate(url, count):
                 'attributes': TINY, 'provenance': 'notification',
                 'start_event_id': 'create-%d' % i} for i in ids])
     if connection.dialect == 'postgresql':
-        # As autovacuum would have by then: plans need statistics.
         with connection.engine.connect() as c:
+            # The ids above were given, so the sequence has not moved.
+            c.execute(sa.text("SELECT setval(pg_get_serial_sequence("
+                              "'resources', 'id'), :n)"), {'n': max(count, 1)})
+            # As autovacuum would have by then: plans need statistics.
             c.execute(sa.text('ANALYZE'))
             c.commit()
     connection.dispose()
