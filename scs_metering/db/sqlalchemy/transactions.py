@@ -78,7 +78,12 @@ class _Transaction(delivery.OutboxWrites):
         query = sa.select(models.Resource).where(condition).order_by(
             models.Resource.id)
         if lock and self.locking:
-            query = query.with_for_update()
+            # Rows read before the lock (ingest's first probe) are in the
+            # session already: without populate_existing the ORM would
+            # hand them back as they were then, not as the transaction
+            # the lock waited for left them.
+            query = query.with_for_update().execution_options(
+                populate_existing=True)
         return list(self.session.scalars(query))
 
     def periods(self, pks):

@@ -16,6 +16,7 @@ on with it, in its first attempt: no duplicate error, no retry of the
 whole batch.
 """
 
+import dataclasses
 import datetime
 import threading
 
@@ -71,3 +72,45 @@ class ConcurrentNewResourceTest(base.FunctionalTestCase):
         self.assertEqual([(T0, 'active'),
                           (T0 + datetime.timedelta(minutes=30), 'paused')],
                          [(p.start, p.snapshot.state) for p in periods])
+
+    def test_second_engine_sees_what_the_first_committed(self):
+        # The chaos suite's double billing: a delete notification and the
+        # reconciler's inferred delete of the same server, stored at
+        # once. The second read the server before the first committed,
+        # then locked it and folded its delete onto the stale open life:
+        # two periods, the life billed twice.
+        connection = self.database(self.backend)
+        hour = datetime.timedelta(hours=1)
+        ingestor = ingest.Ingestor(connection)
+        ingestor.store([push.instance_event('c', ev.CREATE, T0, 'vm1')])
+        deleted = push.instance_event('d', ev.DELETE, T0 + 2 * hour, 'vm1')
+        inferred = dataclasses.replace(
+            push.instance_event('r', ev.DELETE, T0 + hour, 'vm1'),
+            provenance=ev.RECONCILIATION, time_min=T0 + hour,
+            time_max=T0 + 3 * hour)
+        outcome = {}
+
+        def second():
+            try:
+                outcome['result'] = ingestor.store([inferred])
+            except Exception as exc:
+                outcome['error'] = exc
+        with connection.ingest_transaction() as tx:
+            # The first engine applies the delete and holds the row.
+            ingestor._apply(tx, [deleted], ingest.IngestResult())
+            thread = threading.Thread(target=second)
+            thread.start()
+            thread.join(1)
+            self.assertTrue(thread.is_alive())
+        thread.join(30)
+        self.assertNotIn('error', outcome)
+        # One life, as when the same events come one after the other.
+        for event in (push.instance_event('c2', ev.CREATE, T0, 'vm2'),
+                      dataclasses.replace(deleted, id='d2', resource_id='vm2'),
+                      dataclasses.replace(inferred, id='r2',
+                                          resource_id='vm2')):
+            ingestor.store([event])
+        periods = {vm: [(p.start, p.end) for p in connection.periods(
+            'instance', vm)] for vm in ('vm1', 'vm2')}
+        self.assertEqual(1, len(periods['vm1']))
+        self.assertEqual(periods['vm2'], periods['vm1'])
