@@ -28,6 +28,7 @@ from oslo_log import log
 from scs_metering.agent import converter as converter_mod
 from scs_metering.agent import envelope
 from scs_metering.common import timeutils
+from scs_metering.engine import endpoint
 from scs_metering.engine import ingest
 from scs_metering.engine import windows
 from scs_metering.publisher import delivery
@@ -102,6 +103,64 @@ class Replay:
         deliverer = delivery.Deliverer(self.conf, self.connection,
                                        owner='replay-%s' % uuid.uuid4())
         self.counts['records delivered'] += deliverer.run_once()
+
+
+def _meter_again(converter, entry):
+    """(events, quarantine entries) of a quarantined message, or its reason.
+
+    A message the engine refused was forwarded by an agent and carries
+    its events; any other is a notification, converted again.
+    """
+    try:
+        message = envelope.parse(entry['raw'])
+    except envelope.MalformedMessage as exc:
+        return str(exc)
+    payload = message.get('payload')
+    if isinstance(payload, dict) and 'events' in payload:
+        try:
+            return endpoint.decode_payload(payload)
+        except endpoint.INVALID as exc:
+            return 'invalid internal message: %s' % exc
+    outcome = converter_mod.Outcome()
+    service = entry['service'] or converter.service_of(message) or 'unknown'
+    converter.convert(service, message, outcome)
+    if outcome.quarantined:
+        return outcome.quarantined[0].reason
+    return outcome.events, []
+
+
+def retry_quarantined(connection, definitions, ids=None):
+    """Meter quarantined messages again, once what kept them out is fixed.
+
+    The entries whose messages now become events (or are ignored on
+    purpose) are stored and then leave the quarantine, a page per
+    transaction; the others stay as they are. Retried again after a crash
+    between the two steps, their events count once: event ids come from
+    the messages. Returns a Counter of outcomes and the (id, reason) of
+    the entries still failing.
+    """
+    converter = converter_mod.Converter(definitions)
+    ingestor = ingest.Ingestor(connection)
+    counts, failing = collections.Counter(), []
+    marker = None
+    while True:
+        entries = connection.quarantined(BATCH, marker, ids=ids)
+        if not entries:
+            return counts, failing
+        marker = entries[-1]['id']
+        found, kept, done = [], [], []
+        for entry in entries:
+            outcome = _meter_again(converter, entry)
+            if isinstance(outcome, str):
+                failing.append((entry['id'], outcome))
+                continue
+            found += outcome[0]
+            kept += outcome[1]
+            done.append(entry['id'])
+        result = ingestor.store(found, kept)
+        counts['events stored'] += result.stored
+        counts['duplicates skipped'] += result.duplicates
+        counts['entries retried'] += connection.purge_quarantine(ids=done)
 
 
 def summary(records, definitions):

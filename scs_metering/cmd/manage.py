@@ -20,6 +20,8 @@ from oslo_config import cfg
 from scs_metering.common import timeutils
 from scs_metering.db import api as db_api
 from scs_metering.db.sqlalchemy import migration
+from scs_metering.definitions import loader
+from scs_metering import replay
 from scs_metering import service
 
 
@@ -86,6 +88,17 @@ def quarantine_purge(conf):
             deleted, timeutils.isoformat(before)))
 
 
+def quarantine_retry(conf):
+    counts, failing = replay.retry_quarantined(
+        db_api.get_connection(conf), loader.load(conf), conf.command.ids)
+    print('Retried %d quarantine entries: %d events stored, %d already '
+          'stored; %d entries still failing' % (
+              counts['entries retried'], counts['events stored'],
+              counts['duplicates skipped'], len(failing)))
+    for entry_id, reason in failing:
+        print(_line(entry_id, reason))
+
+
 def add_command_parsers(subparsers):
     db = subparsers.add_parser('db', help='Database schema commands.')
     db_commands = db.add_subparsers(dest='db_command')
@@ -132,6 +145,15 @@ def add_command_parsers(subparsers):
     which.add_argument('--id', type=int, action='append', dest='ids',
                        metavar='ID', help='An entry to delete; repeatable.')
     purge.set_defaults(func=quarantine_purge)
+    retry = quarantine_commands.add_parser(
+        'retry', help='Meter quarantined messages again once their cause '
+        'is dealt with (a definition added, the database back): those '
+        'that become events are stored and leave the quarantine, the '
+        'others stay and are listed with their reason.')
+    retry.add_argument('--id', type=int, action='append', dest='ids',
+                       metavar='ID', help='An entry to retry; repeatable. '
+                       'Default: every entry.')
+    retry.set_defaults(func=quarantine_retry)
 
 
 def main(argv=None):

@@ -43,15 +43,22 @@ def transient(exc):
     return isinstance(exc, sa.exc.DBAPIError) and exc.statement is None
 
 
+# What a forwarded message that is not one of an agent's raises.
+INVALID = (KeyError, TypeError, events.InvalidEvent)
+
+
+def decode_payload(payload):
+    """Events and quarantine entries of a forwarded payload; or INVALID."""
+    found = [events.Event.from_wire(e) for e in payload['events']]
+    kept = [events.Quarantined.from_wire(q) for q in payload['quarantined']]
+    return found, kept
+
+
 def decode(message):
     """Events and quarantine entries of one forwarded message."""
     try:
-        payload = message['payload']
-        found = [events.Event.from_wire(e) for e in payload['events']]
-        kept = [events.Quarantined.from_wire(q)
-                for q in payload['quarantined']]
-        return found, kept
-    except (KeyError, TypeError, events.InvalidEvent) as exc:
+        return decode_payload(message['payload'])
+    except INVALID as exc:
         # A bug or a foreign publisher; keep it rather than lose it.
         return [], [events.Quarantined(
             reason='invalid internal message: %s' % exc,

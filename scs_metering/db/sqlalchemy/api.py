@@ -121,12 +121,14 @@ class Connection(delivery.DeliveryMixin, reports.ReportsMixin,
 
     # Reads
 
-    def quarantined(self, limit=100, marker=None):
+    def quarantined(self, limit=100, marker=None, ids=None):
         with self.reader() as session:
             query = sa.select(models.Quarantine).order_by(
                 models.Quarantine.id).limit(limit)
             if marker is not None:
                 query = query.where(models.Quarantine.id > marker)
+            if ids is not None:
+                query = query.where(models.Quarantine.id.in_(ids))
             return [rows.quarantined(r) for r in session.scalars(query)]
 
     def count(self, model_name):

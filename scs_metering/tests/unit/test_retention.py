@@ -12,6 +12,7 @@
 """Purging delivered outbox entries and quarantine; the manage commands."""
 
 import datetime
+import json
 import os
 import subprocess
 
@@ -20,9 +21,12 @@ import sqlalchemy as sa
 from scs_metering.common import timeutils
 from scs_metering.db.sqlalchemy import models
 from scs_metering.db.sqlalchemy import rows
+from scs_metering.definitions import loader
 from scs_metering import events
 from scs_metering.publisher import workers
+from scs_metering import replay
 from scs_metering.tests import base
+from scs_metering.tests import fixtures
 from scs_metering.tests import push
 
 DAY = datetime.timedelta(days=1)
@@ -167,3 +171,89 @@ class ManageTest(Scenario, base.DBTestCase):
         self.assertEqual([ids[2]], [q['id'] for q in
                                     self.connection.quarantined()])
         self.manage('quarantine', 'purge', status=2)
+
+
+class QuarantineRetryTest(base.DBTestCase):
+    """Quarantined messages metered again once their cause is fixed."""
+
+    def setUp(self):
+        super().setUp()
+        when = datetime.datetime(2026, 11, 2, 8, tzinfo=datetime.timezone.utc)
+        # Quarantined by an agent whose definitions lacked the event type.
+        self.created = fixtures.instance(
+            'instance-create-end', 'vm1', 'p1', 'u1', when, message_id='n1')
+        # Forwarded by an agent, refused by a database that was down.
+        paused = push.instance_event('vm1-p', events.UPDATE,
+                                     when + datetime.timedelta(hours=1),
+                                     state='paused')
+        self.forwarded = {'message_id': 'f1', 'payload': {
+            'service': 'nova', 'events': [paused.to_wire()],
+            'quarantined': []}}
+        # Still broken: no uuid, and not JSON.
+        broken = fixtures.instance('instance-delete-end', 'vm1', 'p1', 'u1',
+                                   when + datetime.timedelta(hours=2))
+        del broken['payload']['nova_object.data']['uuid']
+        with self.connection.ingest_transaction() as tx:
+            tx.add_quarantine([
+                events.Quarantined(reason='no definition for the event type',
+                                   raw=json.dumps(self.created),
+                                   service='nova', message_id='n1'),
+                events.Quarantined(
+                    reason='refused by the database: connection failed',
+                    raw=json.dumps(self.forwarded)),
+                events.Quarantined(reason='uuid missing',
+                                   raw=json.dumps(broken), service='nova'),
+                events.Quarantined(reason='malformed JSON',
+                                   raw='{"oslo.version": "2.0", ')])
+        self.ids = [q['id'] for q in self.connection.quarantined()]
+
+    def retry(self, ids=None):
+        return replay.retry_quarantined(
+            self.connection, loader.load(self.conf), ids)
+
+    def test_what_now_meters_leaves_the_quarantine(self):
+        counts, failing = self.retry()
+        self.assertEqual({'events stored': 2, 'duplicates skipped': 0,
+                          'entries retried': 2}, dict(counts))
+        self.assertEqual(self.ids[2:], [i for i, _reason in failing])
+        self.assertIn('uuid', failing[0][1])
+        self.assertIn('malformed JSON', failing[1][1])
+        self.assertEqual(self.ids[2:], [q['id'] for q in
+                                        self.connection.quarantined()])
+        self.assertEqual(
+            [('active', 'paused')],
+            [tuple(p.snapshot.state for p in
+                   self.connection.periods('instance', 'vm1'))])
+
+    def test_only_the_given_entries(self):
+        counts, failing = self.retry(ids=[self.ids[1]])
+        self.assertEqual(1, counts['entries retried'])
+        self.assertEqual([], failing)
+        self.assertEqual([self.ids[0]] + self.ids[2:], [
+            q['id'] for q in self.connection.quarantined()])
+
+    def test_retried_again_after_a_crash_counts_once(self):
+        self.retry()
+        # A crash between storing the events and deleting the entries.
+        with self.connection.ingest_transaction() as tx:
+            tx.add_quarantine([events.Quarantined(
+                reason='refused by the database: connection failed',
+                raw=json.dumps(self.forwarded))])
+        counts, _failing = self.retry()
+        self.assertEqual({'events stored': 0, 'duplicates skipped': 1,
+                          'entries retried': 1}, dict(counts))
+        self.assertEqual(2, len(self.connection.periods('instance', 'vm1')))
+
+    def test_command(self):
+        path = self.write_file('manage.conf', '[database]\nconnection = %s\n'
+                               % self.conf.database.connection)
+        done = subprocess.run(
+            [base.console_script('scs-metering-manage'), '--config-file',
+             path, 'quarantine', 'retry'], capture_output=True, text=True,
+            timeout=120, env=dict(os.environ, OS_LOG_CAPTURE='0'))
+        self.assertEqual(0, done.returncode, done.stderr)
+        lines = done.stdout.splitlines()
+        self.assertEqual('Retried 2 quarantine entries: 2 events stored, 0 '
+                         'already stored; 2 entries still failing', lines[0])
+        self.assertEqual(['%d' % i for i in self.ids[2:]],
+                         [line.split('\t')[0] for line in lines[1:]])
