@@ -17,6 +17,7 @@ import decimal
 import json
 
 from scs_metering.common import timeutils
+from scs_metering.db.sqlalchemy import types
 from scs_metering import events as ev
 
 
@@ -41,6 +42,10 @@ class Record:
     revision: int = None
     replaces: int = None
     created_at: datetime.datetime = None
+    # The attributes as stored (db types.Encoded), when the closer has
+    # encoded them already; None has them encoded on insert.
+    attributes_json: str = dataclasses.field(default=None, compare=False,
+                                             repr=False)
 
 
 # json.dumps(value, sort_keys=True), without building an encoder per call.
@@ -76,11 +81,15 @@ class Groups:
     def add(self, project_id, user_id, attributes, quantity, provenance,
             weight):
         group = {name: attributes.get(name) for name in self.meter.group_by}
-        key = (project_id or '', user_id or '',
-               _sorted_json(group))
-        entry = self._groups.setdefault(key, {
-            'owner': (project_id, user_id), 'group': group, 'quantity': 0,
-            'provenance': {}})
+        # Encoded once: the group key, then the stored attributes and the
+        # rollup's hash of them.
+        text = types.Encoded(types.canonical_json(group))
+        key = (project_id or '', user_id or '', text)
+        entry = self._groups.get(key)
+        if entry is None:
+            entry = self._groups[key] = {
+                'owner': (project_id, user_id), 'group': group,
+                'quantity': 0, 'provenance': {}}
         entry['quantity'] += quantity
         entry['provenance'][provenance] = (
             entry['provenance'].get(provenance, 0) + weight)
@@ -89,7 +98,7 @@ class Groups:
                 finish=None):
         """The records; ``finish`` turns a group's sum into its quantity."""
         meter, records = self.meter, []
-        for _key, entry in sorted(self._groups.items()):
+        for key, entry in sorted(self._groups.items()):
             project_id, user_id = entry['owner']
             group = dict(entry['group'], project_id=project_id)
             quantity = decimal.Decimal(entry['quantity'])
@@ -103,7 +112,7 @@ class Groups:
                 attributes=entry['group'],
                 quantity=finish(quantity, entry['provenance'])
                 if finish else quantity,
-                provenance=entry['provenance']))
+                provenance=entry['provenance'], attributes_json=key[2]))
         return records
 
 

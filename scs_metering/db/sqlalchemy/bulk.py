@@ -16,9 +16,10 @@ On PostgreSQL with psycopg2 inserted rows go in one COPY: a window of
 a multi-row INSERT of them costs the database about three times as much
 to parse as COPY costs to load. Updates by primary key go as one UPDATE
 ... FROM (VALUES ...) per CHUNK rows, where psycopg2's executemany is a
-round trip per row. Elsewhere they are INSERTs of CHUNK rows and an
-executemany. Values pass through the columns' types either way, so what
-is stored is the same.
+round trip per row. On SQLite inserted rows go in one DB-API executemany,
+without Core's per-row preparation. Elsewhere they are INSERTs of CHUNK
+rows and an executemany. Values pass through the columns' types either
+way, so what is stored is the same.
 """
 
 import datetime
@@ -30,7 +31,7 @@ import sqlalchemy as sa
 from scs_metering.db.sqlalchemy import rows
 
 CHUNK = 500
-# Rows per COPY, which bounds the text held at once.
+# Rows per COPY or SQLite executemany, which bounds what is held at once.
 COPY_CHUNK = 10000
 # COPY's text format: these characters are escaped, None is \N.
 _ESCAPES = str.maketrans({'\\': '\\\\', '\n': '\\n', '\r': '\\r',
@@ -50,14 +51,16 @@ def insert(session, model, values):
         return
     connection = session.connection()
     dialect = connection.dialect
+    table = model.__table__
+    if dialect.name == 'sqlite':
+        return _executemany(connection, table, values)
     if dialect.name != 'postgresql' or dialect.driver != 'psycopg2':
         # A Core INSERT, not the ORM's: the ORM leaves out the keys whose
         # value is None and so splits rows of varying NULLs into a
         # statement each.
         for chunk in rows.chunks(values, CHUNK):
-            session.execute(sa.insert(model.__table__), chunk)
+            session.execute(sa.insert(table), chunk)
         return
-    table = model.__table__
     columns = [(name, _formatter(table.c[name], dialect))
                for name in values[0]]
     quote = dialect.identifier_preparer.quote
@@ -78,6 +81,34 @@ def insert(session, model, values):
         raise db_exc.DBError(exc)
     finally:
         cursor.close()
+
+
+def _executemany(connection, table, values):
+    """One DB-API executemany of the rows, processed as Core would.
+
+    Core's executemany prepares each row's parameters through its
+    compiled statement, which cost as much as SQLite's insert itself.
+    Columns the rows leave out get their scalar default, as from Core.
+    """
+    dialect = connection.dialect
+    names = list(values[0])
+    defaults = [(column.name, column.default.arg) for column in table.c
+                if column.name not in values[0] and
+                column.default is not None and column.default.is_scalar]
+    names += [name for name, _value in defaults]
+    processors = [(name, table.c[name].type.dialect_impl(
+        dialect).bind_processor(dialect)) for name in names]
+    quote = dialect.identifier_preparer.quote
+    statement = 'INSERT INTO %s (%s) VALUES (%s)' % (
+        quote(table.name), ', '.join(quote(name) for name in names),
+        ', '.join('?' * len(names)))
+    defaults = dict(defaults)
+    for chunk in rows.chunks(values, COPY_CHUNK):
+        connection.exec_driver_sql(statement, [tuple([
+            convert(value[name] if name in value else defaults[name])
+            if convert else
+            (value[name] if name in value else defaults[name])
+            for name, convert in processors]) for value in chunk])
 
 
 def update(session, model, values):

@@ -55,7 +55,7 @@ PROVENANCE_COLUMNS = {name: 'provenance_%s' % name
 
 def attributes_key(attributes):
     """The rollup's key of an attribute set: a hash of its canonical JSON."""
-    text = types.canonical_json(attributes)
+    text = types.encoded(attributes)
     return hashlib.sha256(text.encode()).hexdigest()
 
 

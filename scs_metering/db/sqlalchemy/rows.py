@@ -72,12 +72,27 @@ def event_values(event, resource_pk, received_at):
     }
 
 
+def _snapshot(row):
+    return timeline.Snapshot(row.project_id, row.user_id,
+                             tuple(sorted(row.attributes.items())))
+
+
+# The periods columns usage_period reads.
+USAGE_PERIOD_COLUMNS = ('resource_pk', 'started_at', 'ended_at',
+                        'project_id', 'user_id', 'attributes', 'provenance')
+
+
+def usage_period(row):
+    """A period without its events and bounds, which usage never reads."""
+    return timeline.Period(start=_t(row.started_at), end=_t(row.ended_at),
+                           snapshot=_snapshot(row),
+                           provenance=row.provenance)
+
+
 def period(row):
-    attributes = row.attributes
     return timeline.Period(
         start=_t(row.started_at), end=_t(row.ended_at),
-        snapshot=timeline.Snapshot(row.project_id, row.user_id,
-                                   tuple(sorted(attributes.items()))),
+        snapshot=_snapshot(row),
         provenance=row.provenance, start_event_id=row.start_event_id,
         end_event_id=row.end_event_id, start_min=_t(row.start_min),
         start_max=_t(row.start_max), end_min=_t(row.end_min),
@@ -119,8 +134,9 @@ def record_values(record, resource_pk, revision, created_at):
         'resource_id': record.resource_id, 'project_id': record.project_id,
         'user_id': record.user_id, 'window_start': _db(record.window_start),
         'window_end': _db(record.window_end),
-        'attributes': record.attributes, 'quantity': record.quantity,
-        'provenance': record.provenance, 'created_at': _db(created_at),
+        'attributes': record.attributes_json or record.attributes,
+        'quantity': record.quantity, 'provenance': record.provenance,
+        'created_at': _db(created_at),
     }
 
 

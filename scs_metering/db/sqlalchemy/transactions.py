@@ -261,16 +261,19 @@ class WindowTransaction(_Transaction, sample_reads.SampleReads):
     def overlapping(self, resource_type, start, end):
         """(resource, periods) of resources alive in [start, end).
 
-        The resources carry their key only. Rows are streamed as plain
-        rows: a window of a large cloud has hundreds of thousands, and
-        ORM objects of all of them cost seconds and hundreds of MiB.
+        The resources carry their key only, the periods what usage
+        reads. Rows are streamed as plain rows: a window of a large cloud
+        has hundreds of thousands, and ORM objects of all of them cost
+        seconds and hundreds of MiB; each column more costs its parsing.
         """
         if self.dialect == 'postgresql':
             # A cursor's plan is made for its first rows; with stale
             # statistics that can be a nested loop over every resource.
             self.session.execute(sa.text(
                 'SET LOCAL cursor_tuple_fraction = 1'))
-        query = sa.select(models.Period.__table__,
+        columns = models.Period.__table__.c
+        query = sa.select(*(columns[name] for name in
+                            rows.USAGE_PERIOD_COLUMNS),
                           models.Resource.resource_id).join(
             models.Resource).where(
             models.Resource.resource_type == resource_type,
@@ -287,7 +290,7 @@ class WindowTransaction(_Transaction, sample_reads.SampleReads):
                 current = api.ResourceState(row.resource_pk, resource_type,
                                             row.resource_id)
                 periods = []
-            periods.append(rows.period(row))
+            periods.append(rows.usage_period(row))
         if current is not None:
             yield current, periods
 

@@ -56,6 +56,19 @@ class ExactDecimal(types.TypeDecorator):
 canonical_json = json.JSONEncoder(sort_keys=True, separators=(',', ':')).encode
 
 
+class Encoded(str):
+    """A value already encoded by canonical_json.
+
+    The window closer encodes a record's attributes once, for its group
+    key; the insert and the rollup's hash reuse that text.
+    """
+
+
+def encoded(value):
+    """The canonical JSON of ``value``, encoding it unless it is Encoded."""
+    return value if isinstance(value, Encoded) else canonical_json(value)
+
+
 class JSONText(types.TypeDecorator):
     """A JSON document stored as text, identical on every backend."""
 
@@ -65,7 +78,7 @@ class JSONText(types.TypeDecorator):
     def process_bind_param(self, value, dialect):
         if value is None:
             return None
-        return canonical_json(value)
+        return str(encoded(value))
 
     def process_result_value(self, value, dialect):
         return None if value is None else json.loads(value)
