@@ -191,9 +191,10 @@ def measure(url, count, baseline):
     print(json.dumps(report))
 
 
-def _child(url, count, baseline):
-    command = [sys.executable, os.path.abspath(__file__), '--child',
-               '--database', url, '--count', str(count)]
+def child(script, url, baseline, *arguments):
+    """The JSON report of one measurement in a fresh process of script."""
+    command = [sys.executable, os.path.abspath(script), '--child',
+               '--database', url, *arguments]
     if baseline:
         command.append('--baseline')
     out = subprocess.run(command, check=True, capture_output=True,
@@ -239,8 +240,8 @@ def main(argv):
                 started = time.monotonic()
                 populate(url, count)
                 setup = time.monotonic() - started
-                base_ = _child(url, count, baseline=True)
-                run = _child(url, count, baseline=False)
+                base_ = child(__file__, url, True, '--count', str(count))
+                run = child(__file__, url, False, '--count', str(count))
             finally:
                 if drop:
                     drop()

@@ -34,7 +34,6 @@ import json
 import os
 import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -105,16 +104,6 @@ def check(url, count):
                      records, wrong or 0, entries, count))
 
 
-def _child(url, baseline):
-    command = [sys.executable, os.path.abspath(__file__), '--child',
-               '--database', url]
-    if baseline:
-        command.append('--baseline')
-    out = subprocess.run(command, check=True, capture_output=True,
-                         text=True).stdout
-    return json.loads(out.strip().splitlines()[-1])
-
-
 def _run(backend, count, baseline):
     with tempfile.TemporaryDirectory() as directory:
         if backend == 'sqlite':
@@ -124,7 +113,7 @@ def _run(backend, count, baseline):
             url, drop = base.create_database(backend)
         try:
             prepare(url, count, directory)
-            result = _child(url, baseline)
+            result = reconcile.child(__file__, url, baseline)
             if not baseline:
                 check(url, count)
             return result
