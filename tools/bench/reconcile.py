@@ -191,6 +191,14 @@ def measure(url, count, baseline):
     print(json.dumps(report))
 
 
+def add_child_arguments(parser):
+    """The options child() gives the fresh process, hidden from --help."""
+    parser.add_argument('--child', action='store_true',
+                        help=argparse.SUPPRESS)
+    parser.add_argument('--baseline', action='store_true',
+                        help=argparse.SUPPRESS)
+
+
 def child(script, url, baseline, *arguments):
     """The JSON report of one measurement in a fresh process of script."""
     command = [sys.executable, os.path.abspath(script), '--child',
@@ -224,10 +232,7 @@ def main(argv):
     parser.add_argument('--quick', action='store_true',
                         help='a CI-sized run: 2000 servers')
     parser.add_argument('--count', type=int, help=argparse.SUPPRESS)
-    parser.add_argument('--child', action='store_true',
-                        help=argparse.SUPPRESS)
-    parser.add_argument('--baseline', action='store_true',
-                        help=argparse.SUPPRESS)
+    add_child_arguments(parser)
     args = parser.parse_args(argv)
     if args.child:
         return measure(args.database, args.count, args.baseline)

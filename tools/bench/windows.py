@@ -132,10 +132,7 @@ def main(argv):
     parser.add_argument('--quick', action='store_true',
                         help='a CI-sized run: 2000 servers, one run')
     parser.add_argument('--database', help=argparse.SUPPRESS)
-    parser.add_argument('--child', action='store_true',
-                        help=argparse.SUPPRESS)
-    parser.add_argument('--baseline', action='store_true',
-                        help=argparse.SUPPRESS)
+    reconcile.add_child_arguments(parser)
     args = parser.parse_args(argv)
     if args.child:
         return measure(args.database, args.baseline)

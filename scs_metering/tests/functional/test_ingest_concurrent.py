@@ -39,6 +39,29 @@ class ConcurrentNewResourceTest(base.FunctionalTestCase):
     scenarios = [(name, {'backend': name})
                  for name in ('postgresql', 'mariadb')]
 
+    def store_while_locked(self, connection, first, second):
+        """Run second() in a thread while first(tx)'s transaction is open.
+
+        The second engine must wait for the first one's commit, then
+        succeed; returns what second() returned.
+        """
+        outcome = {}
+
+        def run():
+            try:
+                outcome['result'] = second()
+            except Exception as exc:
+                outcome['error'] = exc
+        with connection.ingest_transaction() as tx:
+            first(tx)
+            thread = threading.Thread(target=run)
+            thread.start()
+            thread.join(1)
+            self.assertTrue(thread.is_alive())
+        thread.join(30)
+        self.assertNotIn('error', outcome)
+        return outcome['result']
+
     def test_second_engine_takes_the_first_ones_row(self):
         connection = self.database(self.backend)
         create = push.instance_event('c', ev.CREATE, T0, 'vm1')
@@ -47,25 +70,11 @@ class ConcurrentNewResourceTest(base.FunctionalTestCase):
                                     'vm1', state='paused')
         # The undecorated store: a duplicate would raise, not be retried.
         store = ingest.Ingestor.store.__wrapped__
-        outcome = {}
-
-        def second():
-            try:
-                outcome['result'] = store(ingest.Ingestor(connection),
-                                          [pause])
-            except Exception as exc:
-                outcome['error'] = exc
-        with connection.ingest_transaction() as tx:
-            # The first engine has inserted vm1 and holds its row.
-            tx.resources([('instance', 'vm1')])
-            thread = threading.Thread(target=second)
-            thread.start()
-            # The second waits for it.
-            thread.join(1)
-            self.assertTrue(thread.is_alive())
-        thread.join(30)
-        self.assertNotIn('error', outcome)
-        self.assertEqual(1, outcome['result'].stored)
+        # The first engine has inserted vm1 and holds its row.
+        result = self.store_while_locked(
+            connection, lambda tx: tx.resources([('instance', 'vm1')]),
+            lambda: store(ingest.Ingestor(connection), [pause]))
+        self.assertEqual(1, result.stored)
         self.assertEqual(1, connection.count('Resource'))
         ingest.Ingestor(connection).store([create])
         periods = connection.periods('instance', 'vm1')
@@ -88,22 +97,11 @@ class ConcurrentNewResourceTest(base.FunctionalTestCase):
             push.instance_event('r', ev.DELETE, T0 + hour, 'vm1'),
             provenance=ev.RECONCILIATION, time_min=T0 + hour,
             time_max=T0 + 3 * hour)
-        outcome = {}
-
-        def second():
-            try:
-                outcome['result'] = ingestor.store([inferred])
-            except Exception as exc:
-                outcome['error'] = exc
-        with connection.ingest_transaction() as tx:
-            # The first engine applies the delete and holds the row.
-            ingestor._apply(tx, [deleted], ingest.IngestResult())
-            thread = threading.Thread(target=second)
-            thread.start()
-            thread.join(1)
-            self.assertTrue(thread.is_alive())
-        thread.join(30)
-        self.assertNotIn('error', outcome)
+        # The first engine applies the delete and holds the row.
+        self.store_while_locked(
+            connection,
+            lambda tx: ingestor._apply(tx, [deleted], ingest.IngestResult()),
+            lambda: ingestor.store([inferred]))
         # One life, as when the same events come one after the other.
         for event in (push.instance_event('c2', ev.CREATE, T0, 'vm2'),
                       dataclasses.replace(deleted, id='d2', resource_id='vm2'),
