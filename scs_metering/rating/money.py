@@ -91,6 +91,8 @@ def rounding_mode(name):
 
 def _integer(value):
     """(integer, exponent) with value == integer * 10 ** exponent."""
+    if isinstance(value, int):
+        return value, 0
     sign, digits, exponent = value.as_tuple()
     number = int(''.join(map(str, digits)) or '0')
     return (-number if sign else number), exponent
