@@ -140,6 +140,7 @@ class RatedUsage:
     pricing_quantity: str
     pricing_unit: str
     amount: object
+    currency: str
 
     def document(self):
         return {
@@ -157,6 +158,7 @@ class RatedUsage:
             'pricing_quantity': self.pricing_quantity,
             'pricing_unit': self.pricing_unit,
             'amount': money.text(self.amount),
+            'currency': self.currency,
         }
 
 

@@ -197,7 +197,7 @@ class _Rater:
             window_end=record.window_end, quantity=quantity,
             unit=record.unit,
             pricing_quantity=money.ratio_text(quantity * num, den),
-            pricing_unit=price.unit, amount=share)
+            pricing_unit=price.unit, amount=share, currency=self.currency)
 
     def fees(self):
         """Accrue every recurring fee of every segment up to ``until``."""
