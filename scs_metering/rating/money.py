@@ -37,6 +37,8 @@ CONTEXT = decimal.Context(
 
 MAX_DIGITS = 40
 MIN_EXPONENT = -24
+# Any Decimal below it with MIN_EXPONENT has at most MAX_DIGITS digits.
+MAX_MAGNITUDE = decimal.Decimal(10) ** (MAX_DIGITS + MIN_EXPONENT)
 
 ZERO = decimal.Decimal(0)
 
@@ -60,6 +62,11 @@ def to_decimal(value, what='value'):
     already lost its exact value when it reaches us, so documents give
     amounts as strings ("0.10"). Raises ValueError naming ``what``.
     """
+    if type(value) is decimal.Decimal and value.is_finite() and (
+            -MAX_MAGNITUDE < value < MAX_MAGNITUDE) and (
+                value.as_tuple().exponent >= MIN_EXPONENT):
+        # The engine's quantities: checked without a second conversion.
+        return value
     if isinstance(value, bool) or not isinstance(
             value, (str, int, decimal.Decimal)):
         raise ValueError('%s must be a decimal string such as "0.10", not '
@@ -89,34 +96,28 @@ def rounding_mode(name):
             ', '.join(sorted(ROUNDING_MODES)), name))
 
 
-def _integer(value):
-    """(integer, exponent) with value == integer * 10 ** exponent."""
-    if isinstance(value, int):
-        return value, 0
-    sign, digits, exponent = value.as_tuple()
-    number = int(''.join(map(str, digits)) or '0')
-    return (-number if sign else number), exponent
-
-
 def round_ratio(numerator, denominator, exponent, rounding=DEFAULT_ROUNDING):
     """numerator / denominator rounded to 10 ** exponent, exactly.
 
-    ``numerator`` is a Decimal, ``denominator`` a positive integer. The
-    quotient is never formed as a decimal, so no digit is lost before
-    the single rounding; the mode is one of ``ROUNDING_MODES``.
+    ``numerator`` is a Decimal or an integer, ``denominator`` a positive
+    integer. The quotient is never formed as a decimal, so no digit is
+    lost before the single rounding; the mode is one of
+    ``ROUNDING_MODES``. Integer arithmetic on Decimal.as_integer_ratio,
+    which is exact, and quick enough to run once per usage record.
     """
-    mode = rounding_mode(rounding)
+    mode = ROUNDING_MODES.get(rounding) or rounding_mode(rounding)
     if denominator <= 0:
         raise ValueError('denominator must be positive: %r' % denominator)
-    number, exp = _integer(numerator)
+    top, bottom = (numerator, 1) if isinstance(
+        numerator, int) else numerator.as_integer_ratio()
     # numerator / denominator / 10**exponent == top / bottom
-    top, bottom = number, denominator
-    if exp >= exponent:
-        top *= 10 ** (exp - exponent)
+    bottom *= denominator
+    if exponent < 0:
+        top *= 10 ** -exponent
     else:
-        bottom *= 10 ** (exponent - exp)
+        bottom *= 10 ** exponent
     negative = top < 0
-    quotient, remainder = divmod(abs(top), bottom)
+    quotient, remainder = divmod(-top if negative else top, bottom)
     if remainder:
         twice = 2 * remainder
         if mode == decimal.ROUND_HALF_EVEN:
@@ -134,8 +135,8 @@ def round_ratio(numerator, denominator, exponent, rounding=DEFAULT_ROUNDING):
         else:
             up = negative
         quotient += up
-    return decimal.Decimal((int(negative and quotient != 0),
-                            tuple(int(d) for d in str(quotient)), exponent))
+    return CONTEXT.scaleb(decimal.Decimal(-quotient if negative
+                                          else quotient), exponent)
 
 
 def round_amount(amount, exponent, rounding=DEFAULT_ROUNDING):

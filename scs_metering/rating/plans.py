@@ -147,13 +147,13 @@ class Subscription:
     def start(self):
         return self.plans[0][1]
 
-    def segments(self, period, until=None):
-        """The Segments of ``period`` up to ``until``, in order.
+    def segments(self, period):
+        """The Segments of ``period``, in order.
 
         A plan change splits the period at the instant it takes effect;
         the subscription's start and end clip it.
         """
-        high = period.end if until is None else min(period.end, until)
+        high = period.end
         if self.end is not None:
             high = min(high, self.end)
         found = []

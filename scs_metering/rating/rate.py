@@ -39,6 +39,7 @@ an invoice rounds each accrual once.
 """
 
 import dataclasses
+import functools
 
 from scs_metering.common import timeutils
 from scs_metering.rating import currency as currency_
@@ -66,11 +67,28 @@ class PeriodRating:
     deferred: tuple
 
 
-class _Position:
-    """Where a price id stands in its segment: quantity used so far."""
+class _Slot:
+    """One price of one version in one segment, ready to rate records.
 
-    def __init__(self):
-        self.quantity = money.ZERO
+    Built once per (segment, price, record unit) so that the hot path
+    does no unit parsing, no tier scaling and no free-unit arithmetic.
+    Tier positions are per segment and price id, across versions.
+    """
+
+    def __init__(self, index, segment, plan, price_list, version, price,
+                 conversion):
+        self.segment = segment
+        self.price = price
+        self.num, self.den = conversion.num, conversion.den
+        self.amount = price.model.bind(self.den)
+        free = (price.free_units or money.ZERO) + (
+            plan.free_units(price.id) or money.ZERO)
+        self.free = free * self.den
+        self.position = (index, price.id)
+        self.accruals = {}
+        self.key = functools.partial(
+            lines.LineKey, lines.USAGE, price.id, plan.id, price_list.id,
+            _version_id(version))
 
 
 class _Rater:
@@ -81,6 +99,10 @@ class _Rater:
         self.until = until
         self.rounding = rounding
         self.segments = subscription.segments(period)
+        if not self.segments:
+            raise errors.RatingError('subscription %s has no plan in force '
+                                     'in the period from %s' % (
+                                         subscription.id, period.start))
         self.plans, self.lists = {}, {}
         for segment in self.segments:
             plan = plans.get(segment.plan)
@@ -100,15 +122,15 @@ class _Rater:
                                      'period %s: %s' % (
                                          subscription.id, period.start,
                                          ', '.join(sorted(currencies))))
-        self.currency = currencies.pop() if currencies else None
-        self.exponent = (currency_.exponent(self.currency)
-                         if self.currency else 0)
+        self.currency = currencies.pop()
+        self.exponent = currency_.exponent(self.currency)
         self.accruals = {}
         self.positions = {}
         self.conversions = {}
-        self.bound = {}
+        self.slots = {}
 
     def accrual(self, key, **fields):
+        """The accrual of a fee or minimum key, made on first use."""
         found = self.accruals.get(key)
         if found is None:
             found = self.accruals[key] = lines.Accrual(key=key, **fields)
@@ -141,63 +163,66 @@ class _Rater:
         if segment is None:
             return quantity, 'no plan of subscription %s is in force at ' \
                 '%s' % (self.subscription.id, record.window_start)
-        plan = self.plans[segment.plan]
         price_list = self.lists[segment.plan]
         version = price_list.version_at(record.window_start)
         if version is None:
             return quantity, 'price list %s has no version in force at %s' % (
                 price_list.id, record.window_start)
-        candidates = version.usage_prices(record.meter)
         attributes = record.attributes or {}
-        price = next((p for p in candidates if p.match.matches(attributes)),
-                     None)
+        price = None
+        for candidate in version.usage_prices(record.meter):
+            if candidate.match.matches(attributes):
+                price = candidate
+                break
         if price is None:
             return quantity, 'no price of meter %s in price list %s version ' \
                 '%s matches %s' % (record.meter, price_list.id,
                                    _version_id(version),
                                    lines.canonical_json(attributes).decode())
-        conversion = self.conversion(record.unit, price.unit)
-        if isinstance(conversion, str):
-            return quantity, 'price %s: %s' % (price.id, conversion)
-        return quantity, self.charge(record, quantity, index, segment, plan,
-                                     price_list, version, price, conversion)
+        slot = self.slots.get((index, id(price), record.unit))
+        if slot is None:
+            conversion = self.conversion(record.unit, price.unit)
+            if isinstance(conversion, str):
+                return quantity, 'price %s: %s' % (price.id, conversion)
+            slot = self.slots[index, id(price), record.unit] = _Slot(
+                index, segment, self.plans[segment.plan], price_list,
+                version, price, conversion)
+        return quantity, self.charge(record, quantity, attributes, slot)
 
-    def charge(self, record, quantity, index, segment, plan, price_list,
-               version, price, conversion):
-        num, den = conversion.num, conversion.den
-        position = self.positions.setdefault((index, price.id), _Position())
-        free = (price.free_units or money.ZERO) + (
-            plan.free_units(price.id) or money.ZERO)
-        free_scaled = free * den
-        amount = self.bound.get((id(price), den))
-        if amount is None:
-            amount = self.bound[id(price), den] = price.model.bind(den)
-        before = max(money.ZERO, position.quantity * num - free_scaled)
-        position.quantity += quantity
-        after = max(money.ZERO, position.quantity * num - free_scaled)
-        key = lines.LineKey(
-            lines.USAGE, price.id, plan.id, price_list.id,
-            _version_id(version),
-            tuple((name, attributes_get(record, name))
-                  for name in price.group_by))
-        accrual = self.accrual(
-            key, denominator=den, unit=record.unit, pricing_unit=price.unit,
-            num=num, den=den, start=segment.start, end=segment.end,
-            description=price.description,
-            unit_price=price.model.unit_price())
-        old = accrual.rounded(self.exponent, self.rounding)
-        accrual.numerator += amount(after) - amount(before)
+    def charge(self, record, quantity, attributes, slot):
+        num, den = slot.num, slot.den
+        before = self.positions.get(slot.position, money.ZERO)
+        after = before + quantity
+        self.positions[slot.position] = after
+        before = before * num - slot.free
+        after = after * num - slot.free
+        group = tuple((name, attributes.get(name))
+                      for name in slot.price.group_by)
+        accrual = slot.accruals.get(group)
+        if accrual is None:
+            key = slot.key(group)
+            accrual = slot.accruals[group] = self.accruals[key] = (
+                lines.Accrual(
+                    key=key, denominator=den, unit=record.unit,
+                    pricing_unit=slot.price.unit, num=num, den=den,
+                    start=slot.segment.start, end=slot.segment.end,
+                    description=slot.price.description,
+                    unit_price=slot.price.model.unit_price()))
+        if after > 0:
+            accrual.numerator += slot.amount(after) - (
+                slot.amount(before) if before > 0 else money.ZERO)
         accrual.quantity += quantity
-        share = accrual.rounded(self.exponent, self.rounding) - old
+        rounded = accrual.rounded(self.exponent, self.rounding)
+        share = rounded - accrual.last_rounded
+        accrual.last_rounded = rounded
         return lines.RatedUsage(
             usage_id=record.id, usage_revision=record.revision,
-            subscription_id=self.subscription.id, key=key,
+            subscription_id=self.subscription.id, key=accrual.key,
             meter=record.meter, resource_id=record.resource_id,
             project_id=record.project_id, window_start=record.window_start,
             window_end=record.window_end, quantity=quantity,
-            unit=record.unit,
-            pricing_quantity=money.ratio_text(quantity * num, den),
-            pricing_unit=price.unit, amount=share, currency=self.currency)
+            unit=record.unit, pricing_unit=slot.price.unit, amount=share,
+            currency=self.currency, num=num, den=den)
 
     def fees(self):
         """Accrue every recurring fee of every segment up to ``until``."""
@@ -266,10 +291,6 @@ class _Rater:
                     unit_price=price.minimum_charge)
                 accrual.numerator = top
                 accrual.quantity = money.ZERO + seconds
-
-
-def attributes_get(record, name):
-    return (record.attributes or {}).get(name)
 
 
 def _version_id(version):

@@ -94,6 +94,11 @@ class RateTest(base.BaseTestCase):
         self.assertRaises(errors.RatingError, self.rate, [outside])
         self.assertRaises(errors.RatingError, self.rate, [], plan_map={})
         self.assertRaises(errors.RatingError, self.rate, [], lists={})
+        ended = plans.parse_subscription(dict(
+            scenario.SUBSCRIPTION, end='2024-01-31T00:00:00Z', plans=[
+                {'plan': 'standard', 'from': '2024-01-01T00:00:00Z'}]))
+        self.assertRaises(errors.RatingError, self.rate, [],
+                          subscription=ended)
 
     def test_windows_after_until_are_deferred(self):
         rating = self.rate(scenario.records(), until=day(13))
