@@ -57,6 +57,8 @@ from scs_metering.rating import rate
 from scs_metering.tests.unit.rating import scenario
 
 GOLDEN = os.path.join(os.path.dirname(__file__), 'golden')
+GUIDE = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..',
+                     'doc', 'source', 'admin', 'billing.rst')
 UTC = datetime.timezone.utc
 
 
@@ -213,3 +215,13 @@ class GoldenTest(base.BaseTestCase):
         billed = invoices.billed_state([february, invoice], self.period)
         self.assertEqual([], invoices.corrections(self.rate(records),
                                                   billed, 'inv-feb'))
+
+    def test_the_guide_shows_these_figures(self):
+        """The billing guide's worked example is this test's, kept as one."""
+        with open(GUIDE) as guide:
+            text = guide.read()
+        for figure in ('**50.51**', '0.15 + 7.20 + 0.19 + 10.00 + 1.05 + '
+                       '2.10 = 20.69', '29.82', 'And 20.69 + 29.82 = 50.51',
+                       '11.28 − 10.88 = 0.40', '45.40', '15.00 × 19/29 − '
+                       '0.192 = 9.635586…', '2,505,600'):
+            self.assertIn(figure, text.replace('\n', ' '))
