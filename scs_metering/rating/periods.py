@@ -89,7 +89,7 @@ class BillingCycle:
     timezone: str
 
     def __post_init__(self):
-        parse_anchor(self.anchor)
+        object.__setattr__(self, 'anchor', parse_anchor(self.anchor))
         object.__setattr__(self, '_zone', parse_timezone(self.timezone))
 
     def _start(self, index):

@@ -209,3 +209,21 @@ class RateTest(base.BaseTestCase):
                          [(line['group'], line['amount'])
                           for line in invoice['lines']
                           if line['item'] == 'server-large'])
+
+    def test_proration_is_exact_to_the_second(self):
+        """A fee of 2,505,600.00 for February's 2,505,600 s: 1.00 a second.
+
+        Starting one second after 11 February 00:00 CET leaves 1,641,599
+        seconds: exactly 1,641,599.00.
+        """
+        plan = dict(scenario.PLAN, fees=[{'id': 'base',
+                                          'amount': '2505600.00'}])
+        subscription = plans.parse_subscription(dict(
+            scenario.SUBSCRIPTION, plans=[
+                {'plan': 'standard', 'from': '2024-02-10T23:00:01Z'}]))
+        rating = self.rate([], plan_map={'standard': plans.parse_plan(plan)},
+                           subscription=subscription)
+        self.assertEqual([('1641599', '1641599.00')], [
+            (line['quantity'], line['amount'])
+            for line in self.invoice(rating)['lines']
+            if line['item'] == 'base'])
