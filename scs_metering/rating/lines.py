@@ -42,7 +42,12 @@ def canonical_json(document):
 
 @dataclasses.dataclass(frozen=True)
 class LineKey:
-    """What one invoice line is of; ``text`` is its stable identity."""
+    """What one invoice line is of; ``text`` is its stable identity.
+
+    ``segment`` is the start of the plan segment the line belongs to:
+    segments are rated apart, so their lines never merge, even when a
+    plan comes back later in the same period.
+    """
 
     kind: str
     item: str

@@ -87,8 +87,9 @@ class _Slot:
         self.position = (index, price.id)
         self.accruals = {}
         self.key = functools.partial(
-            lines.LineKey, lines.USAGE, price.id, plan.id, price_list.id,
-            _version_id(version))
+            lines.LineKey, lines.USAGE, price.id, plan.id,
+            price_list=price_list.id, version=_version_id(version),
+            segment=_iso(segment.start))
 
 
 class _Rater:
@@ -200,7 +201,7 @@ class _Rater:
                       for name in slot.price.group_by)
         accrual = slot.accruals.get(group)
         if accrual is None:
-            key = slot.key(group)
+            key = slot.key(group=group)
             accrual = slot.accruals[group] = self.accruals[key] = (
                 lines.Accrual(
                     key=key, denominator=den, unit=record.unit,
@@ -233,12 +234,14 @@ class _Rater:
                 continue
             plan = self.plans[segment.plan]
             price_list = self.lists[segment.plan]
-            items = [(lines.LineKey(lines.FEE, fee.id, plan.id), fee,
-                      segment.start, end) for fee in plan.fees]
+            where = _iso(segment.start)
+            items = [(lines.LineKey(lines.FEE, fee.id, plan.id,
+                                    segment=where), fee, segment.start, end)
+                     for fee in plan.fees]
             for version, low, high in price_list.spans(segment.start, end):
                 items += [(lines.LineKey(lines.FEE, price.id, plan.id,
-                                         price_list.id,
-                                         _version_id(version)),
+                                         price_list.id, _version_id(version),
+                                         segment=where),
                            price, low, high) for price in version.flat_prices]
             for key, item, low, high in items:
                 seconds = int((high - low).total_seconds())
@@ -270,10 +273,11 @@ class _Rater:
                     if price.minimum_charge is not None:
                         minimums[price.id] = (version, price)
             seconds = int((segment.end - segment.start).total_seconds())
+            where = _iso(segment.start)
             for price_id, (version, price) in sorted(minimums.items()):
                 used = [a for k, a in self.accruals.items()
                         if k.kind == lines.USAGE and k.item == price_id and
-                        k.plan == plan.id and a.start == segment.start]
+                        k.segment == where]
                 den = used[0].denominator if used else 1
                 usage = sum((a.numerator for a in used), money.ZERO)
                 top = (price.minimum_charge * seconds * den -
@@ -282,7 +286,7 @@ class _Rater:
                     continue
                 key = lines.LineKey(lines.MINIMUM, price_id, plan.id,
                                     price_list.id, _version_id(version),
-                                    segment=_iso(segment.start))
+                                    segment=where)
                 accrual = self.accrual(
                     key, denominator=length * den, unit='s',
                     pricing_unit=PERIOD_UNIT, num=1, den=length,

@@ -227,3 +227,31 @@ class RateTest(base.BaseTestCase):
             (line['quantity'], line['amount'])
             for line in self.invoice(rating)['lines']
             if line['item'] == 'base'])
+
+    def test_a_plan_that_comes_back_keeps_its_segments_apart(self):
+        """standard, premium from 13 February, standard again from 14.
+
+        The two standard segments are rated apart: r03-r04 (48 h) and
+        r06-r07 (39 h) each start at tier position 0, so 4.80 and 3.90;
+        r05 falls in premium's day, 2.40.
+        """
+        premium = dict(scenario.PLAN, id='premium')
+        plan_map = dict(scenario.plan_map(),
+                        premium=plans.parse_plan(premium))
+        subscription = plans.parse_subscription(dict(
+            scenario.SUBSCRIPTION, plans=scenario.SUBSCRIPTION['plans'] + [
+                {'plan': 'premium', 'from': '2024-02-13T00:00:00Z'},
+                {'plan': 'standard', 'from': '2024-02-14T00:00:00Z'}]))
+        invoice = self.invoice(self.rate(
+            scenario.records()[2:7], plan_map=plan_map,
+            subscription=subscription))
+        self.assertEqual([
+            ('standard', '2024-02-10T23:00:00Z', '4.80'),
+            ('premium', '2024-02-13T00:00:00Z', '2.40'),
+            ('standard', '2024-02-14T00:00:00Z', '3.90')],
+            sorted([(line['plan'], line['segment'], line['amount'])
+                    for line in invoice['lines']
+                    if line['item'] == 'server-large'],
+                   key=lambda line: line[1]))
+        self.assertEqual(3, len([line for line in invoice['lines']
+                                 if line['kind'] == 'minimum']))
