@@ -18,6 +18,7 @@ import types
 from oslotest import base
 import testscenarios
 
+from scs_metering.definitions import loader
 from scs_metering.rating import errors
 from scs_metering.rating import plans
 from scs_metering.rating import pricelist
@@ -183,6 +184,16 @@ class VersionTest(base.BaseTestCase):
         parsed = pricelist.parse_version(scenario.PRICE_LIST_VERSION)
         again = pricelist.parse_version(parsed.document())
         self.assertEqual(parsed, again)
+
+    def test_the_shipped_meters(self):
+        """The worked example's prices fit the meters scs-metering ships."""
+        meters = loader.load_files(loader.shipped_files()).meters
+        parsed = pricelist.parse_version(scenario.PRICE_LIST_VERSION, meters)
+        self.assertEqual(5, len(parsed.prices))
+        error = self.assertRaises(
+            errors.DocumentError, pricelist.parse_version,
+            version(price(meter='volume.size', unit='hour')), meters)
+        self.assertEqual('prices/0/unit', error.path)
 
     def test_meters_checked_when_known(self):
         for doc, path in [
