@@ -1,0 +1,57 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""Options of throttling: the evaluator and which enforcers may act."""
+
+from oslo_config import cfg
+
+GROUP = cfg.OptGroup(
+    'throttling', title='Throttling',
+    help='Options of throttling: rules on metered usage and cost, the '
+         'evaluator that decides on them, and the enforcers that turn '
+         'decisions into limits.')
+
+ENFORCERS = ('log', 'notify', 'keystone_limit', 'cinder_quota',
+             'neutron_quota', 'project_disable')
+
+opts = [
+    cfg.ListOpt('enabled_enforcers',
+                default=['log', 'notify', 'keystone_limit', 'cinder_quota',
+                         'neutron_quota'],
+                help='Enforcers (plugins of the scs_metering.enforcers '
+                     'namespace) that rules may name. A rule naming another '
+                     'one is refused when it is written, and its actions '
+                     'are reported, not run, if it was written before. '
+                     'project_disable is off by default: disabling a '
+                     'project stops all of its users at once.'),
+    cfg.IntOpt('evaluation_interval', default=300, min=10,
+               help='Seconds between two runs of the evaluator. Each run '
+                    'reads the latest rule versions at its start, so a '
+                    'changed rule takes effect at the next run.'),
+    cfg.IntOpt('default_anchor_day', default=1, min=1, max=31,
+               help='Billing anchor day (1 to 28, or 31 for the month\'s '
+                    'end) of the billing-period window of projects that '
+                    'have no subscription.'),
+    cfg.StrOpt('default_timezone', default='UTC',
+               help='IANA time zone of the billing-period window of '
+                    'projects that have no subscription.'),
+    cfg.StrOpt('publisher_id', default='scs-metering.throttling',
+               help='Publisher id of the metering.decision.opened and '
+                    'metering.decision.closed notifications of the notify '
+                    'enforcer. Their transport, driver and topics are '
+                    'oslo.messaging\'s own [oslo_messaging_notifications] '
+                    'options; the default driver sends nothing.'),
+]
+
+
+def register_opts(conf):
+    conf.register_group(GROUP)
+    conf.register_opts(opts, group=GROUP)
