@@ -43,6 +43,7 @@ an action is checked, which keeps this module free of plugins.
 
 import dataclasses
 
+from scs_metering.rating import lines
 from scs_metering.rating import money
 from scs_metering.throttling import errors
 from scs_metering.throttling import fields
@@ -192,11 +193,11 @@ def parse_rule(document, rule_id=None, version=None, meters=None,
                    for i, a in enumerate(actions))
     seen = {}
     for index, action in enumerate(parsed):
-        key = (action.enforcer, sorted(action.params.items(), key=str))
-        if repr(key) in seen:
+        key = lines.canonical_json(action.document())
+        if key in seen:
             raise errors.RuleError('actions/%d' % index, 'the same action '
-                                   'as actions/%d' % seen[repr(key)])
-        seen[repr(key)] = index
+                                   'as actions/%d' % seen[key])
+        seen[key] = index
     return RuleVersion(
         rule_id=rule_id, version=version,
         scope=parse_scope(document.get('scope')), enabled=enabled,
