@@ -131,6 +131,9 @@ class FixtureLimits:
             resource_name] = value
 
     def update(self, limit_id, value):
+        if value == 0:
+            # As Keystone does: see KeystoneLimitEnforcer.write.
+            raise AssertionError('a PATCH to 0 is ignored by Keystone')
         self.writes.append(('update', limit_id, value))
         project_id, resource_name = limit_id.split('/')
         self.fixture.projlimits[project_id][resource_name] = value

@@ -40,6 +40,7 @@ class Clients:
         self.conf = conf
         self._session = session
         self._adapters = {}
+        self._identity_prefix = None
 
     @property
     def session(self):
@@ -64,6 +65,21 @@ class Clients:
                     self.conf, enforcement.GROUP.name, session=self.session,
                     service_type=service_type, endpoint_override=override))
         return self._adapters[service_type]
+
+    def identity(self, method, path, **kwargs):
+        """A call to Keystone's v3 API, ``path`` without the /v3.
+
+        Catalogs name Keystone with or without the version in its URL.
+        """
+        if self._identity_prefix is None:
+            try:
+                endpoint = self.adapter('identity').get_endpoint() or ''
+            except ks_exc.ClientException as exc:
+                raise errors.EnforcerError('identity: no endpoint: %s' % exc)
+            self._identity_prefix = (
+                '' if endpoint.rstrip('/').endswith('/v3') else '/v3')
+        return self.call('identity', method, self._identity_prefix + path,
+                         **kwargs)
 
     def call(self, service_type, method, path, **kwargs):
         """The JSON body of a call (None if empty); EnforcerError if not."""

@@ -30,6 +30,11 @@ None}`` for "no project limit, the registered default applies". A
 revert restores exactly that: it sets the old project limit back, or
 deletes the project limit the enforcer created. The goal never loosens
 the limit found: with a limit of 5 and a value of 10, 5 stays.
+
+The user needs a role that may write limits (admin, by Keystone's
+default policy) and read them for every project (admin, service, or a
+system-scoped token): a project-scoped token of any other role lists
+only its own project's limits.
 """
 
 from scs_metering.throttling.enforcers import base
@@ -48,7 +53,7 @@ class LimitsAPI:
         self._services = {}
 
     def _get(self, path, **params):
-        return self.clients.call('identity', 'GET', path, params={
+        return self.clients.identity('GET', path, params={
             k: v for k, v in params.items() if v is not None}) or {}
 
     def service_id(self, service):
@@ -56,14 +61,14 @@ class LimitsAPI:
         if service not in self._services:
             found = None
             for key in ('type', 'name'):
-                services = self._get('/v3/services', **{key: service}).get(
+                services = self._get('/services', **{key: service}).get(
                     'services') or []
                 if services:
                     found = sorted(s['id'] for s in services)[0]
                     break
             if found is None:
                 try:
-                    if self._get('/v3/services/%s' % service):
+                    if self._get('/services/%s' % service):
                         found = service
                 except errors.EnforcerError:
                     return None
@@ -77,7 +82,7 @@ class LimitsAPI:
         return items[0] if items else None
 
     def registered(self, service_id, region_id, resource_name):
-        found = self._one('/v3/registered_limits', 'registered_limits',
+        found = self._one('/registered_limits', 'registered_limits',
                           region_id, service_id=service_id,
                           resource_name=resource_name)
         return None if found is None else found['default_limit']
@@ -85,7 +90,7 @@ class LimitsAPI:
     def project_limit(self, project_id, service_id, region_id,
                       resource_name):
         """(limit id, resource_limit) of the project, or (None, None)."""
-        found = self._one('/v3/limits', 'limits', region_id,
+        found = self._one('/limits', 'limits', region_id,
                           service_id=service_id, project_id=project_id,
                           resource_name=resource_name)
         return (None, None) if found is None else (
@@ -98,15 +103,20 @@ class LimitsAPI:
                  'description': DESCRIPTION}
         if region_id is not None:
             limit['region_id'] = region_id
-        self.clients.call('identity', 'POST', '/v3/limits',
-                          json={'limits': [limit]})
+        self.clients.identity('POST', '/limits', json={'limits': [limit]})
 
     def update(self, limit_id, value):
-        self.clients.call('identity', 'PATCH', '/v3/limits/%s' % limit_id,
-                          json={'limit': {'resource_limit': value}})
+        body = self.clients.identity(
+            'PATCH', '/limits/%s' % limit_id,
+            json={'limit': {'resource_limit': value}}) or {}
+        found = (body.get('limit') or {}).get('resource_limit')
+        if found != value:
+            raise errors.EnforcerError(
+                'Keystone answered PATCH /v3/limits/%s with a limit of %s, '
+                'not %s' % (limit_id, found, value))
 
     def delete(self, limit_id):
-        self.clients.call('identity', 'DELETE', '/v3/limits/%s' % limit_id)
+        self.clients.identity('DELETE', '/limits/%s' % limit_id)
 
 
 def _looser(a, b):
@@ -178,9 +188,20 @@ class KeystoneLimitEnforcer(base.Enforcer):
         return {'limit': params['value']}
 
     def write(self, project_id, params, current, state):
-        if state['limit'] is None:
+        if state['limit'] is None or (
+                state['limit'] == 0 and current['limit_id'] is not None):
+            # Keystone ignores a PATCH of resource_limit to 0 (its SQL
+            # driver tests the value's truth, keystone 30.0.0,
+            # keystone/limit/backends/sql.py update_limit), so a limit
+            # lowered to 0 is deleted and created again. Between the two
+            # calls the registered default applies, for milliseconds.
             if current['limit_id'] is not None:
                 self.api.delete(current['limit_id'])
+            if state['limit'] is None:
+                return
+            self.api.create(project_id, current['service_id'],
+                            params.get('region'), params['resource_name'],
+                            state['limit'])
         elif current['limit_id'] is not None:
             self.api.update(current['limit_id'], state['limit'])
         else:

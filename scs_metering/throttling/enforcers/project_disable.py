@@ -33,8 +33,7 @@ class ProjectDisableEnforcer(base.Enforcer):
         self.clients = clients
 
     def read(self, project_id, params):
-        body = self.clients.call('identity', 'GET',
-                                 '/v3/projects/%s' % project_id)
+        body = self.clients.identity('GET', '/projects/%s' % project_id)
         project = (body or {}).get('project')
         if not isinstance(project, dict) or not isinstance(
                 project.get('enabled'), bool):
@@ -47,6 +46,6 @@ class ProjectDisableEnforcer(base.Enforcer):
         return {'enabled': False}
 
     def write(self, project_id, params, current, state):
-        self.clients.call('identity', 'PATCH', '/v3/projects/%s' %
-                          project_id,
-                          json={'project': {'enabled': state['enabled']}})
+        self.clients.identity(
+            'PATCH', '/projects/%s' % project_id,
+            json={'project': {'enabled': state['enabled']}})

@@ -131,7 +131,9 @@ class EnforcementTest(base.TestCase):
         self.run_once([rule], {'p2': '0'})
         self.assertEqual({'servers': 20}, self.limits.projlimits['p2'])
         self.assertTrue(self.nova_allows('p2', 15))
-        self.assertEqual([('update', 'p2/servers', 0),
+        # Keystone ignores a PATCH to 0: the limit is replaced.
+        self.assertEqual([('delete', 'p2/servers'),
+                          ('create', 'p2', 'servers', 0),
                           ('update', 'p2/servers', 20)], self.api.writes)
 
     def test_a_goal_never_loosens_a_limit(self):
@@ -147,14 +149,16 @@ class EnforcementTest(base.TestCase):
         enforcer = self.loader.get('keystone_limit')
         params = KEYSTONE_LIMIT['params']
         first = enforcer.apply('p2', params)
+        writes = list(self.api.writes)
         second = enforcer.apply('p2', params, prior=first.prior)
         self.assertEqual((True, False), (first.changed, second.changed))
         self.assertEqual(({'limit': 20}, {'limit': 20}),
                          (first.prior, second.prior))
-        self.assertEqual(1, len(self.api.writes))
+        self.assertEqual(writes, self.api.writes)
         self.assertTrue(enforcer.revert('p2', params, first.prior))
         self.assertFalse(enforcer.revert('p2', params, first.prior))
-        self.assertEqual(2, len(self.api.writes))
+        self.assertEqual(writes + [('update', 'p2/servers', 20)],
+                         self.api.writes)
         self.assertEqual({'servers': 20}, self.limits.projlimits['p2'])
 
     def test_prior_is_remembered_before_the_write(self):
@@ -169,7 +173,7 @@ class EnforcementTest(base.TestCase):
         snap = th.snapshot([rule], {'p2': '150'})
         runner.run([rule], snap, [], [], self.loader, remember=remember)
         self.assertEqual([({'limit': 20}, None, [])], seen)
-        self.assertEqual(1, len(self.api.writes))
+        self.assertEqual(2, len(self.api.writes))
 
     def test_a_hand_change_is_repaired_while_open(self):
         rule = th.parse(th.budget())

@@ -17,11 +17,13 @@ as cinder and neutron do; the enforcers reach them through keystoneauth
 with an admin token and [enforcement] endpoint_overrides.
 """
 
-from keystoneauth1 import loading as ks_loading
+from keystoneauth1 import session as ks_session
+from keystoneauth1 import token_endpoint
 
 from scs_metering.simulator import quotas as sim_quotas
 from scs_metering.tests import base
 from scs_metering.tests import throttling as th
+from scs_metering.throttling.enforcers import clients
 from scs_metering.throttling.enforcers import loader as loader_
 from scs_metering.throttling import errors
 from scs_metering.throttling import runner
@@ -35,15 +37,14 @@ class QuotaEnforcerTest(base.TestCase):
         super().setUp()
         self.api = sim_quotas.QuotaAPI().start()
         self.addCleanup(self.api.stop)
-        self.conf.register_opts(
-            ks_loading.get_auth_plugin_conf_options('admin_token'),
-            group='enforcement')
-        self.config('enforcement', auth_type='admin_token',
-                    endpoint=self.api.base, token='admin-token',
-                    endpoint_overrides={
-                        'block-storage': self.api.cinder_endpoint,
-                        'network': self.api.neutron_endpoint})
-        self.loader = loader_.Loader(self.conf)
+        self.config('enforcement', endpoint_overrides={
+            'block-storage': self.api.cinder_endpoint,
+            'network': self.api.neutron_endpoint})
+        # An admin token, as a keystoneauth plugin of [enforcement] gets.
+        session = ks_session.Session(auth=token_endpoint.Token(
+            self.api.base, 'admin-token'))
+        self.loader = loader_.Loader(
+            self.conf, clients=clients.Clients(self.conf, session=session))
         self.cinder = self.loader.get('cinder_quota')
         self.neutron = self.loader.get('neutron_quota')
 
