@@ -20,6 +20,7 @@ import decimal
 
 from scs_metering.rating import periods
 from scs_metering.throttling import rules
+from scs_metering.throttling import runner
 from scs_metering.throttling import snapshot as snapshot_
 
 D = decimal.Decimal
@@ -97,6 +98,31 @@ def snapshot(rule_versions, values, as_of=AS_OF, projects=None,
 
 def cycle(anchor, zone='UTC'):
     return periods.BillingCycle(anchor, zone)
+
+
+class Throttle:
+    """Successive runs an hour apart, carrying decisions and records.
+
+    What storage and the periodic evaluator will do between two runs;
+    ``remember`` gets the records written before a first apply.
+    """
+
+    def __init__(self, loader, as_of=AS_OF, remember=None):
+        self.loader = loader
+        self.as_of = as_of
+        self.remember = remember
+        self.active, self.records = [], {}
+
+    def __call__(self, rule_versions, values, **kwargs):
+        kwargs.setdefault('projects', {p: 'default' for p in values})
+        snap = snapshot(rule_versions, values, as_of=self.as_of, **kwargs)
+        done = runner.run(rule_versions, snap, self.active,
+                          self.records.values(), self.loader,
+                          remember=self.remember)
+        self.active = done.active
+        self.records = done.outcome.merged(self.records.values())
+        self.as_of += datetime.timedelta(hours=1)
+        return done
 
 
 class FixtureLimits:

@@ -179,6 +179,20 @@ class Outcome:
     events: list = dataclasses.field(default_factory=list)
     problems: list = dataclasses.field(default_factory=list)
 
+    def merged(self, records):
+        """{key: record} of ``records`` after this outcome.
+
+        A step that failed is absent from ``self.records``: its record
+        stays as it was, to be tried again.
+        """
+        found = {r.key: r for r in records}
+        for key, record in self.records.items():
+            if record is None:
+                found.pop(key, None)
+            else:
+                found[key] = record
+        return found
+
 
 def _record(step, outcome, now, previous):
     return Record(

@@ -17,7 +17,6 @@ oslo.limit's Enforcer, called as nova calls it with a usage callback,
 reads them. Notifications go through oslo.messaging's ``log`` driver.
 """
 
-import datetime
 import json
 import logging
 
@@ -35,7 +34,6 @@ from scs_metering.throttling import enforcement
 from scs_metering.throttling.enforcers import loader as loader_
 from scs_metering.throttling import runner
 
-HOUR = datetime.timedelta(hours=1)
 KEYSTONE_LIMIT = {'enforcer': 'keystone_limit',
                   'params': {'service': 'compute',
                              'resource_name': 'servers', 'value': 0}}
@@ -58,23 +56,16 @@ class EnforcementTest(base.TestCase):
             name='oslo.messaging.notification', level=logging.INFO,
             format='%(message)s'))
         self.loader = loader_.Loader(self.conf, limits_api=self.api)
-        self.active, self.records, self.remembered = [], {}, []
-        self.as_of = th.AS_OF
+        self.throttle = th.Throttle(self.loader)
+        self.run_once = self.throttle
 
-    def run_once(self, rule_versions, values, **kwargs):
-        snap = th.snapshot(rule_versions, values, as_of=self.as_of,
-                           **kwargs)
-        done = runner.run(rule_versions, snap, self.active,
-                          self.records.values(), self.loader,
-                          remember=self.remembered.append)
-        self.active = done.active
-        for key, record in done.outcome.records.items():
-            if record is None:
-                self.records.pop(key)
-            else:
-                self.records[key] = record
-        self.as_of += HOUR
-        return done
+    @property
+    def active(self):
+        return self.throttle.active
+
+    @property
+    def records(self):
+        return self.throttle.records
 
     def notifications(self):
         return [(m['event_type'], m['payload']['dedup_key'])
@@ -168,7 +159,6 @@ class EnforcementTest(base.TestCase):
             seen.append((record.prior, record.applied,
                          list(self.api.writes)))
 
-        self.remembered = fixtures.MockPatchObject(self, 'remembered')
         rule = th.parse(th.budget(actions=[KEYSTONE_LIMIT]))
         snap = th.snapshot([rule], {'p2': '150'})
         runner.run([rule], snap, [], [], self.loader, remember=remember)
@@ -191,8 +181,8 @@ class EnforcementTest(base.TestCase):
     def test_a_lifted_decision_is_no_longer_enforced(self):
         rule = th.parse(th.budget())
         self.run_once([rule], {'p1': '150'})
-        self.active = [d.lift(self.as_of, 'paid by bank transfer')
-                       for d in self.active]
+        self.throttle.active = [d.lift(self.throttle.as_of, 'paid by bank '
+                                       'transfer') for d in self.active]
         self.run_once([rule], {'p1': '150'})
         self.assertEqual({}, self.limits.projlimits['p1'])
         self.assertTrue(self.nova_allows('p1', 3))
@@ -256,8 +246,8 @@ class EnforcementTest(base.TestCase):
         self.run_once([rule], {'p1': '150'})
         newer = th.parse(th.budget(threshold='1000', clear='900'), 'r', 2)
         snap = th.snapshot([newer], {'p1': '0'}).with_totals({})
-        done = runner.run([newer], snap, self.active, self.records.values(),
-                          self.loader)
+        done = runner.run([newer], snap, self.active,
+                          self.records.values(), self.loader)
         self.assertEqual(['r'], [f.rule_id
                                  for f in done.evaluation.failures])
         self.assertEqual([], done.evaluation.changes)

@@ -26,7 +26,6 @@ from scs_metering.tests import throttling as th
 from scs_metering.throttling.enforcers import clients
 from scs_metering.throttling.enforcers import loader as loader_
 from scs_metering.throttling import errors
-from scs_metering.throttling import runner
 
 PROJECT = '9c1d5e4b6a0f4e2c8d7b3a5f1e0c2d4b'
 
@@ -130,21 +129,12 @@ class QuotaEnforcerTest(base.TestCase):
 
     def test_storage_cap_freezes_cinder_until_below_clear(self):
         rule = th.parse(th.storage_cap(threshold='10', clear='8'))
-        project, records, active = PROJECT, {}, []
+        project, throttle = PROJECT, th.Throttle(self.loader)
         self.api.set_usage('cinder', project, 'gigabytes', 12)
 
         def run(gib_hours):
-            snap = th.snapshot([rule], {project: [
+            return throttle([rule], {project: [
                 ('volume.size', {}, str(gib_hours * 3600))]})
-            done = runner.run([rule], snap, active, records.values(),
-                              self.loader)
-            active[:] = done.active
-            for key, record in done.outcome.records.items():
-                if record is None:
-                    records.pop(key)
-                else:
-                    records[key] = record
-            return done
 
         run(11)
         self.assertEqual(12, self.api.limit('cinder', project, 'gigabytes'))
@@ -155,5 +145,5 @@ class QuotaEnforcerTest(base.TestCase):
         run(7)
         self.assertEqual(1000, self.api.limit('cinder', project,
                                               'gigabytes'))
-        self.assertEqual({}, records)
+        self.assertEqual({}, throttle.records)
         self.assertEqual(3, len(self.api.writes()))
