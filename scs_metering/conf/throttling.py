@@ -9,7 +9,7 @@
 # WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 # License for the specific language governing permissions and limitations
 # under the License.
-"""Options of throttling: the evaluator and which enforcers may act."""
+"""Options of throttling: which enforcers may act, and how they announce."""
 
 from oslo_config import cfg
 
@@ -18,9 +18,6 @@ GROUP = cfg.OptGroup(
     help='Options of throttling: rules on metered usage and cost, the '
          'evaluator that decides on them, and the enforcers that turn '
          'decisions into limits.')
-
-ENFORCERS = ('log', 'notify', 'keystone_limit', 'cinder_quota',
-             'neutron_quota', 'project_disable')
 
 opts = [
     cfg.ListOpt('enabled_enforcers',
@@ -32,17 +29,6 @@ opts = [
                      'are reported, not run, if it was written before. '
                      'project_disable is off by default: disabling a '
                      'project stops all of its users at once.'),
-    cfg.IntOpt('evaluation_interval', default=300, min=10,
-               help='Seconds between two runs of the evaluator. Each run '
-                    'reads the latest rule versions at its start, so a '
-                    'changed rule takes effect at the next run.'),
-    cfg.IntOpt('default_anchor_day', default=1, min=1, max=31,
-               help='Billing anchor day (1 to 28, or 31 for the month\'s '
-                    'end) of the billing-period window of projects that '
-                    'have no subscription.'),
-    cfg.StrOpt('default_timezone', default='UTC',
-               help='IANA time zone of the billing-period window of '
-                    'projects that have no subscription.'),
     cfg.StrOpt('publisher_id', default='scs-metering.throttling',
                help='Publisher id of the metering.decision.opened and '
                     'metering.decision.closed notifications of the notify '
