@@ -13,6 +13,7 @@
 from scs_metering.conf import agent
 from scs_metering.conf import api
 from scs_metering.conf import default
+from scs_metering.conf import enforcement
 from scs_metering.conf import engine
 from scs_metering.conf import meters
 from scs_metering.conf import metrics
@@ -20,9 +21,11 @@ from scs_metering.conf import notification
 from scs_metering.conf import publisher
 from scs_metering.conf import reconciliation
 from scs_metering.conf import service_credentials
+from scs_metering.conf import throttling
 
 MODULES = (default, agent, api, engine, meters, metrics, notification,
-           publisher, reconciliation, service_credentials)
+           publisher, reconciliation, service_credentials, throttling,
+           enforcement)
 
 
 def register_opts(conf):

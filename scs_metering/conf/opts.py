@@ -18,6 +18,7 @@ from oslo_db import options as db_options
 from scs_metering.conf import agent
 from scs_metering.conf import api
 from scs_metering.conf import default
+from scs_metering.conf import enforcement
 from scs_metering.conf import engine
 from scs_metering.conf import meters
 from scs_metering.conf import metrics
@@ -25,6 +26,7 @@ from scs_metering.conf import notification
 from scs_metering.conf import publisher
 from scs_metering.conf import reconciliation
 from scs_metering.conf import service_credentials
+from scs_metering.conf import throttling
 
 
 def list_opts():
@@ -39,6 +41,8 @@ def list_opts():
         (publisher.GROUP, publisher.opts),
         (reconciliation.GROUP, reconciliation.opts),
         (service_credentials.GROUP, service_credentials.list_opts()),
+        (throttling.GROUP, throttling.opts),
+        (enforcement.GROUP, enforcement.list_opts()),
     ]
 
 

@@ -38,8 +38,8 @@ DEFAULTS = {
     'status_code_retry_delay': 0.5,
 }
 # Adapter options that name one service; listers pick their service.
-_PER_SERVICE = ('service_type', 'service_name', 'version', 'min_version',
-                'max_version', 'endpoint_override')
+PER_SERVICE = ('service_type', 'service_name', 'version', 'min_version',
+               'max_version', 'endpoint_override')
 
 
 def register_opts(conf):
@@ -58,7 +58,7 @@ def list_opts():
                 ks_loading.get_auth_common_conf_options() +
                 ks_loading.get_adapter_conf_options(
                     include_deprecated=False)):
-        if opt.dest in _PER_SERVICE:
+        if opt.dest in PER_SERVICE:
             continue
         if opt.dest in DEFAULTS:
             opt = copy.deepcopy(opt)

@@ -97,6 +97,15 @@ class BenchmarksTest(base.FunctionalTestCase):
                  r'alone NUMBER s, CPU NUMBER s\), peak RSS NUMBER MiB')
         self.assertIn("'status': 'success'", out)
 
+    def test_throttling(self):
+        out = self.run_quick('throttling')
+        self.assertFigures(
+            out, r'Evaluate 20 rules over 1000 projects',
+            r'first run \(no active decision\): NUMBER s, CPU NUMBER s, '
+            r'NUMBER us per pair; opened [0-9]+',
+            r'baseline \(summing the same entries alone\): NUMBER s, the '
+            r'first run xNUMBER')
+
     def test_windows(self):
         self.require('postgresql')
         out = self.run_quick('windows')
