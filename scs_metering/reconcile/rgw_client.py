@@ -87,7 +87,7 @@ UsageEntry = collections.namedtuple('UsageEntry', (
 Rejected = collections.namedtuple('Rejected', ('reason', 'where'))
 
 
-class _SigV4(requests.auth.AuthBase):
+class SigV4(requests.auth.AuthBase):
     """Sign a prepared request with botocore, on every attempt.
 
     Only the host and botocore's own x-amz-* headers are signed, so that
@@ -150,7 +150,7 @@ class AdminClient:
                  timeout=60, connect_retries=3, status_code_retries=3,
                  verify=True):
         self.base = '%s/%s' % (endpoint.rstrip('/'), admin_entry.strip('/'))
-        self._auth = _SigV4(access_key, secret_key, region)
+        self._auth = SigV4(access_key, secret_key, region)
         self._own_session = session is None
         self.session = session or ks_session.Session(
             timeout=timeout, verify=verify, app_name='scs-metering')
@@ -264,11 +264,18 @@ class AdminClient:
                                 'next marker is %r' % (marker,))
             seen.add(marker)
 
-    def user(self, uid, stats=True):
-        """A user's info (and stats), without its keys."""
-        body = self.request('GET', 'user', [('uid', uid),
-                                            ('stats', _flag(stats))],
-                            log=False)
+    def user(self, uid, stats=True, sync=False):
+        """A user's info (and stats), without its keys.
+
+        A user's stats are a sum RGW keeps apart from its buckets' and
+        brings up to date only now and then: a bucket's bytes may take
+        minutes to show in them. ``sync`` has RGW add them up first
+        (it writes that sum, but needs no more than users=read).
+        """
+        params = [('uid', uid), ('stats', _flag(stats))]
+        if sync:
+            params.append(('sync', 'true'))
+        body = self.request('GET', 'user', params, log=False)
         if not isinstance(body, dict):
             raise BadAnswer('rgw GET /user: the answer is not an object')
         return {k: v for k, v in body.items() if k not in SECRETS}

@@ -33,16 +33,13 @@ from keystoneauth1 import session as ks_session
 
 ADMIN_PASSWORD = 'admin-secret-pw'
 PASSWORD = 'user-secret-pw'
-# name -> (project, role); the admin comes from bootstrap. The RGW tests
-# store objects as the members of alpha, beta and gamma, and radosgw
-# checks their tokens as ceph-rgw.
+# name -> (project, role); the admin comes from bootstrap. radosgw checks
+# tokens as ceph-rgw (tests/functional/rgw).
 USERS = {
     'alpha-member': ('alpha', 'member'),
     'alpha-reader': ('alpha', 'reader'),
-    'beta-member': ('beta', 'member'),
     'beta-reader': ('beta', 'reader'),
     'ceph-rgw': ('service', 'service'),
-    'gamma-member': ('gamma', 'member'),
     'scs-metering': ('service', 'service'),
 }
 

@@ -207,14 +207,12 @@ class Cluster:
         return json.loads(out) if out.strip() else None
 
     def radosgw_admin(self, *args):
-        """radosgw-admin as client.admin, JSON out (None if it prints none).
-        """
+        """radosgw-admin as client.admin, JSON out (or None)."""
         out = self._run('radosgw-admin', '-c', self.conf, *args)
         return json.loads(out) if out.strip() else None
 
     def _keys(self):
-        """Every key of the cluster, made here; the monitor gets them all.
-        """
+        """Every key of the cluster, made here; the monitor gets them all."""
         keyring = os.path.join(self.dir, 'keyring')
         entities = (
             ('mon.', ('mon', 'allow *')),
@@ -366,6 +364,8 @@ def get():
 
 
 def main():
+    # Stop the daemons (and Keystone) on kill as on Ctrl-C.
+    signal.signal(signal.SIGTERM, lambda *_args: sys.exit(0))
     cluster = get()
     print(json.dumps({
         'endpoint': cluster.endpoint, 'admin_access': cluster.admin_access,
