@@ -118,6 +118,9 @@ rgw_keystone_admin_domain = Default
 rgw_keystone_accepted_roles = member, admin
 rgw_keystone_implicit_tenants = true
 rgw_s3_auth_use_keystone = true
+# Local keys (the admin ops user's) first: otherwise each admin request
+# costs a failed Keystone s3tokens call first (0.39 s against 0.05 s).
+rgw_s3_auth_order = sts, local, external
 rgw_swift_account_in_url = true
 '''
 
