@@ -51,6 +51,9 @@ FIGURES = ('bytes_sent', 'bytes_received', 'ops', 'successful_ops')
 # Fields of user info that are secret material; never kept or logged.
 SECRETS = ('keys', 'swift_keys', 'temp_url_keys')
 RETRIABLE = [502, 503, 504]
+# The cap each admin resource needs, for the message when it is missing.
+CAPS = {('GET', 'usage'): 'usage=read', ('DELETE', 'usage'): 'usage=write',
+        ('GET', 'bucket'): 'buckets=read', ('GET', 'user'): 'users=read'}
 
 
 class RGWError(client.ListingError):
@@ -175,7 +178,7 @@ class AdminClient:
             raise Unreachable('rgw %s: no answer from %s: %s' % (
                 what, self.base, exc))
         if response.status_code >= 400:
-            raise _error(what, response)
+            raise _error(what, response, CAPS.get((method, resource)))
         if not response.content:
             return None
         try:
@@ -307,7 +310,7 @@ class AdminClient:
         return body
 
 
-def _error(what, response):
+def _error(what, response, cap):
     """The named error of a failed admin request."""
     try:
         code = json.loads(response.content).get('Code', '')
@@ -322,8 +325,7 @@ def _error(what, response):
             'and the clocks)')
     if response.status_code == 403:
         return PermissionDenied(
-            text + ' (the admin user needs the caps usage=read, '
-            'buckets=read and users=read)')
+            text + ' (the admin user needs the cap %s)' % (cap or 'for it'))
     if response.status_code == 404:
         return NotFound(text)
     if response.status_code >= 500:
