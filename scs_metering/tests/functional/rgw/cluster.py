@@ -30,6 +30,7 @@ starts one by hand and prints its endpoints.
 
 import atexit
 import ctypes
+import errno
 import json
 import os
 import shutil
@@ -41,6 +42,9 @@ import tempfile
 import time
 import uuid
 
+import requests
+
+from scs_metering.reconcile import rgw_client
 from scs_metering.tests.functional.api import keystone as ks
 
 # What each needed command comes from, for the message when one is missing.
@@ -100,7 +104,6 @@ osd_op_num_threads_per_shard = 2
 
 [client.rgw.a]
 rgw_data = {d}/rgw
-rgw_frontends = beast endpoint=127.0.0.1:{rgw_port}
 rgw_thread_pool_size = 32
 debug_rgw = 1
 # Traffic per user, bucket and hour; flushed to RADOS every second here
@@ -142,6 +145,7 @@ class Cluster:
         self.keystone = keystone
         self.dir = tempfile.mkdtemp(prefix='scs-ceph-')
         self.conf = os.path.join(self.dir, 'ceph.conf')
+        self.fsid = str(uuid.uuid4())
         self.mon_port = ks.free_port()
         self.rgw_port = ks.free_port()
         self.endpoint = 'http://127.0.0.1:%d' % self.rgw_port
@@ -171,8 +175,7 @@ class Cluster:
             os.mkdir(os.path.join(self.dir, sub))
         with open(self.conf, 'w') as f:
             f.write(_CONF.format(
-                d=self.dir, fsid=uuid.uuid4(), mon_port=self.mon_port,
-                rgw_port=self.rgw_port,
+                d=self.dir, fsid=self.fsid, mon_port=self.mon_port,
                 keystone_url=self.keystone.url.rsplit('/v3', 1)[0],
                 keystone_user=KEYSTONE_USER,
                 keystone_password=ks.PASSWORD))
@@ -182,10 +185,11 @@ class Cluster:
         self._phase('mon', began)
         self._osd()
         self._phase('osd', began)
-        self._rgw()
-        self._phase('rgw', began)
+        # radosgw-admin needs only RADOS: it makes radosgw's pools.
         self._admin_user()
         self._phase('admin user', began)
+        self._rgw()
+        self._phase('rgw', began)
 
     def _phase(self, name, began):
         self.timings[name] = round(time.monotonic() - began, 2)
@@ -234,6 +238,7 @@ class Cluster:
             self._run(*argv)
 
     def _daemon(self, name, *argv):
+        """Start a daemon in the foreground, named as its Ceph entity."""
         log = open(os.path.join(self.dir, 'log', '%s.stderr' % name), 'w')
         self.processes[name] = subprocess.Popen(
             argv, stdout=log, stderr=subprocess.STDOUT,
@@ -243,19 +248,13 @@ class Cluster:
     def _mon(self):
         monmap = os.path.join(self.dir, 'monmap')
         self._run('monmaptool', '--create', '--clobber', '--fsid',
-                  self._fsid(), '--addv', 'a',
+                  self.fsid, '--addv', 'a',
                   '[v2:127.0.0.1:%d]' % self.mon_port, monmap)
         self._run('ceph-mon', '-c', self.conf, '--mkfs', '-i', 'a',
                   '--monmap', monmap,
                   '--keyring', os.path.join(self.dir, 'keyring'))
         self._daemon('mon.a', 'ceph-mon', '-c', self.conf, '-f', '-i', 'a')
         self._wait(lambda: _listening(self.mon_port), 'ceph-mon', 'mon.a')
-
-    def _fsid(self):
-        with open(self.conf) as f:
-            for line in f:
-                if line.startswith('fsid = '):
-                    return line.split(' = ', 1)[1].strip()
 
     def _osd(self):
         osd_uuid = str(uuid.uuid4())
@@ -268,12 +267,36 @@ class Cluster:
         self._daemon('osd.0', 'ceph-osd', '-c', self.conf, '-f', '-i', '0')
         # radosgw waits for the OSD itself: no need to wait here.
 
-    def _rgw(self):
-        self._daemon('rgw', 'radosgw', '-c', self.conf, '-f',
-                     '-n', 'client.rgw.a')
-        # beast listens once the gateway is initialised. Only a connect:
-        # an HTTP probe would be an anonymous request in the usage log.
-        self._wait(lambda: _listening(self.rgw_port), 'radosgw', 'rgw')
+    def _rgw(self, attempts=3):
+        """Start radosgw; on another free port if its port was taken."""
+        for attempt in range(attempts):
+            self._daemon('client.rgw.a', 'radosgw', '-c', self.conf, '-f',
+                         '-n', 'client.rgw.a', '--rgw-frontends',
+                         'beast endpoint=127.0.0.1:%d' % self.rgw_port)
+            try:
+                self._wait(self._rgw_ready, 'radosgw', 'client.rgw.a')
+                return
+            except RuntimeError:
+                if (self.processes['client.rgw.a'].returncode !=
+                        errno.EADDRINUSE or attempt == attempts - 1):
+                    raise
+            self.rgw_port = ks.free_port()
+            self.endpoint = 'http://127.0.0.1:%d' % self.rgw_port
+
+    def _rgw_ready(self):
+        """Our radosgw answers our admin user.
+
+        Not merely a listening port, which anything could hold; and an
+        admin request, which the usage log leaves out, where an anonymous
+        probe would be logged.
+        """
+        try:
+            return requests.get(
+                self.endpoint + '/admin/usage?uid=nobody', timeout=2,
+                auth=rgw_client.SigV4(self.admin_access, self.admin_secret,
+                                      'us-east-1')).status_code == 200
+        except requests.RequestException:
+            return False
 
     def _admin_user(self):
         user = self.radosgw_admin(
@@ -299,9 +322,8 @@ class Cluster:
     def _log_tail(self, name):
         """The last lines a daemon wrote, for the error message."""
         lines = []
-        for path in (os.path.join(self.dir, 'log', '%s.stderr' % name),
-                     os.path.join(self.dir, 'log', 'client.%s.log' % name
-                                  if name == 'rgw' else '%s.log' % name)):
+        for suffix in ('stderr', 'log'):
+            path = os.path.join(self.dir, 'log', '%s.%s' % (name, suffix))
             try:
                 with open(path, errors='replace') as f:
                     lines += [path + ':'] + f.read().splitlines()[-15:]
@@ -311,7 +333,7 @@ class Cluster:
 
     def stop(self):
         """Stop the daemons, radosgw first, and remove the directory."""
-        for name in ('rgw', 'osd.0', 'mon.a'):
+        for name in ('client.rgw.a', 'osd.0', 'mon.a'):
             child = self.processes.pop(name, None)
             if child is None or child.poll() is not None:
                 continue
@@ -353,9 +375,9 @@ def get():
             atexit.register(cluster.stop)
             try:
                 cluster.start()
-            finally:
-                if not cluster.admin_access:
-                    cluster.stop()
+            except BaseException:
+                cluster.stop()
+                raise
         except ks.Unavailable as exc:
             _failure = Unavailable(str(exc))
             raise _failure
