@@ -31,8 +31,9 @@ class ConfigError(Exception):
     """The configuration cannot be used; the message names the option."""
 
 
-# Libraries whose INFO lines are noise in our logs.
-QUIET_LOGGERS = ['alembic=WARN', 'stevedore=WARN']
+# Libraries whose INFO lines are noise in our logs (botocore's DEBUG lines
+# are every SigV4 canonical request and signature of the RGW client).
+QUIET_LOGGERS = ['alembic=WARN', 'botocore=WARN', 'stevedore=WARN']
 
 
 def new_conf():

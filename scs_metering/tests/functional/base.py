@@ -18,6 +18,7 @@ test proves nothing.
 
 import os
 import socket
+import unittest
 import uuid
 
 import sqlalchemy as sa
@@ -52,6 +53,22 @@ def reachable(name):
         return True
     except OSError:
         return False
+
+
+def started(get, unavailable):
+    """A service the tests start themselves (Keystone, Ceph), or a skip.
+
+    ``get()`` starts it or raises ``unavailable`` when it is not
+    installed: then the test is skipped, with the message naming it, or
+    fails in CI.
+    """
+    try:
+        return get()
+    except unavailable as exc:
+        if IN_CI:
+            raise AssertionError('%s (CI=true: a missing service is a '
+                                 'failure, not a skip)' % exc)
+        raise unittest.SkipTest(str(exc))
 
 
 class FunctionalTestCase(base.TestCase):

@@ -46,7 +46,7 @@ class KeystoneThrottlingTest(base.FunctionalTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.keystone = keystone_.for_tests()
+        cls.keystone = base.started(keystone_.get, keystone_.Unavailable)
 
     def setUp(self):
         super().setUp()

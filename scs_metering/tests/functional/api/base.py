@@ -55,7 +55,7 @@ class APITestCase(base.FunctionalTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.keystone = keystone.for_tests()
+        cls.keystone = base.started(keystone.get, keystone.Unavailable)
         cls.dir = tempfile.mkdtemp(prefix='scs-api-')
         cls.secret_key = fernet.Fernet.generate_key().decode()
         cls.api_conf = service.new_conf()

@@ -26,21 +26,21 @@ import sys
 import tempfile
 import textwrap
 import time
-import unittest
 
 from keystoneauth1 import exceptions as ks_exc
 from keystoneauth1.identity import v3
 from keystoneauth1 import session as ks_session
 
-from scs_metering.tests.functional import base
 
 ADMIN_PASSWORD = 'admin-secret-pw'
 PASSWORD = 'user-secret-pw'
-# name -> (project, role); the admin comes from bootstrap.
+# name -> (project, role); the admin comes from bootstrap. radosgw checks
+# tokens as ceph-rgw (tests/functional/rgw).
 USERS = {
     'alpha-member': ('alpha', 'member'),
     'alpha-reader': ('alpha', 'reader'),
     'beta-reader': ('beta', 'reader'),
+    'ceph-rgw': ('service', 'service'),
     'scs-metering': ('service', 'service'),
 }
 
@@ -194,16 +194,3 @@ def get():
             raise RuntimeError('cannot start keystone: %s' % exc)
         _keystone = keystone
     return _keystone
-
-
-def for_tests():
-    """The Keystone of this process, or a skip outside CI if none can run.
-
-    For setUpClass: in CI (CI=true) a missing Keystone is a failure.
-    """
-    try:
-        return get()
-    except Unavailable as exc:
-        if base.IN_CI:
-            raise
-        raise unittest.SkipTest(str(exc))
