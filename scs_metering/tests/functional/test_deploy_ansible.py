@@ -17,6 +17,7 @@ on localhost into a virtualenv, without systemd, Keystone or the
 openstack-ansible roles it includes for the database and the queues.
 """
 
+import json
 import os
 import shutil
 import subprocess
@@ -95,12 +96,12 @@ class AnsibleTestCase(base.FunctionalTestCase):
                                      'config_template.py'))
         return root
 
-    def run_playbook(self, play, extra_vars):
+    def run_playbook(self, play, extra_vars, inventory='localhost,'):
         path = self.write_file('play.yml', yaml.safe_dump([play]))
         extra = self.write_file('extra-vars.yml', yaml.safe_dump(dict(
             extra_vars, ansible_python_interpreter=sys.executable)))
         done = subprocess.run(
-            [self.playbook, '-i', 'localhost,', '-e', '@' + extra, path],
+            [self.playbook, '-i', inventory, '-e', '@' + extra, path],
             env=self.env(), capture_output=True, text=True, timeout=600)
         self.assertEqual(0, done.returncode, done.stdout + done.stderr)
         return done.stdout
@@ -161,6 +162,61 @@ class TestRender(AnsibleTestCase):
             '?charset=utf8&ssl_verify_cert=true&ssl_ca=/etc/ca.pem'))
         self.assertNotIn('ssl', conf['DEFAULT']['transport_url'])
         self.assertEqual([], deploy.unknown_options(conf_path))
+
+
+class TestServices(AnsibleTestCase):
+    """What the role hands to openstack-ansible's systemd_service and uwsgi.
+
+    Those roles are not installed here; they render the units and the
+    uWSGI file from these variables (uwsgi_uid and uwsgi_guid become uid,
+    gid and the unit's User=; systemd_user_name the units' User=).
+    """
+
+    def test_every_service_runs_as_the_system_user(self):
+        groups = ('scs_metering_api', 'scs_metering_agent',
+                  'scs_metering_engine', 'scs_metering_reconciler')
+        inventory = self.write_file('inventory.ini', ''.join(
+            '[%s]\nlocalhost ansible_connection=local\n' % g
+            for g in groups))
+        out = os.path.join(self.tempdir, 'services.json')
+        self.run_playbook({
+            'name': 'Evaluate the services', 'hosts': 'localhost',
+            'connection': 'local', 'gather_facts': False,
+            'vars_files': [os.path.join(ROLE, 'defaults', 'main.yml'),
+                           os.path.join(ROLE, 'vars', 'main.yml')],
+            'tasks': [{'name': 'Write', 'ansible.builtin.copy': {
+                'content': '{{ {"uwsgi": _scs_metering_uwsgi_services, '
+                           '"systemd": _scs_metering_systemd_services} '
+                           '| to_json }}',
+                'dest': out, 'mode': '0600'}}]}, SAMPLE, inventory)
+        with open(out) as f:
+            services = json.load(f)
+        api = services['uwsgi']['scs-metering-api']
+        self.assertEqual(
+            ('scs_metering', 'scs_metering',
+             '/openstack/venvs/scs-metering-untagged',
+             {'uwsgi': {'env': 'SCS_METERING_CONFIG_FILES='
+                               '/etc/scs-metering/scs-metering.conf'}}),
+            (api['uwsgi_uid'], api['uwsgi_guid'], api['wsgi_venv'],
+             api['uwsgi_overrides']))
+        self.assertEqual(['scs-metering-api'], list(services['uwsgi']))
+        self.assertEqual(
+            ['scs-metering-engine', 'scs-metering-agent',
+             'scs-metering-reconciler'],
+            [s['service_name'] for s in services['systemd']])
+
+        with open(os.path.join(ROLE, 'tasks', 'main.yml')) as f:
+            tasks = {t['name']: t for t in yaml.safe_load(f)}
+        systemd = tasks['Run the systemd service role for the agent and '
+                        'the engine']['vars']
+        self.assertEqual(
+            ('{{ scs_metering_system_user_name }}',
+             '{{ scs_metering_system_group_name }}',
+             '{{ _scs_metering_systemd_services }}'),
+            (systemd['systemd_user_name'], systemd['systemd_group_name'],
+             systemd['systemd_services']))
+        self.assertEqual('{{ _scs_metering_uwsgi_services }}', tasks[
+            'Run the uWSGI role for the API']['vars']['uwsgi_services'])
 
 
 class TestLint(AnsibleTestCase):
