@@ -17,12 +17,15 @@ on localhost into a virtualenv, without systemd, Keystone or the
 openstack-ansible roles it includes for the database and the queues.
 """
 
+import grp
 import json
 import os
+import pwd
 import shutil
 import subprocess
 import sys
 import sysconfig
+import uuid
 
 import yaml
 
@@ -257,12 +260,18 @@ class TestApply(AnsibleTestCase):
         self.config('database', connection=url)
         venv = self.virtualenv()
         d = self.tempdir
+        # A system user of its own, as the role makes on a real host.
+        user = 'scsm_%s' % uuid.uuid4().hex[:8]
+        self.addCleanup(subprocess.run, ['userdel', user],
+                        capture_output=True)
+        self.addCleanup(subprocess.run, ['groupdel', user],
+                        capture_output=True)
         variables = dict(
             SAMPLE, scs_metering_systemd=False, scs_metering_db_setup=False,
             scs_metering_mq_setup=False, scs_metering_service_setup=False,
-            scs_metering_create_system_user=False,
-            scs_metering_system_user_name='root',
-            scs_metering_system_group_name='root',
+            scs_metering_system_user_name=user,
+            scs_metering_system_group_name=user,
+            scs_metering_system_user_home=os.path.join(d, 'home'),
             scs_metering_distro_packages=[],
             scs_metering_venv=venv,
             scs_metering_bin=os.path.join(venv, 'bin'),
@@ -285,6 +294,18 @@ class TestApply(AnsibleTestCase):
         self.assertIn('changed: [localhost]', upgrade)
 
         conf_path = os.path.join(d, 'etc', 'scs-metering.conf')
+        # The user owns the state and the logs; it may read, not change,
+        # the configuration, which nobody else may read.
+        uid, gid = pwd.getpwnam(user).pw_uid, grp.getgrnam(user).gr_gid
+        for path, owner, mode in (
+                ('state', (uid, gid), 0o750), ('log', (uid, gid), 0o750),
+                ('etc', (0, gid), 0o750),
+                ('etc/scs-metering.conf', (0, gid), 0o640),
+                ('etc/sinks.yaml', (0, gid), 0o640),
+                ('etc/policy.yaml', (0, gid), 0o640)):
+            st = os.stat(os.path.join(d, path))
+            self.assertEqual((owner, mode), ((st.st_uid, st.st_gid),
+                                             st.st_mode & 0o777), path)
         self.assertEqual([], deploy.unknown_options(conf_path))
         conf = deploy.read_ini(conf_path)
         # config_template merged the override into the rendered file.
