@@ -88,15 +88,24 @@ class TestGuideText(base.FunctionalTestCase):
 
 class TestGuideReplay(base.FunctionalTestCase):
 
+    # Minutes: a clean virtualenv, Keystone, every step, 20 CLI calls.
+    TIMEOUT_SCALING_FACTOR = 4
+
     def test_replay(self):
         if os.geteuid() != 0:
             message = 'tools/install-guide-check needs root'
             if base.IN_CI:
                 self.fail(message)
             self.skipTest(message)
-        done = subprocess.run(
+        check = subprocess.Popen(
             [sys.executable, os.path.join(TOOLS, 'install-guide-check'),
-             '--cli-calls', '20'], capture_output=True, text=True,
-            timeout=2400)
-        self.assertEqual(0, done.returncode, done.stdout + done.stderr)
-        self.assertIn('install guide check passed', done.stdout)
+             '--cli-calls', '20'], stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True)
+        try:
+            output, _ = check.communicate(timeout=2000)
+        finally:
+            if check.poll() is None:
+                check.terminate()  # it cleans the host up on SIGTERM
+                output, _ = check.communicate(timeout=300)
+        self.assertEqual(0, check.returncode, output)
+        self.assertIn('install guide check passed', output)
