@@ -75,9 +75,13 @@ function scs_metering_configure_notifications {
 }
 
 function configure_scs_metering {
-    sudo install -d -o "$STACK_USER" "$SCS_METERING_CONF_DIR" \
+    # The services run as $STACK_USER, as every DevStack service does: it
+    # owns the state and the configuration, and nobody else may read the
+    # configuration, which holds passwords and sink secrets.
+    sudo install -d -o "$STACK_USER" -m 0750 "$SCS_METERING_CONF_DIR" \
         "$SCS_METERING_STATE_PATH"
     rm -f "$SCS_METERING_CONF"
+    install -m 0600 /dev/null "$SCS_METERING_CONF"
 
     iniset "$SCS_METERING_CONF" DEFAULT debug "$ENABLE_DEBUG_LOG_LEVEL"
     iniset "$SCS_METERING_CONF" DEFAULT state_path "$SCS_METERING_STATE_PATH"
@@ -114,6 +118,7 @@ function configure_scs_metering {
     iniset "$SCS_METERING_CONF" service_credentials region_name "$REGION_NAME"
 
     # One file sink, so usage is visible without a billing system.
+    install -m 0600 /dev/null "$SCS_METERING_SINKS_FILE"
     cat > "$SCS_METERING_SINKS_FILE" <<EOF
 sinks:
   - name: devstack-usage
@@ -149,15 +154,21 @@ function init_scs_metering {
     fi
 }
 
+# Each service runs as $STACK_USER (run_process's unit gets User=), never
+# as root.
 function start_scs_metering {
     run_process scs-metering-engine \
-        "$SCS_METERING_BIN_DIR/scs-metering-engine --config-file $SCS_METERING_CONF"
+        "$SCS_METERING_BIN_DIR/scs-metering-engine --config-file $SCS_METERING_CONF" \
+        "" "$STACK_USER"
     run_process scs-metering-agent \
-        "$SCS_METERING_BIN_DIR/scs-metering-agent --config-file $SCS_METERING_CONF"
+        "$SCS_METERING_BIN_DIR/scs-metering-agent --config-file $SCS_METERING_CONF" \
+        "" "$STACK_USER"
     run_process scs-metering-reconciler \
-        "$SCS_METERING_BIN_DIR/scs-metering-reconciler --config-file $SCS_METERING_CONF"
+        "$SCS_METERING_BIN_DIR/scs-metering-reconciler --config-file $SCS_METERING_CONF" \
+        "" "$STACK_USER"
     run_process scs-metering-api \
-        "$(command -v uwsgi) --procname-prefix scs-metering-api --ini $SCS_METERING_UWSGI_CONF"
+        "$(command -v uwsgi) --procname-prefix scs-metering-api --ini $SCS_METERING_UWSGI_CONF" \
+        "" "$STACK_USER"
     if is_service_enabled scs-metering-api; then
         if ! wait_for_service "$SERVICE_TIMEOUT" \
                 "$(scs_metering_service_url)/healthcheck"; then

@@ -17,11 +17,15 @@ on localhost into a virtualenv, without systemd, Keystone or the
 openstack-ansible roles it includes for the database and the queues.
 """
 
+import grp
+import json
 import os
+import pwd
 import shutil
 import subprocess
 import sys
 import sysconfig
+import uuid
 
 import yaml
 
@@ -95,12 +99,12 @@ class AnsibleTestCase(base.FunctionalTestCase):
                                      'config_template.py'))
         return root
 
-    def run_playbook(self, play, extra_vars):
+    def run_playbook(self, play, extra_vars, inventory='localhost,'):
         path = self.write_file('play.yml', yaml.safe_dump([play]))
         extra = self.write_file('extra-vars.yml', yaml.safe_dump(dict(
             extra_vars, ansible_python_interpreter=sys.executable)))
         done = subprocess.run(
-            [self.playbook, '-i', 'localhost,', '-e', '@' + extra, path],
+            [self.playbook, '-i', inventory, '-e', '@' + extra, path],
             env=self.env(), capture_output=True, text=True, timeout=600)
         self.assertEqual(0, done.returncode, done.stdout + done.stderr)
         return done.stdout
@@ -163,6 +167,61 @@ class TestRender(AnsibleTestCase):
         self.assertEqual([], deploy.unknown_options(conf_path))
 
 
+class TestServices(AnsibleTestCase):
+    """What the role hands to openstack-ansible's systemd_service and uwsgi.
+
+    Those roles are not installed here; they render the units and the
+    uWSGI file from these variables (uwsgi_uid and uwsgi_guid become uid,
+    gid and the unit's User=; systemd_user_name the units' User=).
+    """
+
+    def test_every_service_runs_as_the_system_user(self):
+        groups = ('scs_metering_api', 'scs_metering_agent',
+                  'scs_metering_engine', 'scs_metering_reconciler')
+        inventory = self.write_file('inventory.ini', ''.join(
+            '[%s]\nlocalhost ansible_connection=local\n' % g
+            for g in groups))
+        out = os.path.join(self.tempdir, 'services.json')
+        self.run_playbook({
+            'name': 'Evaluate the services', 'hosts': 'localhost',
+            'connection': 'local', 'gather_facts': False,
+            'vars_files': [os.path.join(ROLE, 'defaults', 'main.yml'),
+                           os.path.join(ROLE, 'vars', 'main.yml')],
+            'tasks': [{'name': 'Write', 'ansible.builtin.copy': {
+                'content': '{{ {"uwsgi": _scs_metering_uwsgi_services, '
+                           '"systemd": _scs_metering_systemd_services} '
+                           '| to_json }}',
+                'dest': out, 'mode': '0600'}}]}, SAMPLE, inventory)
+        with open(out) as f:
+            services = json.load(f)
+        api = services['uwsgi']['scs-metering-api']
+        self.assertEqual(
+            ('scs_metering', 'scs_metering',
+             '/openstack/venvs/scs-metering-untagged',
+             {'uwsgi': {'env': 'SCS_METERING_CONFIG_FILES='
+                               '/etc/scs-metering/scs-metering.conf'}}),
+            (api['uwsgi_uid'], api['uwsgi_guid'], api['wsgi_venv'],
+             api['uwsgi_overrides']))
+        self.assertEqual(['scs-metering-api'], list(services['uwsgi']))
+        self.assertEqual(
+            ['scs-metering-engine', 'scs-metering-agent',
+             'scs-metering-reconciler'],
+            [s['service_name'] for s in services['systemd']])
+
+        with open(os.path.join(ROLE, 'tasks', 'main.yml')) as f:
+            tasks = {t['name']: t for t in yaml.safe_load(f)}
+        systemd = tasks['Run the systemd service role for the agent and '
+                        'the engine']['vars']
+        self.assertEqual(
+            ('{{ scs_metering_system_user_name }}',
+             '{{ scs_metering_system_group_name }}',
+             '{{ _scs_metering_systemd_services }}'),
+            (systemd['systemd_user_name'], systemd['systemd_group_name'],
+             systemd['systemd_services']))
+        self.assertEqual('{{ _scs_metering_uwsgi_services }}', tasks[
+            'Run the uWSGI role for the API']['vars']['uwsgi_services'])
+
+
 class TestLint(AnsibleTestCase):
 
     def test_ansible_lint(self):
@@ -201,12 +260,18 @@ class TestApply(AnsibleTestCase):
         self.config('database', connection=url)
         venv = self.virtualenv()
         d = self.tempdir
+        # A system user of its own, as the role makes on a real host.
+        user = 'scsm_%s' % uuid.uuid4().hex[:8]
+        self.addCleanup(subprocess.run, ['userdel', user],
+                        capture_output=True)
+        self.addCleanup(subprocess.run, ['groupdel', user],
+                        capture_output=True)
         variables = dict(
             SAMPLE, scs_metering_systemd=False, scs_metering_db_setup=False,
             scs_metering_mq_setup=False, scs_metering_service_setup=False,
-            scs_metering_create_system_user=False,
-            scs_metering_system_user_name='root',
-            scs_metering_system_group_name='root',
+            scs_metering_system_user_name=user,
+            scs_metering_system_group_name=user,
+            scs_metering_system_user_home=os.path.join(d, 'home'),
             scs_metering_distro_packages=[],
             scs_metering_venv=venv,
             scs_metering_bin=os.path.join(venv, 'bin'),
@@ -229,6 +294,18 @@ class TestApply(AnsibleTestCase):
         self.assertIn('changed: [localhost]', upgrade)
 
         conf_path = os.path.join(d, 'etc', 'scs-metering.conf')
+        # The user owns the state and the logs; it may read, not change,
+        # the configuration, which nobody else may read.
+        uid, gid = pwd.getpwnam(user).pw_uid, grp.getgrnam(user).gr_gid
+        for path, owner, mode in (
+                ('state', (uid, gid), 0o750), ('log', (uid, gid), 0o750),
+                ('etc', (0, gid), 0o750),
+                ('etc/scs-metering.conf', (0, gid), 0o640),
+                ('etc/sinks.yaml', (0, gid), 0o640),
+                ('etc/policy.yaml', (0, gid), 0o640)):
+            st = os.stat(os.path.join(d, path))
+            self.assertEqual((owner, mode), ((st.st_uid, st.st_gid),
+                                             st.st_mode & 0o777), path)
         self.assertEqual([], deploy.unknown_options(conf_path))
         conf = deploy.read_ini(conf_path)
         # config_template merged the override into the rendered file.

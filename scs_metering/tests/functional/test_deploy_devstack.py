@@ -117,6 +117,20 @@ class TestDevStackPlugin(base.FunctionalTestCase):
                          conf['service_credentials']['auth_type'])
         self.assertEqual('9610', conf['metrics']['agent_port'])
 
+    def test_post_config_files_are_the_stack_users_alone(self):
+        # The services run as STACK_USER; the configuration holds
+        # passwords and sink secrets, so nobody else may read it.
+        self.stack()
+        conf = deploy.read_ini(self.conf_path)
+        for path, mode in (
+                (self.conf_path, 0o600),
+                (conf['publisher']['sinks_file'], 0o600),
+                (os.path.dirname(self.conf_path), 0o750),
+                (conf['DEFAULT']['state_path'], 0o750)):
+            st = os.stat(path)
+            self.assertEqual((os.getuid(), mode),
+                             (st.st_uid, st.st_mode & 0o777), path)
+
     def test_post_config_seeds_a_file_sink(self):
         self.stack()
         conf = deploy.read_ini(self.conf_path)
@@ -189,6 +203,9 @@ class TestDevStackPlugin(base.FunctionalTestCase):
         }, {k: v for k, v in started.items() if k != 'scs-metering-api'})
         self.assertIn('--ini %s/etc/scs-metering-api-uwsgi.ini' %
                       self.tempdir, started['scs-metering-api'])
+        # run_process SERVICE COMMAND GROUP USER: never root.
+        self.assertEqual({self.env['STACK_USER']},
+                         {c[4] for c in calls if c[0] == 'run_process'})
         self.assertIn(('wait_for_service', '60',
                        'http://10.0.0.1/usage/healthcheck'), calls)
 
