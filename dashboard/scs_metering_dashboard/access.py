@@ -23,6 +23,8 @@ visible and its page says what went wrong.
 import hashlib
 import logging
 
+import horizon
+
 from scs_metering_dashboard.api import metering
 
 LOG = logging.getLogger(__name__)
@@ -53,3 +55,22 @@ def allowed(request, panel):
     known['panels'][panel] = answer
     request.session[SESSION_KEY] = known
     return answer
+
+
+class Panel(horizon.Panel):
+    """A panel shown only to those the API lets use it.
+
+    ``probe`` names the panel's call in ``metering.PROBES``. The user's
+    roles are checked first, so that a member is never probed for an
+    admin panel.
+    """
+
+    probe = None
+    permissions = ('openstack.services.%s' % metering.SERVICE_TYPE,)
+
+    def allowed(self, context):
+        request = context['request']
+        needed = tuple(self.permissions) + tuple(getattr(
+            getattr(self, '_registered_with', None), 'permissions', ()))
+        return (request.user.has_perms(needed) and
+                super().allowed(context) and allowed(request, self.probe))

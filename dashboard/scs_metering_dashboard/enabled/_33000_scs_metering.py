@@ -14,5 +14,6 @@
 # treats as recoverable.
 from scs_metering.client import exceptions
 
+FEATURE = 'scs_metering'
 ADD_INSTALLED_APPS = ['scs_metering_dashboard']
 ADD_EXCEPTIONS = {'recoverable': (exceptions.ClientException,)}

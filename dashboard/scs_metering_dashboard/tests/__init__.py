@@ -9,3 +9,18 @@
 # WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 # License for the specific language governing permissions and limitations
 # under the License.
+"""Tests of the dashboard.
+
+Django is set up once, before any test loads, as its own test runner
+would do it: stestr runs the tests.
+"""
+
+import os
+
+import django
+from django.test import utils
+
+os.environ.setdefault('DJANGO_SETTINGS_MODULE',
+                      'scs_metering_dashboard.tests.settings')
+django.setup()
+utils.setup_test_environment()

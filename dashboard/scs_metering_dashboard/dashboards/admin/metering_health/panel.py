@@ -11,16 +11,11 @@
 # under the License.
 
 from django.utils.translation import gettext_lazy as _
-import horizon
 
 from scs_metering_dashboard import access
 
 
-class Health(horizon.Panel):
+class Health(access.Panel):
     name = _('Service Health')
     slug = 'metering_health'
-    permissions = ('openstack.services.usage-metering',)
-
-    def allowed(self, context):
-        return (super().allowed(context) and
-                access.allowed(context['request'], 'health'))
+    probe = 'health'

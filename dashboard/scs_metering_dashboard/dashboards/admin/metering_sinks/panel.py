@@ -11,16 +11,11 @@
 # under the License.
 
 from django.utils.translation import gettext_lazy as _
-import horizon
 
 from scs_metering_dashboard import access
 
 
-class Sinks(horizon.Panel):
+class Sinks(access.Panel):
     name = _('Sinks')
     slug = 'metering_sinks'
-    permissions = ('openstack.services.usage-metering',)
-
-    def allowed(self, context):
-        return (super().allowed(context) and
-                access.allowed(context['request'], 'sinks'))
+    probe = 'sinks'

@@ -11,16 +11,11 @@
 # under the License.
 
 from django.utils.translation import gettext_lazy as _
-import horizon
 
 from scs_metering_dashboard import access
 
 
-class Usage(horizon.Panel):
+class Usage(access.Panel):
     name = _('Usage')
     slug = 'metering_usage'
-    permissions = ('openstack.services.usage-metering',)
-
-    def allowed(self, context):
-        return (super().allowed(context) and
-                access.allowed(context['request'], 'usage'))
+    probe = 'usage'

@@ -11,6 +11,7 @@
 # under the License.
 """The usage of a period by group, and the billable periods behind it."""
 
+from django.utils import html
 from django.utils.translation import gettext_lazy as _
 from horizon import tables
 
@@ -79,8 +80,11 @@ def _bounds(low, high):
     return '%s .. %s' % (low or '?', high or '?')
 
 
-def _seconds_title(name):
-    return lambda row: {'title': '%s s' % getattr(row, name + '_seconds')}
+def _hours(name):
+    """Hours of a source, with the API's exact seconds as their title."""
+    return lambda row: html.format_html(
+        '<span title="{} s">{}</span>', getattr(row, name + '_seconds'),
+        getattr(row, name + '_hours'))
 
 
 class UsageTable(tables.DataTable):
@@ -95,17 +99,14 @@ class UsageTable(tables.DataTable):
                     'in the unit of its meter.'))
     unit = tables.Column('unit', verbose_name=_('API unit'))
     notification = tables.Column(
-        'notification_hours', verbose_name=_('From notifications (h)'),
-        classes=('text-right',),
-        cell_attributes_getter=_seconds_title('notification'))
+        _hours('notification'), verbose_name=_('From notifications (h)'),
+        classes=('text-right',))
     audit = tables.Column(
-        'audit_hours', verbose_name=_('From audits (h)'),
-        classes=('text-right',),
-        cell_attributes_getter=_seconds_title('audit'))
+        _hours('audit'), verbose_name=_('From audits (h)'),
+        classes=('text-right',))
     reconciliation = tables.Column(
-        'reconciliation_hours', verbose_name=_('From reconciliation (h)'),
+        _hours('reconciliation'), verbose_name=_('From reconciliation (h)'),
         classes=('text-right',),
-        cell_attributes_getter=_seconds_title('reconciliation'),
         help_text=_('Resource hours that the API of the service showed '
                     'and no notification did.'))
 
