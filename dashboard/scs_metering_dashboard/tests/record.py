@@ -105,13 +105,16 @@ def record_admin(api, stack):
     _pages(lambda size, marker: metering.sinks_page(api, size, marker))
     for sink in api.sinks.list():
         metering.sink(api, sink['id'])
+    try:
+        metering.sink(api, 'no-such-sink')
+    except metering.NotFound:
+        pass
     billing = stack.sinks['billing']['id']
     _pages(lambda size, marker: metering.dead_letters_page(
         api, billing, size, marker))
     # Actions last: they change what the reads above answered.
-    archive = stack.sinks['archive']['id']
-    metering.pause(api, archive)
-    metering.resume(api, archive)
+    metering.pause(api, stack.sinks['archive']['id'])
+    metering.resume(api, stack.sinks['warehouse']['id'])
     first = metering.dead_letters_page(api, billing, 1)[0][0]
     metering.retry(api, billing, [first['id']])
     metering.retry(api, billing)

@@ -14,6 +14,7 @@
 import urllib.parse
 
 from django.contrib import messages
+from django import shortcuts
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
@@ -177,8 +178,8 @@ class RetryAll(tables.Action):
                 '%(count)d dead letter is pending again.',
                 '%(count)d dead letters are pending again.', retried) % {
                     'count': retried})
-        return reverse('horizon:admin:metering_sinks:detail',
-                       args=[sink_id])
+        return shortcuts.redirect(reverse(
+            'horizon:admin:metering_sinks:detail', args=[sink_id]))
 
 
 def _answer(entry):
