@@ -61,8 +61,8 @@ class Panel(horizon.Panel):
     """A panel shown only to those the API lets use it.
 
     ``probe`` names the panel's call in ``metering.PROBES``. The user's
-    roles are checked first, so that a member is never probed for an
-    admin panel.
+    roles and the dashboard's own policy are checked first, so that a
+    member is never probed for an admin panel.
     """
 
     probe = None
@@ -70,7 +70,11 @@ class Panel(horizon.Panel):
 
     def allowed(self, context):
         request = context['request']
+        dashboard = getattr(self, '_registered_with', None)
         needed = tuple(self.permissions) + tuple(getattr(
-            getattr(self, '_registered_with', None), 'permissions', ()))
-        return (request.user.has_perms(needed) and
-                super().allowed(context) and allowed(request, self.probe))
+            dashboard, 'permissions', ()))
+        if not request.user.has_perms(needed) or (
+                dashboard is not None and not dashboard._can_access(
+                    request)):
+            return False
+        return super().allowed(context) and allowed(request, self.probe)

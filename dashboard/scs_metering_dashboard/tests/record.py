@@ -16,7 +16,7 @@ the panels make, through the panels' own functions (api/metering.py), and
 writes every HTTP exchange to recorded/<identity>.json. Run it again when
 the API or the panels' calls change::
 
-    tox -e dashboard -- record
+    tox -e dashboard-record
 """
 
 import datetime
