@@ -25,8 +25,8 @@ import os
 import sys
 
 # The tests package sets Django up: import it before the panels' modules.
-from scs_metering_dashboard import tests  # noqa: F401,H306
-from scs_metering_dashboard.api import metering
+from scs_metering_dashboard import tests  # noqa: F401
+from scs_metering_dashboard.api import metering  # noqa: H306
 from scs_metering_dashboard.dashboards.project.metering_usage import forms
 from scs_metering_dashboard import meters
 from scs_metering_dashboard.tests import recording
@@ -51,7 +51,8 @@ class Recorder:
     def hook(self, response, *args, **kwargs):
         request = response.request
         self.exchanges.append({
-            'request': recording.key(request.method, request.url, request.body),
+            'request': recording.key(request.method, request.url,
+                                     request.body),
             'status': response.status_code,
             'content_type': response.headers.get('Content-Type'),
             'body': response.text,
@@ -127,7 +128,8 @@ def main():
         os.makedirs(recording.RECORDED, exist_ok=True)
         for identity in IDENTITIES:
             exchanges = record_identity(stack, identity)
-            with open(os.path.join(recording.RECORDED, identity + '.json'), 'w') as f:
+            path = os.path.join(recording.RECORDED, identity + '.json')
+            with open(path, 'w') as f:
                 json.dump(exchanges, f, indent=1, sort_keys=True)
                 f.write('\n')
             print('%s: %d exchanges' % (identity, len(exchanges)))

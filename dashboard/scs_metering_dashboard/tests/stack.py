@@ -16,8 +16,9 @@ as its console script starts it, and usage replayed by scs-metering-replay
 from real notifications: the sample nova trace and cinder's volume
 samples, with the projects of this Keystone in place of theirs. The
 replay tool also delivers to the sinks, as the engine would; no engine
-runs, so that windows close up to the trace's end and not up to now. Three sinks: a webhook that refuses records (so there
-are dead letters), a file, and a paused file sink (so there is a backlog).
+runs, so that windows close up to the trace's end and not up to now.
+Three sinks: a webhook that refuses records (so there are dead letters),
+a file, and a paused file sink (so there is a backlog).
 
 The recorder (record.py) and the browser test (browser/) both run it.
 Needs the server installed beside the dashboard, with Keystone: tox -e

@@ -189,11 +189,11 @@ class EmptyProjectUsageTest(base.TestCase):
     def test_empty_states_are_explained(self):
         response = self.client.get(INDEX + NOVEMBER)
         self.assertEqual(200, response.status_code)
-        self.assertContains(response, 'No usage was metered for this '
-                                       'project in this period')
+        self.assertContains(
+            response, 'No usage was metered for this project in this period')
         self.assertContains(response, 'id="metering-no-chart"')
-        self.assertContains(response, 'No resource of this project was '
-                                       'billed in this period')
+        self.assertContains(
+            response, 'No resource of this project was billed in this period')
         self.assertNotContains(response, '<figure')
 
 

@@ -120,15 +120,19 @@ class BrowserTest(unittest.TestCase):
         cls.addClassCleanup(cls.stack.stop)
         cls.horizon = Horizon(cls.stack.keystone.url, cls.stack.dir)
         cls.addClassCleanup(cls.horizon.stop)
-        cls.profile = tempfile.mkdtemp(prefix='scs-chromium-')
-        cls.addClassCleanup(shutil.rmtree, cls.profile, True)
-        cls.driver = webdriver.Chrome(service=chrome_service.Service(DRIVER),
-                                      options=cls._options())
-        cls.addClassCleanup(cls.driver.quit)
         os.makedirs(SCREENSHOTS, exist_ok=True)
 
-    @classmethod
-    def _options(cls):
+    def browser(self):
+        """A new browser with a fresh profile: nobody signed in."""
+        profile = tempfile.mkdtemp(prefix='scs-chromium-')
+        self.addCleanup(shutil.rmtree, profile, True)
+        driver = webdriver.Chrome(service=chrome_service.Service(DRIVER),
+                                  options=self._options(profile))
+        self.addCleanup(driver.quit)
+        return driver
+
+    @staticmethod
+    def _options(profile):
         options = webdriver.ChromeOptions()
         options.binary_location = CHROMIUM
         # Root in a closed network: no sandbox, and nothing that calls
@@ -138,7 +142,7 @@ class BrowserTest(unittest.TestCase):
                          '--disable-background-networking',
                          '--disable-component-update', '--disable-sync',
                          '--disable-dev-shm-usage',
-                         '--user-data-dir=%s' % cls.profile,
+                         '--user-data-dir=%s' % profile,
                          '--window-size=%d,900' % WIDE):
             options.add_argument(argument)
         return options
@@ -166,7 +170,7 @@ class BrowserTest(unittest.TestCase):
                 shutil.copy(path, ARTIFACTS)
 
     def login(self, user):
-        self.go('/auth/logout/')
+        self.driver = self.browser()
         self.go('/auth/login/')
         self.wait(expected.presence_of_element_located((By.ID,
                                                         'id_username')))
@@ -205,12 +209,14 @@ class BrowserTest(unittest.TestCase):
         return overflow
 
     def confirm(self):
-        """Confirm a table action in Horizon's modal."""
+        """Confirm a table action in Horizon's modal, and wait for it."""
+        page = self.driver.find_element(By.TAG_NAME, 'html')
         button = self.wait(expected.element_to_be_clickable((
             By.CSS_SELECTOR, '.modal-footer .btn:not(.cancel)')))
         button.click()
-        self.wait(expected.invisibility_of_element_located((
-            By.CSS_SELECTOR, '.modal-footer')))
+        self.wait(expected.staleness_of(page))
+        self.wait(expected.presence_of_element_located((
+            By.CSS_SELECTOR, '.messages')))
 
     def messages(self):
         return ' '.join(e.text for e in self.driver.find_elements(
@@ -336,7 +342,9 @@ class BrowserTest(unittest.TestCase):
                          self.field('dead_letters'))
         # The sink is fixed: retry the rest and deliver.
         self.stack.webhook.accept = True
+        page = self.driver.find_element(By.TAG_NAME, 'html')
         self.driver.find_element(By.ID, 'dead_letters__retry_all').click()
+        self.wait(expected.staleness_of(page))
         self.wait(lambda d: 'pending again' in self.messages())
         self.stack.deliver()
         self.go('/admin/metering_sinks/%s/' % billing)

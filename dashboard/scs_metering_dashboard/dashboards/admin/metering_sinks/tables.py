@@ -24,8 +24,10 @@ from scs_metering_dashboard.api import metering
 
 
 def _call(request, action, *args):
-    """An API action; its error is told to the user, then re-raised so
-    that Horizon counts the action as failed."""
+    """An API action, whose error is told to the user.
+
+    The error is raised again, so that Horizon counts the action failed.
+    """
     try:
         return action(metering.client(request), *args)
     except metering.ERRORS as exc:
