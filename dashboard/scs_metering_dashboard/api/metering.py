@@ -18,7 +18,10 @@ not a request: the recording tool (tests/record.py) calls them with a
 client of its own, so the answers the view tests replay are those of the
 very requests the panels make.
 
-This module is the only one that imports ``scs_metering.client``.
+This module, and enabled/_33000_scs_metering.py which names the client's
+errors for Horizon, are the only ones that import ``scs_metering.client``:
+when the client becomes a distribution of its own, they are what
+changes.
 """
 
 from django.conf import settings
