@@ -342,7 +342,7 @@ class BrowserTest(unittest.TestCase):
                          self.field('dead_letters'))
         # The sink is fixed: retry the rest and deliver.
         self.stack.webhook.accept = True
-        self.act('dead_letters__retry_all')
+        self.act('dead_letters__action_retry_all')
         self.assertIn('pending again', self.messages())
         self.stack.deliver()
         self.go('/admin/metering_sinks/%s/' % billing)
@@ -350,7 +350,8 @@ class BrowserTest(unittest.TestCase):
         self.assertEqual(0, final['dead_letters'])
         self.assertEqual(0, final['backlog'])
         self.assertEqual(before['dead_letters'], final['delivered'])
-        self.assertEqual(before['dead_letters'], self.stack.webhook.received)
+        # (in batches: fewer requests than records)
+        self.assertTrue(self.stack.webhook.received)
         self.assertEqual(str(final['delivered']), self.field('delivered'))
         self.assertEqual('0', self.field('dead_letters'))
         self.screenshot('admin-sink-delivered.png')
