@@ -36,6 +36,25 @@ function install_scs_metering {
     setup_develop "$SCS_METERING_DIR"
 }
 
+# The Horizon panels go into the environment Horizon runs in (DevStack's
+# single virtualenv, which has the server's package and so its client),
+# and their enabled files into Horizon's local/enabled. Horizon collects
+# and compresses its static files after this phase.
+function install_scs_metering_dashboard {
+    setup_develop "$SCS_METERING_DIR/dashboard"
+    local enabled
+    for enabled in "$SCS_METERING_DASHBOARD_ENABLED"/_[0-9]*.py; do
+        ln -sf "$enabled" "$HORIZON_DIR/openstack_dashboard/local/enabled/"
+    done
+}
+
+function cleanup_scs_metering_dashboard {
+    local enabled
+    for enabled in "$SCS_METERING_DASHBOARD_ENABLED"/_[0-9]*.py; do
+        rm -f "$HORIZON_DIR/openstack_dashboard/local/enabled/${enabled##*/}"
+    done
+}
+
 # Make the other services send the notifications the agent meters.
 function scs_metering_configure_notifications {
     local conf
@@ -226,6 +245,16 @@ if is_service_enabled scs-metering-agent scs-metering-engine \
 
     if [[ "$1" == "clean" ]]; then
         cleanup_scs_metering
+    fi
+fi
+
+if is_service_enabled scs-metering-dashboard && is_service_enabled horizon
+then
+    if [[ "$1" == "stack" && "$2" == "install" ]]; then
+        echo_summary "Installing the scs-metering dashboard"
+        install_scs_metering_dashboard
+    elif [[ "$1" == "clean" ]]; then
+        cleanup_scs_metering_dashboard
     fi
 fi
 

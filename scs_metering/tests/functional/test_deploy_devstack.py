@@ -99,6 +99,31 @@ class TestDevStackPlugin(base.FunctionalTestCase):
         self.assertEqual([('setup_develop', os.path.join(
             self.tempdir, 'opt', 'scs-metering'))], calls)
 
+    def test_install_with_horizon_adds_the_dashboard(self):
+        self.env['ENABLED_SERVICES'] = SERVICES + ',horizon'
+        self.env['HORIZON_DIR'] = os.path.join(self.tempdir, 'horizon')
+        local = os.path.join(self.env['HORIZON_DIR'], 'openstack_dashboard',
+                             'local', 'enabled')
+        os.makedirs(local)
+        source = os.path.join(self.tempdir, 'opt', 'scs-metering')
+        enabled = os.path.join(source, 'dashboard', 'scs_metering_dashboard',
+                               'enabled')
+        shutil.copytree(os.path.join(deploy.REPO, 'dashboard',
+                                     'scs_metering_dashboard', 'enabled'),
+                        enabled)
+        calls = self.phase('stack', 'install')
+        self.assertEqual([('setup_develop', source),
+                          ('setup_develop', os.path.join(source,
+                                                         'dashboard'))],
+                         calls)
+        files = sorted(f for f in os.listdir(enabled) if f[1].isdigit())
+        self.assertTrue(files)
+        self.assertEqual(files, sorted(os.listdir(local)))
+        self.assertEqual(os.path.join(enabled, files[0]),
+                         os.readlink(os.path.join(local, files[0])))
+        self.phase('clean')
+        self.assertEqual([], os.listdir(local))
+
     def test_post_config_writes_a_config_our_options_accept(self):
         self.stack()
         self.assertEqual([], deploy.unknown_options(

@@ -66,7 +66,9 @@ def free_port():
 
 class Keystone:
 
-    def __init__(self):
+    def __init__(self, users=None):
+        # USERS, and more (name -> (project, role)) for other suites.
+        self.users = dict(USERS, **(users or {}))
         self.dir = tempfile.mkdtemp(prefix='scs-keystone-')
         self.port = free_port()
         self.url = 'http://127.0.0.1:%d/v3' % self.port
@@ -146,12 +148,12 @@ class Keystone:
         admin = self.session()
         roles = {r['name']: r['id'] for r in admin.get(
             self.url + '/roles').json()['roles']}
-        for project in sorted({p for p, _r in USERS.values()}):
+        for project in sorted({p for p, _r in self.users.values()}):
             self.project_ids[project] = admin.post(
                 self.url + '/projects', json={'project': {
                     'name': project, 'domain_id': 'default'}}).json()[
                 'project']['id']
-        for name, (project, role) in sorted(USERS.items()):
+        for name, (project, role) in sorted(self.users.items()):
             user_id = admin.post(self.url + '/users', json={'user': {
                 'name': name, 'password': PASSWORD,
                 'domain_id': 'default'}}).json()['user']['id']
@@ -162,7 +164,7 @@ class Keystone:
     def token(self, user):
         """A project-scoped token of a user (cached, tokens last 1 h)."""
         if user not in self._tokens:
-            project = 'admin' if user == 'admin' else USERS[user][0]
+            project = 'admin' if user == 'admin' else self.users[user][0]
             self._tokens[user] = self.session(user, project).get_token()
         return self._tokens[user]
 
