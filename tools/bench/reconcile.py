@@ -48,8 +48,8 @@ from scs_metering.db.sqlalchemy import models
 from scs_metering.definitions import loader
 from scs_metering.reconcile import runner
 from scs_metering import service
-from scs_metering.simulator import api as sim_api
 from scs_metering.tests.functional import base
+from scs_metering.tests.simulator import api as sim_api
 
 T0 = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
 NOW = T0 + datetime.timedelta(days=1)

@@ -26,7 +26,7 @@ import sqlalchemy as sa
 
 from scs_metering.common import timeutils
 from scs_metering.db.sqlalchemy import models
-from scs_metering.simulator import cloud as sim_cloud
+from scs_metering.tests.simulator import cloud as sim_cloud
 from scs_metering.tests import webhook
 
 # Failures listed in a report, at most, per check.

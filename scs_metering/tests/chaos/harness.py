@@ -11,7 +11,7 @@
 # under the License.
 """One resilience run: a simulated cloud, the product, and the faults.
 
-The simulated cloud (scs_metering.simulator) runs a seeded workload on a
+The simulated cloud (scs_metering.tests.simulator) runs a seeded workload on a
 compressed clock and sends real-format notifications to RabbitMQ; agents
 and engines run as real processes on PostgreSQL and push to a webhook;
 reconcilers run in this process, on the simulated clock, against the
@@ -47,12 +47,12 @@ from scs_metering.reconcile import client
 from scs_metering.reconcile import runner
 from scs_metering.reconcile import scheduler
 from scs_metering.reconcile import store
-from scs_metering.simulator import simulation
 from scs_metering.tests import bounds
 from scs_metering.tests.chaos import checks
 from scs_metering.tests.chaos import deployment as deploy
 from scs_metering.tests.chaos import faults as chaos_faults
 from scs_metering.tests.functional import services
+from scs_metering.tests.simulator import simulation
 
 # Every type the simulated APIs list; the simulator notifies some.
 TYPES = ('instance', 'volume', 'snapshot', 'backup', 'floating_ip',

@@ -33,11 +33,11 @@ from scs_metering.reconcile import client
 from scs_metering.reconcile import runner
 from scs_metering.reconcile import scheduler
 from scs_metering.reconcile import store
-from scs_metering.simulator import cloud as sim_cloud
-from scs_metering.simulator import simulation
 from scs_metering.tests import bounds
 from scs_metering.tests.functional import base
 from scs_metering.tests.functional import services
+from scs_metering.tests.simulator import cloud as sim_cloud
+from scs_metering.tests.simulator import simulation
 
 HOUR = datetime.timedelta(hours=1)
 # Load balancers are only listed, never notified. (Images are metered

@@ -28,10 +28,10 @@ from scs_metering.reconcile import client
 from scs_metering.reconcile import runner
 from scs_metering.reconcile import scheduler
 from scs_metering.reconcile import store
-from scs_metering.simulator import api as sim_api
-from scs_metering.simulator import simulation
-from scs_metering.simulator import workload
 from scs_metering.tests import base
+from scs_metering.tests.simulator import api as sim_api
+from scs_metering.tests.simulator import simulation
+from scs_metering.tests.simulator import workload
 
 T0 = datetime.datetime(2026, 3, 2, 8, 0, tzinfo=datetime.timezone.utc)
 MINUTE = datetime.timedelta(minutes=1)

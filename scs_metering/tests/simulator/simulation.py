@@ -24,10 +24,10 @@ reproducible and hours pass in seconds.
 
 from keystoneauth1 import loading as ks_loading
 
-from scs_metering.simulator import api
-from scs_metering.simulator import cloud
-from scs_metering.simulator import notifier
-from scs_metering.simulator import workload
+from scs_metering.tests.simulator import api
+from scs_metering.tests.simulator import cloud
+from scs_metering.tests.simulator import notifier
+from scs_metering.tests.simulator import workload
 
 USERNAME = 'scs-metering'
 # The types whose changes the simulated services notify; the others are

@@ -28,7 +28,7 @@ import uuid
 import kombu
 
 from scs_metering.common import timeutils
-from scs_metering.simulator import api
+from scs_metering.tests.simulator import api
 
 VERSIONED = 'versioned_notifications'
 LEGACY = 'notifications'
