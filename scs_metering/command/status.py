@@ -24,11 +24,10 @@ from oslo_upgradecheck import upgradecheck
 import yaml
 
 from scs_metering.db import api as db_api
-from scs_metering.db.sqlalchemy import migration
 from scs_metering.definitions import loader
 from scs_metering.publisher import base
 from scs_metering.publisher import loader as sink_loader
-from scs_metering.publisher import sinks
+from scs_metering.publisher import manager
 from scs_metering import service
 
 Code = upgradecheck.Code
@@ -88,11 +87,12 @@ class Checks(upgradecheck.UpgradeCommands):
 
     def _database(self):
         try:
-            current = db_api.get_connection(self.conf).version()
+            connection = db_api.get_connection(self.conf)
+            current = connection.version()
         except Exception as exc:
             return Result(Code.FAILURE,
                           'Cannot read the database: %s' % exc)
-        head = migration.head()
+        head = connection.head()
         if current != head:
             return Result(Code.FAILURE,
                           'The schema is at %s, this release needs %s. Run '
@@ -118,10 +118,10 @@ class Checks(upgradecheck.UpgradeCommands):
             with open(path) as f:
                 listed = (yaml.safe_load(f) or {}).get('sinks') or []
             for definition in listed:
-                sink = sinks.validate(definition)
+                sink = manager.validate(definition)
                 found[sink['name']] = dict(sink, paused=False)
         for sink in db_api.get_connection(self.conf).sinks():
-            found.setdefault(sink['name'], sinks.usable(self.conf, sink))
+            found.setdefault(sink['name'], manager.usable(self.conf, sink))
         return [found[name] for name in sorted(found)]
 
     def _sinks(self):

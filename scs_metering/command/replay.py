@@ -19,7 +19,7 @@ from oslo_config import cfg
 from scs_metering.common import timeutils
 from scs_metering.db import api as db_api
 from scs_metering.definitions import loader
-from scs_metering.publisher import sinks
+from scs_metering.publisher import manager
 from scs_metering import replay
 from scs_metering import service
 
@@ -48,7 +48,7 @@ def main(argv=None):
         sys.exit('scs-metering-replay: %s' % exc)
     connection = db_api.get_connection(conf)
     connection.upgrade()
-    sinks.put(connection, {
+    manager.put(connection, {
         'name': 'replay', 'driver': 'file', 'format': 'native',
         'filters': {'kinds': ['usage']},
         'url': 'file://' + os.path.abspath(conf.sink_file)})

@@ -9,15 +9,12 @@
 # WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 # License for the specific language governing permissions and limitations
 # under the License.
-import warnings
+"""WSGI entry points, for uWSGI, mod_wsgi and other WSGI servers.
 
-# futurist imports eventlet whenever it is installed (oslo.service still
-# depends on it). scs-metering never uses eventlet, so its deprecation
-# warning would only confuse operators.
-warnings.filterwarnings('ignore', message='(?s).*Eventlet is deprecated')
+Preparing the process here (scs_metering.common.runtime) happens before
+the application's modules import oslo.messaging.
+"""
 
-# oslo_service.service picks its backend when first imported, so the
-# threading backend is chosen before any command imports it.
-from oslo_service import backend  # noqa: E402
+from scs_metering.common import runtime
 
-backend.init_backend(backend.BackendType.THREADING)
+runtime.prepare_process()

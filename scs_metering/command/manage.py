@@ -19,7 +19,6 @@ from oslo_config import cfg
 
 from scs_metering.common import timeutils
 from scs_metering.db import api as db_api
-from scs_metering.db.sqlalchemy import migration
 from scs_metering.definitions import loader
 from scs_metering import replay
 from scs_metering import service
@@ -32,8 +31,8 @@ def db_upgrade(conf):
 
 
 def db_version(conf):
-    current = db_api.get_connection(conf).version()
-    print('current: %s\nhead: %s' % (current, migration.head()))
+    connection = db_api.get_connection(conf)
+    print('current: %s\nhead: %s' % (connection.version(), connection.head()))
 
 
 def _days(text):

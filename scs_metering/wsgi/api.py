@@ -9,7 +9,7 @@
 # WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 # License for the specific language governing permissions and limitations
 # under the License.
-"""WSGI entry point for uWSGI and mod_wsgi.
+"""The API's WSGI application, ``scs_metering.wsgi.api:application``.
 
 The configuration is read from the default locations
 (/etc/scs-metering/scs-metering.conf), or from the files listed in the
@@ -18,9 +18,7 @@ SCS_METERING_CONFIG_FILES environment variable, separated by commas.
 
 import os
 
-# Selects oslo.service's threading backend, as the commands do.
-from scs_metering import cmd  # noqa: F401
-from scs_metering.api import app  # noqa: H306
+from scs_metering.api import app
 from scs_metering import service
 
 

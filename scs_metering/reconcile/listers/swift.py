@@ -22,14 +22,17 @@ from scs_metering.common import timeutils
 from scs_metering.definitions import model
 from scs_metering import events as ev
 from scs_metering.reconcile import client
+from scs_metering.reconcile.listers import base
 
 RESOURCE_TYPE = 'swift_account'
 BYTES_USED = 'X-Account-Bytes-Used'
 
 
-class AccountPoller:
+class AccountPoller(base.Poller):
+    resource_type = RESOURCE_TYPE
 
     def __init__(self, conf, definitions):
+        super().__init__(conf, definitions)
         self.reseller_prefix = conf.reconciliation.reseller_prefix
         self.page_size = conf.reconciliation.page_size
         gauges = [m.name for m in definitions.meters_for(RESOURCE_TYPE)

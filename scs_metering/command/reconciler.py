@@ -13,13 +13,13 @@
 
 from oslo_service import service as os_service
 
-from scs_metering.reconcile import service as reconcile_service
+from scs_metering.reconcile import daemon
 from scs_metering import service
 
 
 def main(argv=None):
     conf = service.prepare_service(argv)
     launcher = os_service.launch(
-        conf, reconcile_service.ReconcilerService(conf), workers=1,
+        conf, daemon.ReconcilerService(conf), workers=1,
         restart_method='mutate')
     launcher.wait()

@@ -11,7 +11,7 @@
 # under the License.
 """scs-metering-api: the REST API on a development server.
 
-Production deployments run scs_metering.api.wsgi under uWSGI or mod_wsgi.
+Production deployments run scs_metering.wsgi.api under uWSGI or mod_wsgi.
 """
 
 import socketserver

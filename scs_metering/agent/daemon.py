@@ -9,7 +9,7 @@
 # WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 # License for the specific language governing permissions and limitations
 # under the License.
-"""The notification agent service."""
+"""The notification agent: the service scs-metering-agent runs."""
 
 import os
 import threading
@@ -23,32 +23,13 @@ from scs_metering.agent import deadletter
 from scs_metering.agent import endpoint
 from scs_metering.agent import forwarder
 from scs_metering.common import periodic
-from scs_metering.common import timeutils
 from scs_metering.conf import notification
 from scs_metering.definitions import loader
 from scs_metering import messaging
 from scs_metering import metrics
-from scs_metering import service
 
 LOG = log.getLogger(__name__)
-
-
-class Heartbeat(periodic.PeriodicWorker):
-    """Tells /v1/status, through the engines, that this worker is alive."""
-
-    BINARY = 'scs-metering-agent'
-    INTERVAL = 10
-
-    def __init__(self, forwarder, host, info):
-        super().__init__('heartbeat', self.INTERVAL, jitter=False)
-        self.forwarder = forwarder
-        self.host = host
-        self.info = info
-        self.started_at = timeutils.utcnow()
-
-    def run_once(self):
-        self.forwarder.heartbeat(self.host, self.BINARY, self.started_at,
-                                 self.info)
+BINARY = 'scs-metering-agent'
 
 
 class NotificationAgent(os_service.ServiceBase):
@@ -117,9 +98,9 @@ class NotificationAgent(os_service.ServiceBase):
                 self.forwarder)
             consumer.start()
             self.dead_letters.append(consumer)
-        self.heartbeat = Heartbeat(
-            self.forwarder, '%s:%d' % (self.conf.host, os.getpid()),
-            {'pid': os.getpid(), 'services': listened})
+        self.heartbeat = periodic.Heartbeat(
+            self.forwarder.heartbeat, '%s:%d' % (self.conf.host, os.getpid()),
+            BINARY, {'pid': os.getpid(), 'services': listened})
         self.heartbeat.start()
 
     def stop(self, graceful=True):
@@ -147,5 +128,4 @@ class NotificationAgent(os_service.ServiceBase):
         self._stopped.wait()
 
     def reset(self):
-        self.definitions = service.reload_definitions(self.conf,
-                                                      self.definitions)
+        self.definitions = loader.reload(self.conf, self.definitions)

@@ -21,15 +21,15 @@ a new revision, and a fact that no longer holds gets a voided revision.
 import dataclasses
 
 from scs_metering.common import timeutils
+from scs_metering.db import models
 from scs_metering import events as ev
 from scs_metering.publisher import filters
-from scs_metering.publisher import records
 
 
 def _record(kind, resource_type, resource_id, anchor, period, time,
             time_min, time_max):
     snapshot = period.snapshot
-    return records.LifecycleRecord(
+    return models.LifecycleRecord(
         id=ev.stable_id('lifecycle', resource_type, resource_id,
                         timeutils.isoformat(anchor), kind),
         kind=kind, resource_type=resource_type, resource_id=resource_id,
@@ -51,16 +51,16 @@ def facts(resource_type, resource_id, periods):
         following = periods[index + 1] if index + 1 < len(periods) else None
         if life is None:
             life = period.start
-            record = _record(records.STARTED, resource_type, resource_id,
+            record = _record(models.STARTED, resource_type, resource_id,
                              life, period, period.start, period.start_min,
                              period.start_max)
         else:
-            record = _record(records.CHANGED, resource_type, resource_id,
+            record = _record(models.CHANGED, resource_type, resource_id,
                              period.start, period, period.start, None, None)
         found[record.id] = record
         if period.end is not None and (following is None or
                                        following.start != period.end):
-            record = _record(records.ENDED, resource_type, resource_id,
+            record = _record(models.ENDED, resource_type, resource_id,
                              life, period, period.end, period.end_min,
                              period.end_max)
             found[record.id] = record
@@ -88,13 +88,6 @@ def revisions(current, fresh):
     return changed
 
 
-def _matching(tx):
-    def matching(record):
-        return [s for s in tx.sinks()
-                if filters.matches(s['filters'], record)]
-    return matching
-
-
 def publish(tx, timelines):
     """Store the lifecycle records of changed timelines, in ``tx``.
 
@@ -108,4 +101,4 @@ def publish(tx, timelines):
         fresh = facts(resource.resource_type, resource.resource_id, periods)
         items.extend((record, resource.pk, previous) for record, previous
                      in revisions(stored[resource.pk], fresh))
-    tx.add_lifecycle(items, _matching(tx))
+    tx.add_lifecycle(items, filters.matching_sinks(tx.sinks))

@@ -9,13 +9,19 @@
 # WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 # License for the specific language governing permissions and limitations
 # under the License.
-"""Column types that keep usage exact on every supported database."""
+"""SQLAlchemy column types that keep usage exact on every database.
+
+The usage store (db/sqlalchemy) and the ``sql`` sink, which writes to the
+operator's own database, both use them.
+"""
 
 import decimal
 import json
 
 import sqlalchemy as sa
 from sqlalchemy import types
+
+from scs_metering.common import jsonutils
 
 
 class ExactDecimal(types.TypeDecorator):
@@ -51,24 +57,6 @@ class ExactDecimal(types.TypeDecorator):
             value.normalize())
 
 
-# JSON as stored: keys sorted, no spaces. An encoder built once costs less
-# per call than json.dumps with options, which builds one every time.
-canonical_json = json.JSONEncoder(sort_keys=True, separators=(',', ':')).encode
-
-
-class Encoded(str):
-    """A value already encoded by canonical_json.
-
-    The window closer encodes a record's attributes once, for its group
-    key; the insert and the rollup's hash reuse that text.
-    """
-
-
-def encoded(value):
-    """The canonical JSON of ``value``, encoding it unless it is Encoded."""
-    return value if isinstance(value, Encoded) else canonical_json(value)
-
-
 class JSONText(types.TypeDecorator):
     """A JSON document stored as text, identical on every backend."""
 
@@ -78,7 +66,7 @@ class JSONText(types.TypeDecorator):
     def process_bind_param(self, value, dialect):
         if value is None:
             return None
-        return str(encoded(value))
+        return str(jsonutils.encoded(value))
 
     def process_result_value(self, value, dialect):
         return None if value is None else json.loads(value)

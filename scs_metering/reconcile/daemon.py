@@ -9,7 +9,10 @@
 # WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 # License for the specific language governing permissions and limitations
 # under the License.
-"""The reconciler service: runs due reconciliations until stopped."""
+"""The reconciler: the service scs-metering-reconciler runs.
+
+It runs due reconciliations and the audit check until stopped.
+"""
 
 import threading
 
@@ -20,12 +23,10 @@ from scs_metering.common import periodic
 from scs_metering.common import timeutils
 from scs_metering.db import api as db_api
 from scs_metering.definitions import loader
-from scs_metering.engine import service as engine_service
 from scs_metering.reconcile import audit
 from scs_metering.reconcile import client
 from scs_metering.reconcile import runner
 from scs_metering.reconcile import scheduler
-from scs_metering.reconcile import store
 
 LOG = log.getLogger(__name__)
 # Seconds between two looks at what is due; intervals are much longer.
@@ -62,13 +63,13 @@ class ReconcilerService(service.ServiceBase):
             LOG.warning('[reconciliation] resource_types is empty: '
                         'nothing to reconcile')
         self.connection = db_api.get_connection(conf)
-        engine_service.check_schema(self.connection)
+        self.connection.check_schema()
         self.cloud = client.Cloud(conf)
         reconciler = runner.Reconciler(
             conf, self.connection, self.cloud, loader.load(conf),
-            clock=self.clock)
+            clock=self.clock, enabled=conf.reconciliation.resource_types)
         self.scheduler = scheduler.Scheduler(
-            conf, store.Store(self.connection), conf.host, self.clock)
+            conf, self.connection, conf.host, self.clock)
         self.scheduler.start()
         self.worker = Reconciling(self.scheduler, reconciler,
                                   audit.AuditCheck(self.connection,

@@ -9,9 +9,10 @@
 # WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 # License for the specific language governing permissions and limitations
 # under the License.
-"""Sink definitions: checking, storing and showing them.
+"""Sink definitions: checking, storing, showing and replaying them.
 
-These are the functions the API and the engine's YAML seeding call. A
+These are the functions the API, the commands and the engine's YAML
+seeding call; they reach the sinks in storage through the Connection. A
 definition is a mapping::
 
     name: billing            # unique; letters, digits, ".", "_", "-"
@@ -23,7 +24,8 @@ definition is a mapping::
     secrets: {hmac_key: ...} # encrypted at rest, never shown
 
 A password in the URL's user information is moved into ``secrets``.
-Every error is a SinkError whose ``field`` names the culprit.
+Every error is a SinkError whose ``field`` names the culprit, and whose
+``code`` is the HTTP status the API answers it with.
 """
 
 import re
@@ -32,7 +34,7 @@ import urllib.parse
 from oslo_db import exception as db_exc
 import yaml
 
-from scs_metering.db.sqlalchemy import delivery
+from scs_metering.db import api as db_api
 from scs_metering.publisher import base
 from scs_metering.publisher import filters
 from scs_metering.publisher import loader
@@ -46,6 +48,26 @@ NAME = re.compile(r'^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$')
 
 class SinkNotFound(base.SinkError):
     """No sink has the id asked for."""
+
+    code = 404
+
+    @property
+    def client_message(self):
+        return str(self)
+
+
+class SinkExists(base.SinkError):
+    """Another sink has the name asked for."""
+
+    code = 409
+
+    def __init__(self, name):
+        super().__init__('A sink named %s already exists.' % name)
+        self.field = 'name'
+
+    @property
+    def client_message(self):
+        return str(self)
 
 
 def _mapping(definition, field):
@@ -112,24 +134,36 @@ def _stored(connection, sink_id=None, name=None):
         return connection.sink_by_name(name)
     try:
         return connection.sink(sink_id)
-    except delivery.NotFound:
+    except db_api.NotFound:
         raise SinkNotFound('no sink with id %s' % sink_id, 'id')
 
 
-def store(conf, connection, definition, sink_id=None, new=False):
+def create(conf, connection, definition):
+    """Create a sink of a name no sink has yet; SinkExists otherwise."""
+    if connection.sink_by_name(definition.get('name')):
+        raise SinkExists(definition['name'])
+    return store(conf, connection, definition)
+
+
+def replace(conf, connection, sink_id, definition):
+    """Replace a sink, renamed or not; SinkExists if the name is taken."""
+    existing = _stored(connection, sink_id)
+    if definition.get('name') != existing['name'] and (
+            connection.sink_by_name(definition.get('name'))):
+        raise SinkExists(definition['name'])
+    return store(conf, connection, definition, sink_id)
+
+
+def store(conf, connection, definition, sink_id=None):
     """Create or replace a sink; return it as ``show`` does.
 
-    Without ``sink_id`` the sink of the same name is replaced, if any,
-    unless ``new`` asks for a sink that does not exist yet. Secrets left
-    out of ``definition`` keep their stored values, so that a client can
-    change the rest without knowing them.
+    Without ``sink_id`` the sink of the same name is replaced, if any.
+    Secrets left out of ``definition`` keep their stored values, so that
+    a client can change the rest without knowing them.
     """
     if not isinstance(definition, dict):
         raise base.SinkError('a sink definition is a mapping')
     existing = _stored(connection, sink_id, definition.get('name'))
-    if new and existing is not None:
-        raise base.SinkError('a sink named %s exists already' %
-                             existing['name'], 'name')
     if existing is not None and 'secrets' not in definition:
         definition = dict(definition, secrets=sink_secrets.decrypt(
             conf, existing['secrets']))
@@ -174,11 +208,16 @@ def usable(conf, sink):
     return dict(sink, secrets=sink_secrets.decrypt(conf, sink['secrets']))
 
 
+def get_usable(conf, connection, sink_id):
+    """The sink of an id, its secrets in clear; SinkNotFound."""
+    return usable(conf, _stored(connection, sink_id))
+
+
 def _by_id(action):
     def call(connection, sink_id, *args, **kwargs):
         try:
             return action(connection, sink_id, *args, **kwargs)
-        except delivery.NotFound:
+        except db_api.NotFound:
             raise SinkNotFound('no sink with id %s' % sink_id, 'id')
     call.__doc__ = action.__doc__
     return call
@@ -211,6 +250,18 @@ def retry_dead_letters(connection, sink_id, entry_ids=None):
 def dead_letters(connection, sink_id, limit=100, marker=None):
     connection.sink(sink_id)
     return connection.dead_letters(sink_id, limit, marker)
+
+
+@_by_id
+def replay(connection, sink_id, start, end):
+    """Queue a sink's records of [start, end) again; return how many.
+
+    The sink's filters choose the records, as they did the first time.
+    """
+    sink = _stored(connection, sink_id)
+    return connection.queue_replay(
+        sink_id, start, end,
+        lambda record: filters.matches(sink['filters'], record))
 
 
 @_by_id

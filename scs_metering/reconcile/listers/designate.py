@@ -9,19 +9,19 @@
 # WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 # License for the specific language governing permissions and limitations
 # under the License.
-"""scs-metering-agent: the notification agent."""
+"""The DNS API: zones of every project."""
 
-from oslo_service import service as os_service
-
-from scs_metering.agent import service as agent_service
-from scs_metering import metrics
-from scs_metering import service
+from scs_metering.reconcile import client
+from scs_metering.reconcile.listers import base
 
 
-def main(argv=None):
-    conf = service.prepare_service(argv)
-    metrics.serve(conf, 'agent', conf.metrics.agent_port)
-    launcher = os_service.launch(
-        conf, agent_service.NotificationAgent(conf),
-        workers=conf.agent.workers, restart_method='mutate')
-    launcher.wait()
+class ZoneLister(base.Lister):
+    resource_type = 'dns_zone'
+    service_type = 'dns'
+    path = '/v2/zones'
+    collection = 'zones'
+    style = client.LINKS_NEXT
+    headers = {'X-Auth-All-Projects': 'True'}
+    item_fields = {'project_id': '/project_id',
+                   'created_at': '/created_at', 'updated_at': '/updated_at'}
+    attributes = {'type': {'path': '/type', 'type': 'str'}}

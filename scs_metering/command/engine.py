@@ -13,8 +13,8 @@
 
 from oslo_service import service as os_service
 
-from scs_metering.db.sqlalchemy import stats
-from scs_metering.engine import service as engine_service
+from scs_metering.db import api as db_api
+from scs_metering.engine import daemon
 from scs_metering import metrics
 from scs_metering import service
 
@@ -22,8 +22,8 @@ from scs_metering import service
 def main(argv=None):
     conf = service.prepare_service(argv)
     metrics.serve(conf, 'engine', conf.metrics.engine_port,
-                  stats.reader(conf.database.connection))
+                  db_api.stats_reader(conf))
     launcher = os_service.launch(
-        conf, engine_service.Engine(conf), workers=conf.engine.workers,
+        conf, daemon.Engine(conf), workers=conf.engine.workers,
         restart_method='mutate')
     launcher.wait()

@@ -9,13 +9,16 @@
 # WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 # License for the specific language governing permissions and limitations
 # under the License.
-"""The engine's delivery threads.
+"""The engine's worker threads, besides the listener of the internal topic.
 
-A supervisor runs every ``[publisher] interval`` seconds: it reads the
-sinks and keeps, for each active one, as many sender threads as the sink's
-concurrency allows. A sender delivers batches back to back while there
-are some, then sleeps until the next interval. On SQLite only the engine
-holding the deliverer lease sends.
+- WindowClosing closes settled windows into usage records.
+- Delivering runs every ``[publisher] interval`` seconds: it reads the
+  sinks and keeps, for each active one, as many Sender threads as the
+  sink's concurrency allows. A sender delivers batches back to back while
+  there are some, then sleeps until the next interval. Where the database
+  needs a delivery leader (SQLite) only the engine holding the lease
+  sends.
+- Purging deletes old delivered outbox entries.
 """
 
 import datetime
@@ -28,6 +31,24 @@ from scs_metering.common import timeutils
 from scs_metering.publisher import delivery
 
 LOG = log.getLogger(__name__)
+
+
+class WindowClosing(periodic.PeriodicWorker):
+    """Runs the window closer every ``[engine] close_interval`` seconds."""
+
+    def __init__(self, closer, interval):
+        super().__init__('window-closer', interval)
+        self.closer = closer
+
+    def run_once(self):
+        written = self.closer.run()
+        if written:
+            LOG.info('Wrote %d usage records', written)
+
+    def stop(self):
+        # A long backlog of windows must not hold up a shutdown.
+        self.closer.stop()
+        super().stop()
 
 
 class Sender(periodic.PeriodicWorker):

@@ -9,7 +9,11 @@
 # WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 # License for the specific language governing permissions and limitations
 # under the License.
-"""The engine service: ingest, window closing and delivery."""
+"""The engine: the service scs-metering-engine runs.
+
+It stores the forwarded batches, closes windows and delivers to the
+sinks, each in a worker thread of its own (engine/workers.py).
+"""
 
 import os
 import threading
@@ -21,64 +25,17 @@ from oslo_service import service as os_service
 from scs_metering.common import periodic
 from scs_metering.common import timeutils
 from scs_metering.db import api as db_api
-from scs_metering.db.sqlalchemy import migration
 from scs_metering.definitions import loader
 from scs_metering.engine import endpoint
 from scs_metering.engine import ingest
 from scs_metering.engine import windows
+from scs_metering.engine import workers
 from scs_metering import messaging
 from scs_metering import metrics
-from scs_metering.publisher import sinks
-from scs_metering.publisher import workers
-from scs_metering.reconcile import store as reconcile_store
-from scs_metering import service
+from scs_metering.publisher import manager
 
 LOG = log.getLogger(__name__)
-
-
-class SchemaError(Exception):
-    pass
-
-
-class WindowClosing(periodic.PeriodicWorker):
-    def __init__(self, closer, interval):
-        super().__init__('window-closer', interval)
-        self.closer = closer
-
-    def run_once(self):
-        written = self.closer.run()
-        if written:
-            LOG.info('Wrote %d usage records', written)
-
-    def stop(self):
-        # A long backlog of windows must not hold up a shutdown.
-        self.closer.stop()
-        super().stop()
-
-
-class Heartbeat(periodic.PeriodicWorker):
-    """Tells the API's /v1/status that this engine worker is alive."""
-
-    BINARY = 'scs-metering-engine'
-    INTERVAL = 10
-
-    def __init__(self, connection, host):
-        super().__init__('heartbeat', self.INTERVAL, jitter=False)
-        self.connection = connection
-        self.host = host
-        self.started_at = timeutils.utcnow()
-
-    def run_once(self):
-        self.connection.beat(self.host, self.BINARY, self.started_at,
-                             {'pid': os.getpid()})
-
-
-def check_schema(connection):
-    current, head = connection.version(), migration.head()
-    if current != head:
-        raise SchemaError('database schema is at %s, this engine needs %s: '
-                          'run "scs-metering-manage db upgrade"' % (
-                              current, head))
+BINARY = 'scs-metering-engine'
 
 
 class Engine(os_service.ServiceBase):
@@ -101,11 +58,11 @@ class Engine(os_service.ServiceBase):
     def start(self):
         conf = self.conf
         self.connection = db_api.get_connection(conf)
-        check_schema(self.connection)
+        self.connection.check_schema()
         self.writer = metrics.start_writer(conf, 'engine')
         definitions = self.definitions
         if conf.publisher.sinks_file:
-            sinks.seed(self.connection, conf.publisher.sinks_file, conf)
+            manager.seed(self.connection, conf.publisher.sinks_file, conf)
         self.listener = oslo_messaging.get_batch_notification_listener(
             messaging.internal_transport(conf),
             [messaging.internal_target(conf)],
@@ -116,16 +73,17 @@ class Engine(os_service.ServiceBase):
         self.listener.start()
         owner = '%s:%s:%d' % (conf.host, self.worker_id, os.getpid())
         self.workers = [
-            WindowClosing(windows.WindowCloser(
+            workers.WindowClosing(windows.WindowCloser(
                 self.connection, definitions,
                 settle_delay=conf.engine.settle_delay,
                 batch_resources=conf.engine.close_batch_size,
-                settled=reconcile_store.coverage(conf, self.connection),
+                settled=windows.coverage(conf, self.connection),
                 start=timeutils.parse(conf.engine.metering_start)),
                 conf.engine.close_interval),
             workers.Delivering(conf, self.connection, owner),
             workers.Purging(conf, self.connection),
-            Heartbeat(self.connection, owner),
+            periodic.Heartbeat(self.connection.beat, owner, BINARY,
+                               {'pid': os.getpid()}),
         ]
         for worker in self.workers:
             worker.start()
@@ -150,5 +108,4 @@ class Engine(os_service.ServiceBase):
         self._stopped.wait()
 
     def reset(self):
-        self.definitions = service.reload_definitions(self.conf,
-                                                      self.definitions)
+        self.definitions = loader.reload(self.conf, self.definitions)
