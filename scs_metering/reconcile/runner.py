@@ -110,7 +110,7 @@ class Reconciler:
                 lister.poll(self.cloud, self.ingestor, self.clock, report)
             else:
                 self._reconcile(lister, report)
-        except client.ListingError as exc:
+        except (client.ListingError, listers.ListerError) as exc:
             # What the pages read so far showed is true all the same.
             self._flush()
             report.status, report.error = models.FAILED, str(exc)

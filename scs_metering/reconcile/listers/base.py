@@ -139,7 +139,11 @@ class Getter:
 
 
 class Lister:
-    """Lists one resource type of one service, across all projects."""
+    """Lists one resource type of one service, across all projects.
+
+    Every lister is built with the service's configuration and the meter
+    definitions it runs with, as the loader builds it.
+    """
 
     resource_type = None
     service_type = None
