@@ -51,17 +51,23 @@ def get_connection(conf, url=None):
 
 
 def stats_reader(conf):
-    """A function reading the store's figures for the metrics endpoints.
-
-    It keeps no connection open between calls, so that it may be made in
-    a parent process that forks workers.
-    """
+    """A function reading the store's figures for the metrics endpoints."""
     return importutils.import_class(DRIVER).stats_reader(
         conf.database.connection)
 
 
 class Connection(metaclass=abc.ABCMeta):
     """Operations on the usage store."""
+
+    @staticmethod
+    @abc.abstractmethod
+    def stats_reader(url):
+        """A function reading the figures of the database at ``url``.
+
+        {metric name: [(label values, value)]}, as scs_metering.metrics
+        exposes them. It keeps no connection open between calls, so that
+        it may be made in a parent process that forks workers.
+        """
 
     # Schema and life
 

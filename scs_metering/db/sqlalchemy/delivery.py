@@ -53,7 +53,7 @@ class OutboxWrites:
                 sa.select(models.Sink))]
         return self._sinks
 
-    def add_outbox(self, kind, stored, sinks_matching):
+    def _add_outbox(self, kind, stored, sinks_matching):
         """An entry per matching sink of each (record, revision) stored."""
         now = to_db(self.now)
         entries = [{'sink_id': sink['id'], 'kind': kind,
@@ -77,10 +77,11 @@ class OutboxWrites:
 
     def add_lifecycle(self, items, sinks_matching):
         """Store (record, resource pk, previous revision or None) tuples."""
-        self.add_revisions(models.LifecycleRecord, api_models.LIFECYCLE_TABLE,
-                           items, rows.lifecycle_values, sinks_matching)
+        self._add_revisions(models.LifecycleRecord,
+                            api_models.LIFECYCLE_TABLE, items,
+                            rows.lifecycle_values, sinks_matching)
 
-    def add_revisions(self, model, kind, items, values_of, sinks_matching):
+    def _add_revisions(self, model, kind, items, values_of, sinks_matching):
         """Store records, each as the next revision of its id.
 
         ``items`` holds (record, resource pk, previous revision or None)
@@ -104,7 +105,7 @@ class OutboxWrites:
         values = [values_of(record, pk, revision, self.now)
                   for (record, pk, _p), (_r, revision) in zip(items, stored)]
         bulk.insert(self.session, model, values)
-        self.add_outbox(kind, stored, sinks_matching)
+        self._add_outbox(kind, stored, sinks_matching)
         return values, replaced
 
 

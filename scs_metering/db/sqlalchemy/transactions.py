@@ -321,7 +321,7 @@ class WindowTransaction(_Transaction, sample_reads.SampleReads,
         ``sinks_matching(record)`` returns, and the rollup follows, in this
         same transaction.
         """
-        values, replaced = self.add_revisions(
+        values, replaced = self._add_revisions(
             models.UsageRecord, api_models.USAGE_TABLE, records,
             rows.record_values, sinks_matching)
         if values:
