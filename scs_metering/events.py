@@ -61,6 +61,17 @@ def message_key(message):
     return 'sha256:' + hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def raw_text(message):
+    """A message as text, for a quarantine entry: JSON where it can be."""
+    if isinstance(message, (str, bytes)):
+        return message if isinstance(message, str) else message.decode(
+            'utf-8', 'replace')
+    try:
+        return json.dumps(message, sort_keys=True, default=repr)
+    except (TypeError, ValueError):
+        return repr(message)
+
+
 class InvalidEvent(ValueError):
     """An event that does not satisfy the canonical model."""
 

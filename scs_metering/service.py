@@ -21,7 +21,7 @@ from oslo_messaging import opts as messaging_opts
 from scs_metering.common import timeutils
 from scs_metering import conf as scs_conf
 from scs_metering.conf import notification
-from scs_metering.definitions import loader
+from scs_metering.conf import reconciliation
 from scs_metering import version
 
 LOG = log.getLogger(__name__)
@@ -76,6 +76,12 @@ def validate(conf):
         timeutils.parse(conf.engine.metering_start)
     except ValueError as exc:
         raise ConfigError('[engine] metering_start: %s' % exc)
+    unknown = reconciliation.unknown_types(conf)
+    if unknown:
+        raise ConfigError(
+            '[reconciliation] resource_types: no lister is registered for '
+            '%r; available: %s' % (unknown[0], ', '.join(
+                reconciliation.lister_names())))
     unknown = notification.unknown_services(conf)
     if unknown:
         raise ConfigError(
@@ -95,19 +101,6 @@ def reread(conf):
     again(args, project='scs-metering', default_config_files=[],
           default_config_dirs=[])
     return again
-
-
-def reload_definitions(conf, current):
-    """The definitions the files give now, or ``current`` if they are bad.
-
-    A SIGHUP after a broken edit must not stop metering.
-    """
-    try:
-        return loader.load(conf)
-    except loader.DefinitionError as exc:
-        LOG.error('Definitions not reloaded, keeping the running ones: %s',
-                  exc)
-        return current
 
 
 def prepare_service(argv=None, conf=None, config_files=None):

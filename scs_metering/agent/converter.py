@@ -12,7 +12,6 @@
 """From an OpenStack notification to usage events, by the definitions."""
 
 import dataclasses
-import json
 
 from oslo_log import log
 
@@ -51,16 +50,6 @@ def unwrap_objects(value):
     return value
 
 
-def raw_text(message):
-    if isinstance(message, (str, bytes)):
-        return message if isinstance(message, str) else message.decode(
-            'utf-8', 'replace')
-    try:
-        return json.dumps(message, sort_keys=True, default=repr)
-    except (TypeError, ValueError):
-        return repr(message)
-
-
 class Converter:
     """Turns notifications of one service into events."""
 
@@ -88,7 +77,7 @@ class Converter:
         text = (lambda v: v if isinstance(v, str) or v is None
                 else repr(v)[:255])
         return events.Quarantined(
-            reason=reason, raw=raw_text(message), service=service,
+            reason=reason, raw=events.raw_text(message), service=service,
             event_type=text(get('event_type')),
             publisher_id=text(get('publisher_id')),
             message_id=text(get('message_id')))

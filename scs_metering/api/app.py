@@ -22,7 +22,6 @@ from scs_metering.api.controllers import root
 from scs_metering.api import hooks
 from scs_metering.api import policy
 from scs_metering.db import api as db_api
-from scs_metering.db.sqlalchemy import stats
 from scs_metering import metrics
 
 # Answered without a token: version discovery and the health check.
@@ -70,8 +69,7 @@ def build_wsgi_app(conf, storage=None):
         app = AuthProtocol(app, {'oslo_config_config': conf})
     app = _Health(app, conf)
     if conf.metrics.api:
-        app = metrics.Middleware(app, conf,
-                                 stats.reader(conf.database.connection))
+        app = metrics.Middleware(app, conf, db_api.stats_reader(conf))
     app = cors.CORS(app, conf)
     app = request_id.RequestId(app, conf)
     return http_proxy_to_wsgi.HTTPProxyToWSGI(app, conf)

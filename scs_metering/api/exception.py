@@ -15,8 +15,10 @@ Controllers raise these; hooks.ErrorHook is the one place that turns any
 exception into a JSON response.
 """
 
+from scs_metering.common import exception
 
-class APIError(Exception):
+
+class APIError(exception.MeteringError):
     code = 500
     template = 'An unexpected error occurred.'
 

@@ -14,7 +14,6 @@
 import json
 
 from oslo_context import context as oslo_context
-from oslo_db import exception as db_exc
 from oslo_log import log
 import pecan
 from pecan import hooks
@@ -22,8 +21,7 @@ import webob
 from webob import exc as webob_exc
 
 from scs_metering.api import exception
-from scs_metering.publisher import base as publisher
-from scs_metering.publisher import sinks
+from scs_metering.common import exception as common_exception
 
 LOG = log.getLogger(__name__)
 
@@ -61,22 +59,17 @@ def error_response(code, message):
 
 def _convert(error):
     """(status, message) of any exception raised while serving."""
-    if isinstance(error, exception.APIError):
-        return error.code, error.message
+    if isinstance(error, common_exception.MeteringError):
+        # The API's own errors and those of the packages it calls, each
+        # with its status.
+        return error.code, error.client_message
     if isinstance(error, webob_exc.HTTPMethodNotAllowed):
         return error.code, 'Method %s is not allowed here; allowed: %s.' % (
             pecan.request.method, ', '.join(error.allow or ()))
     if isinstance(error, webob_exc.HTTPException):
         return error.code, error.explanation or error.title
-    if isinstance(error, sinks.SinkNotFound):
-        return 404, str(error)
-    if isinstance(error, publisher.SinkError):
-        return 400, 'Invalid sink: %s' % error
     if isinstance(error, UnicodeDecodeError):
         return 400, 'The request is not valid UTF-8.'
-    if isinstance(error, db_exc.DBDuplicateEntry):
-        return 409, 'An object with the same %s already exists.' % (
-            ', '.join(error.columns) or 'identity')
     LOG.exception('Unexpected error serving %s %s', pecan.request.method,
                   pecan.request.path)
     return 500, exception.APIError.template

@@ -16,6 +16,8 @@ import threading
 
 from oslo_log import log
 
+from scs_metering.common import timeutils
+
 LOG = log.getLogger(__name__)
 
 
@@ -56,3 +58,24 @@ class PeriodicWorker(threading.Thread):
     def stop(self):
         self._stop_event.set()
         self._wake_event.set()
+
+
+class Heartbeat(PeriodicWorker):
+    """Tells the API's /v1/status that a worker of a service is alive.
+
+    ``beat`` records it: the engine writes to the database itself, the
+    agent sends it to the engines on the internal topic.
+    """
+
+    INTERVAL = 10
+
+    def __init__(self, beat, host, binary, info=None):
+        super().__init__('heartbeat', self.INTERVAL, jitter=False)
+        self.beat = beat
+        self.host = host
+        self.binary = binary
+        self.info = info or {}
+        self.started_at = timeutils.utcnow()
+
+    def run_once(self):
+        self.beat(self.host, self.binary, self.started_at, self.info)

@@ -20,7 +20,7 @@ opts = [
     cfg.HostAddressOpt('host', default='127.0.0.1',
                        help='Address the development server '
                             '(scs-metering-api) listens on. Production '
-                            'deployments run scs_metering.api.wsgi under '
+                            'deployments run scs_metering.wsgi.api under '
                             'uWSGI or mod_wsgi instead.'),
     cfg.PortOpt('port', default=8789,
                 help='Port the development server listens on.'),

@@ -10,6 +10,8 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
+from importlib import metadata
+
 from oslo_config import cfg
 
 GROUP = cfg.OptGroup(
@@ -23,16 +25,17 @@ LAST_SEEN = 'last_seen'
 FIRST_MISSING = 'first_missing'
 MIDPOINT = 'midpoint'
 
-RESOURCE_TYPES = ('instance', 'volume', 'snapshot', 'backup', 'floating_ip',
-                  'router', 'image', 'loadbalancer', 'dns_zone',
-                  'swift_account')
+# The entry point namespace of the listers, one per resource type.
+LISTERS = 'scs_metering.listers'
 
 opts = [
-    cfg.ListOpt('resource_types', default=[], item_type=cfg.types.String(
-                choices=RESOURCE_TYPES),
-                help='Resource types to reconcile against their APIs. '
-                     'Empty disables reconciliation; windows then settle '
-                     'on time alone.'),
+    cfg.ListOpt('resource_types', default=[],
+                help='Resource types to reconcile against their APIs, each '
+                     'with a lister (entry point namespace '
+                     'scs_metering.listers). Those shipped: instance, '
+                     'volume, snapshot, backup, floating_ip, router, image, '
+                     'loadbalancer, dns_zone, swift_account. Empty disables '
+                     'reconciliation; windows then settle on time alone.'),
     cfg.DictOpt('intervals', default={},
                 help='Seconds between two reconciliations of a resource '
                      'type, by type, e.g. "instance:600,image:86400". '
@@ -99,6 +102,17 @@ opts = [
 def register_opts(conf):
     conf.register_group(GROUP)
     conf.register_opts(opts, group=GROUP)
+
+
+def lister_names():
+    """The resource types a lister is registered for, none imported."""
+    return sorted({e.name for e in metadata.entry_points(group=LISTERS)})
+
+
+def unknown_types(conf):
+    """Resource types to reconcile that no lister is registered for."""
+    known = lister_names()
+    return [t for t in conf.reconciliation.resource_types if t not in known]
 
 
 def interval(conf, resource_type):

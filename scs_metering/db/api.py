@@ -9,72 +9,360 @@
 # WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 # License for the specific language governing permissions and limitations
 # under the License.
-"""The storage interface of scs-metering.
+"""The storage interface of scs-metering: the one door to the database.
 
-Everything that reads or writes the database goes through a Connection.
-The engine coordinates the writes; this module only knows rows.
+Everything that reads or writes usage goes through a Connection; nothing
+outside scs_metering.db opens a session or writes SQL, and only this
+module names the driver. The values it takes and returns are
+scs_metering.db.models and scs_metering.events. The engine decides what
+to write; a driver only knows rows. The write transactions of ingest and
+window closing are declared in db/transactions.py.
 """
 
 import abc
-import dataclasses
-import datetime
+
+from oslo_db import api as oslo_db_api
+from oslo_db import exception as db_exc
+from oslo_utils import importutils
+
+# The driver, imported only when a connection is made.
+DRIVER = 'scs_metering.db.sqlalchemy.api.Connection'
+
+# Retried whole: a deadlock, or another engine inserting the same resource
+# or event first. The transaction is re-run from the start, so the second
+# attempt sees the winner's rows.
+retry_on_conflict = oslo_db_api.wrap_db_retry(
+    max_retries=10, retry_on_deadlock=True, retry_interval=0.05,
+    inc_retry_interval=True, max_retry_interval=2,
+    exception_checker=lambda exc: isinstance(exc, db_exc.DBDuplicateEntry))
 
 
-@dataclasses.dataclass
-class ResourceState:
-    """A tracked resource as the ingest and window code see it."""
+class NotFound(Exception):
+    """No sink has this id."""
 
-    pk: int
-    resource_type: str
-    resource_id: str
-    project_id: str = None
-    user_id: str = None
-    active: bool = False
-    started_at: datetime.datetime = None
-    ended_at: datetime.datetime = None
-    attributes: dict = None
-    first_event_at: datetime.datetime = None
-    last_event_at: datetime.datetime = None
-    last_event_key: str = None
-    dirty_from: datetime.datetime = None
-    dirty_gen: int = 0
+
+class SchemaError(Exception):
+    """The database schema is not the one this release needs."""
 
 
 def get_connection(conf, url=None):
     """The storage connection configured in [database]."""
-    from scs_metering.db.sqlalchemy import api as sqlalchemy_api
-    return sqlalchemy_api.Connection(conf, url)
+    return importutils.import_class(DRIVER)(conf, url)
+
+
+def stats_reader(conf):
+    """A function reading the store's figures for the metrics endpoints."""
+    return importutils.import_class(DRIVER).stats_reader(
+        conf.database.connection)
 
 
 class Connection(metaclass=abc.ABCMeta):
     """Operations on the usage store."""
 
+    @staticmethod
+    @abc.abstractmethod
+    def stats_reader(url):
+        """A function reading the figures of the database at ``url``.
+
+        {metric name: [(label values, value)]}, as scs_metering.metrics
+        exposes them. It keeps no connection open between calls, so that
+        it may be made in a parent process that forks workers.
+        """
+
+    # Schema and life
+
     @abc.abstractmethod
     def upgrade(self, revision='head'):
-        """Bring the schema to ``revision``."""
+        """Bring the schema to ``revision``: scs-metering-manage db upgrade."""
 
     @abc.abstractmethod
     def version(self):
         """The schema revision, or None for an empty database."""
 
     @abc.abstractmethod
+    def head(self):
+        """The schema revision this release needs."""
+
+    @abc.abstractmethod
+    def check_schema(self):
+        """Raise SchemaError unless the schema is the one this release needs.
+
+        The services refuse to start on another schema rather than write
+        rows a migration has not made room for.
+        """
+
+    @abc.abstractmethod
+    def dispose(self):
+        """Close the pooled connections, as a worker does when it stops."""
+
+    @staticmethod
+    @abc.abstractmethod
+    def transient(exc):
+        """Whether a failure to write says nothing about the data.
+
+        A dropped connection or a deadlock: the batch is tried again as a
+        whole. Anything else is something in the data that the database
+        refuses, which retrying cannot mend.
+        """
+
+    @abc.abstractmethod
+    def count(self, table):
+        """Rows of a table, by its model name: a figure for checks."""
+
+    # The write transactions (db/transactions.py)
+
+    @abc.abstractmethod
     def ingest_transaction(self):
-        """A context manager giving one write transaction for ingest."""
+        """A context manager giving one IngestTransaction.
+
+        A batch of events, the timelines they change and their lifecycle
+        records commit together, or not at all.
+        """
 
     @abc.abstractmethod
     def window_transaction(self, meters):
-        """A context manager giving one window-closing transaction.
+        """A context manager giving one WindowTransaction.
 
         It holds the closing lock of ``meters`` until it ends, so one
         engine at a time closes and corrects their windows.
         """
 
+    # Quarantine
+
+    @abc.abstractmethod
+    def quarantined(self, limit=100, marker=None, ids=None):
+        """Quarantine entries by id, after ``marker``, as dicts."""
+
+    @abc.abstractmethod
+    def quarantine_summary(self):
+        """Counts by service, oldest and newest: what status shows."""
+
+    @abc.abstractmethod
+    def purge_quarantine(self, before=None, ids=None):
+        """Delete entries received before a time, or by id; how many.
+
+        Entries leave only when an operator has dealt with them.
+        """
+
+    # Usage and resources
+
+    @abc.abstractmethod
+    def periods(self, resource_type, resource_id):
+        """A resource's periods (models.Period), in time order."""
+
+    @abc.abstractmethod
+    def current_records(self, meter=None, project_id=None, start=None,
+                        end=None):
+        """The current revision of every usage record matching."""
+
+    @abc.abstractmethod
+    def record_revisions(self, keys):
+        """The usage records of (id, revision) pairs, keyed by them."""
+
+    @abc.abstractmethod
+    def lifecycle_records(self, resource_type=None, resource_id=None):
+        """Every lifecycle record revision, oldest first."""
+
+    @abc.abstractmethod
+    def usage_report(self, project_id=None, start=None, end=None,
+                     meters=None, resource_types=None):
+        """Usage per meter, resource type, project and attribute set.
+
+        Counts the current revision of every record whose window lies in
+        [start, end), from the rollup, so that a month stays cheap.
+        """
+
+    @abc.abstractmethod
+    def resources(self, project_id=None, resource_type=None,
+                  resource_id=None, start=None, end=None, limit=100,
+                  marker=None):
+        """A page of resources with their periods, as the API lists them."""
+
+    @abc.abstractmethod
+    def resource(self, resource_type, resource_id):
+        """One resource with all its periods, or None."""
+
+    # Sinks
+
+    @abc.abstractmethod
+    def sinks(self):
+        """Every sink definition as stored, secrets encrypted."""
+
+    @abc.abstractmethod
+    def sink(self, sink_id):
+        """One sink; NotFound if no sink has this id."""
+
+    @abc.abstractmethod
+    def sink_by_name(self, name):
+        """The sink of this name, or None."""
+
+    @abc.abstractmethod
+    def put_sink(self, sink):
+        """Create a sink, or update the one of the same id or name.
+
+        Raises oslo.db's DBDuplicateEntry when another sink took the name.
+        """
+
+    @abc.abstractmethod
+    def delete_sink(self, sink_id):
+        """Delete a sink with its backlog and dead letters; NotFound."""
+
+    @abc.abstractmethod
+    def set_sink_paused(self, sink_id, paused):
+        """Pause or resume a sink; batches in flight still finish."""
+
+    # Delivery
+
+    @property
+    @abc.abstractmethod
+    def needs_delivery_leader(self):
+        """True where claims cannot skip rows another deliverer locked.
+
+        Then (SQLite) one engine at a time delivers, holding a lease.
+        """
+
+    @abc.abstractmethod
+    def acquire_lease(self, name, owner, duration, now):
+        """Take or renew a named lease; False while another holds it."""
+
     @abc.abstractmethod
     def claim_deliveries(self, sink_id, owner, limit, lease, now,
                          linger=None, concurrency=None):
-        """Claim a batch of due outbox entries of a sink for ``lease``."""
+        """Claim a batch of due outbox entries of a sink for ``lease``.
+
+        Claims let several engines share a sink's backlog without sending
+        an entry twice at once; a claim whose deliverer died expires.
+        Returns (claim token, entries), or (None, []).
+        """
 
     @abc.abstractmethod
     def finish_deliveries(self, sink_id, token, outcome, now, error=None,
                           answer=None, retry_delay=None, entry_ids=None):
-        """Record the outcome of a claimed batch."""
+        """Record how a claimed batch went: DELIVERED, DEAD or RETRY."""
+
+    @abc.abstractmethod
+    def outbox_records(self, entries):
+        """The record revisions of outbox entries, by (kind, id, revision)."""
+
+    @abc.abstractmethod
+    def dead_letters(self, sink_id, limit=100, marker=None):
+        """A sink's dead-lettered entries, with the sink's answer."""
+
+    @abc.abstractmethod
+    def retry_dead_letters(self, sink_id, entry_ids=None, now=None):
+        """Make dead letters pending again; return how many."""
+
+    @abc.abstractmethod
+    def sink_status(self, sink_id, now=None):
+        """A sink's delivery counters, backlog and last error."""
+
+    @abc.abstractmethod
+    def queue_replay(self, sink_id, start, end, matching):
+        """Queue the current records of [start, end) for a sink again.
+
+        Each becomes a new outbox entry under its own id and revision, so
+        a sink that holds it already sees a duplicate it can drop.
+        """
+
+    @abc.abstractmethod
+    def purge_delivered(self, before):
+        """Delete outbox entries delivered before a time; how many.
+
+        Pending and dead entries are never purged.
+        """
+
+    # Service health
+
+    @abc.abstractmethod
+    def beat(self, host, binary, started_at, info=None, now=None):
+        """Record that a service worker was alive at ``now``."""
+
+    @abc.abstractmethod
+    def heartbeats(self):
+        """The latest heartbeat of every service worker."""
+
+    @abc.abstractmethod
+    def last_reconciliations(self):
+        """The latest reconciliation run of each resource type."""
+
+    @abc.abstractmethod
+    def window_progress(self):
+        """How far each meter's windows are closed, {meter: time}."""
+
+    # Reconciliation: tracked resources and run reports
+
+    @abc.abstractmethod
+    def tracked(self, resource_type, resource_ids, born=None):
+        """What the engine knows of listed resources (models.Tracked).
+
+        Ids the engine never saw are absent. ``born`` maps ids to the
+        earliest start the listing allows.
+        """
+
+    @abc.abstractmethod
+    def mark_seen(self, resource_type, listings):
+        """Mark (resource ids, when listed) pairs alive and not missing."""
+
+    @abc.abstractmethod
+    def count_active(self, resource_type, listed_from):
+        """Active resources of a type started before a listing began."""
+
+    @abc.abstractmethod
+    def count_missing(self, resource_type, listed_from, margin):
+        """Active resources the listing that began then did not show.
+
+        Anything that started or changed within ``margin`` (clock
+        difference allowed) of the listing's start may have come after its
+        page, and does not count.
+        """
+
+    @abc.abstractmethod
+    def note_missing(self, resource_type, listed_from, when, margin):
+        """Date the first listing that missed each missing resource."""
+
+    @abc.abstractmethod
+    def missing(self, resource_type, listed_from, margin):
+        """Chunks of missing resources (models.Tracked), never all at once."""
+
+    @abc.abstractmethod
+    def start_run(self, resource_type, host, started_at):
+        """Store a running reconciliation run; return its id."""
+
+    @abc.abstractmethod
+    def finish_run(self, run_id, report):
+        """Store a run's outcome, from its report's counts and status."""
+
+    @abc.abstractmethod
+    def last_started(self, resource_type, status=None):
+        """Start of the latest run of a type (of a status), or None.
+
+        Without a status, audit passes do not count: they are no listing.
+        """
+
+    @abc.abstractmethod
+    def settled_until(self, resource_types):
+        """By type: the start of its last successful run, or None.
+
+        Windows of a reconciled type close only up to there.
+        """
+
+    @abc.abstractmethod
+    def runs(self, resource_type=None, limit=100):
+        """The latest run reports, newest first, as dicts."""
+
+    # Audit notifications (reconcile/audit.py)
+
+    @abc.abstractmethod
+    def audit_events(self, since, until):
+        """Chunks of (resource pk, audit event) received in [since, until)."""
+
+    @abc.abstractmethod
+    def resource_periods(self, pks):
+        """The periods of resources by pk, each list in time order."""
+
+    @abc.abstractmethod
+    def note_alive(self, seen):
+        """Resources known alive at a time, {pk: time}, from audits.
+
+        That narrows the bounds of a later inferred delete.
+        """

@@ -16,11 +16,13 @@ import glob
 import os
 
 import jsonschema
+from oslo_log import log
 import yaml
 
 from scs_metering.definitions import model
 from scs_metering.definitions import schema
 
+LOG = log.getLogger(__name__)
 DATA_DIR = os.path.join(os.path.dirname(__file__), 'data')
 SECTIONS = ('resource_types', 'meters', 'events')
 
@@ -190,3 +192,16 @@ def load(conf):
     """The definitions this deployment runs with."""
     paths = shipped_files() if conf.meters.load_defaults else []
     return load_files(paths + list(conf.meters.definition_files))
+
+
+def reload(conf, current):
+    """The definitions the files give now, or ``current`` if they are bad.
+
+    A SIGHUP after a broken edit must not stop metering.
+    """
+    try:
+        return load(conf)
+    except DefinitionError as exc:
+        LOG.error('Definitions not reloaded, keeping the running ones: %s',
+                  exc)
+        return current

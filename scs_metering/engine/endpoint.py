@@ -11,37 +11,14 @@
 # under the License.
 """The batch endpoint of the internal topic."""
 
-from oslo_db import exception as db_exc
 from oslo_log import log
 import oslo_messaging
-import sqlalchemy as sa
 
-from scs_metering.agent import converter
 from scs_metering.common import timeutils
 from scs_metering import events
 from scs_metering import metrics
 
 LOG = log.getLogger(__name__)
-
-# Failures worth waiting out: the batch is requeued as a whole.
-_TRANSIENT = (db_exc.DBConnectionError, db_exc.DBDeadlock,
-              db_exc.RetryRequest)
-
-
-def transient(exc):
-    """Whether a failure to store says nothing about the messages.
-
-    Besides what oslo.db classifies, any error raised while connecting
-    (no statement ran): oslo.db only recognises libpq's older wording,
-    so a stopped PostgreSQL, or a database refusing connections, reaches
-    here as a plain OperationalError with libpq 14 and later.
-    """
-    if isinstance(exc, _TRANSIENT):
-        return True
-    # oslo.db wraps some errors, keeping SQLAlchemy's as inner_exception.
-    exc = getattr(exc, 'inner_exception', None) or exc
-    return isinstance(exc, sa.exc.DBAPIError) and exc.statement is None
-
 
 # What a forwarded message that is not one of an agent's raises.
 INVALID = (KeyError, TypeError, events.InvalidEvent)
@@ -62,7 +39,7 @@ def decode(message):
         # A bug or a foreign publisher; keep it rather than lose it.
         return [], [events.Quarantined(
             reason='invalid internal message: %s' % exc,
-            raw=converter.raw_text(message))]
+            raw=events.raw_text(message))]
 
 
 def heartbeat(message):
@@ -98,7 +75,7 @@ class EventsEndpoint:
         try:
             self._store(decoded)
         except Exception as exc:
-            if transient(exc):
+            if self.ingestor.connection.transient(exc):
                 LOG.exception('Storing %d messages failed; requeued',
                               len(messages))
                 return oslo_messaging.NotificationResult.REQUEUE
@@ -137,13 +114,13 @@ class EventsEndpoint:
         try:
             _count(self.ingestor.store(found, kept), found)
         except Exception as exc:
-            if transient(exc):
+            if self.ingestor.connection.transient(exc):
                 raise
             LOG.error('Quarantining a forwarded message the database '
                       'refuses: %s', exc)
             _count(self.ingestor.store([], [events.Quarantined(
                 reason='refused by the database: %s' % exc,
-                raw=converter.raw_text(message))]), [])
+                raw=events.raw_text(message))]), [])
 
 
 def _count(result, found):

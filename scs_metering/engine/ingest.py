@@ -17,10 +17,10 @@ import math
 
 from oslo_log import log
 
-from scs_metering.db.sqlalchemy import api as sqlalchemy_api
+from scs_metering.db import api as db_api
+from scs_metering.engine import lifecycle as lifecycle_records
 from scs_metering.engine import timeline
 from scs_metering import events as ev
-from scs_metering.publisher import lifecycle as lifecycle_records
 
 LOG = log.getLogger(__name__)
 
@@ -66,7 +66,7 @@ class Ingestor:
     def __init__(self, connection):
         self.connection = connection
 
-    @sqlalchemy_api.retry_on_conflict
+    @db_api.retry_on_conflict
     def store(self, batch, quarantined=()):
         """Store a batch in one transaction; return what it did.
 

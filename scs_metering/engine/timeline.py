@@ -25,6 +25,7 @@ starts a new life under the same id.
 import dataclasses
 import datetime
 
+from scs_metering.db import models
 from scs_metering import events as ev
 
 UNBORN = 'unborn'
@@ -49,45 +50,12 @@ def order_key(event):
     return (event.time, _RANK[event.action], weight, event.id)
 
 
-@dataclasses.dataclass(frozen=True)
-class Snapshot:
-    project_id: str
-    user_id: str
-    attributes: tuple  # sorted (name, value) pairs, state included
-
-    @property
-    def state(self):
-        return dict(self.attributes).get('state')
-
-    @classmethod
-    def of(cls, event):
-        return cls(event.project_id, event.user_id,
-                   tuple(sorted(event.attributes.items())))
-
-
-@dataclasses.dataclass(frozen=True)
-class Period:
-    start: datetime.datetime
-    end: datetime.datetime  # None while open
-    snapshot: Snapshot
-    provenance: str = ev.NOTIFICATION
-    start_event_id: str = None
-    end_event_id: str = None
-    start_min: datetime.datetime = None
-    start_max: datetime.datetime = None
-    end_min: datetime.datetime = None
-    end_max: datetime.datetime = None
-
-    def covers(self, when):
-        return self.start <= when and (self.end is None or when < self.end)
-
-
 @dataclasses.dataclass
 class FoldState:
     """Everything the fold carries from one event to the next."""
 
     status: str = UNBORN
-    current: Period = None  # the open period while alive
+    current: models.Period = None  # the open period while alive
     ended_at: datetime.datetime = None  # end of the last life
 
     @property
@@ -97,10 +65,10 @@ class FoldState:
 
 def _open(event, start=None):
     inferred = start is not None
-    return Period(
+    return models.Period(
         start=start if inferred else event.time,
         end=None,
-        snapshot=Snapshot.of(event),
+        snapshot=models.Snapshot.of(event),
         provenance=event.provenance,
         start_event_id=event.id,
         # A backfilled start comes from the payload's own launch time;
@@ -146,7 +114,7 @@ def fold(events, state=None):
             state = FoldState(ALIVE, _open(
                 event, event.started_at if backfill else None),
                 state.ended_at)
-        elif Snapshot.of(event) != state.snapshot:
+        elif models.Snapshot.of(event) != state.snapshot:
             closed.append(_close(state.current, event))
             state = FoldState(ALIVE, _open(event), state.ended_at)
     return [p for p in closed if p.end > p.start], state

@@ -11,41 +11,13 @@
 # under the License.
 """Usage records of one resource in one window, in exact integers."""
 
-import dataclasses
-import datetime
 import decimal
 import json
 
+from scs_metering.common import jsonutils
 from scs_metering.common import timeutils
-from scs_metering.db.sqlalchemy import types
+from scs_metering.db import models
 from scs_metering import events as ev
-
-
-@dataclasses.dataclass(frozen=True)
-class Record:
-    """What a window's usage of one resource amounts to, per group."""
-
-    id: str
-    meter: str
-    unit: str
-    resource_type: str
-    resource_id: str
-    project_id: str
-    user_id: str
-    window_start: datetime.datetime
-    window_end: datetime.datetime
-    attributes: dict
-    quantity: decimal.Decimal
-    # Seconds of the window backed by each provenance.
-    provenance: dict
-    # Set once stored: revisions count corrections, starting at 1.
-    revision: int = None
-    replaces: int = None
-    created_at: datetime.datetime = None
-    # The attributes as stored (db types.Encoded), when the closer has
-    # encoded them already; None has them encoded on insert.
-    attributes_json: str = dataclasses.field(default=None, compare=False,
-                                             repr=False)
 
 
 # json.dumps(value, sort_keys=True), without building an encoder per call.
@@ -83,7 +55,7 @@ class Groups:
         group = {name: attributes.get(name) for name in self.meter.group_by}
         # Encoded once: the group key, then the stored attributes and the
         # rollup's hash of them.
-        text = types.Encoded(types.canonical_json(group))
+        text = jsonutils.Encoded(jsonutils.canonical_json(group))
         key = (project_id or '', user_id or '', text)
         entry = self._groups.get(key)
         if entry is None:
@@ -102,7 +74,7 @@ class Groups:
             project_id, user_id = entry['owner']
             group = dict(entry['group'], project_id=project_id)
             quantity = decimal.Decimal(entry['quantity'])
-            records.append(Record(
+            records.append(models.Record(
                 id=record_id(meter.name, resource_type, resource_id,
                              window_start, group),
                 meter=meter.name, unit=meter.unit,

@@ -30,7 +30,7 @@ import threading
 from oslo_log import log
 
 from scs_metering.common import timeutils
-from scs_metering.db.sqlalchemy import api as sqlalchemy_api
+from scs_metering.db import api as db_api
 from scs_metering.engine import samples
 from scs_metering.engine import usage
 from scs_metering.publisher import filters
@@ -64,7 +64,7 @@ class WindowCloser:
         self._stopping = threading.Event()
         # When given, {resource type: time} of the reconciled types: their
         # windows close only once a successful reconciliation has covered
-        # their end (reconcile/store.py coverage).
+        # their end (coverage below).
         self.settled = settled
         self.settle_delay = datetime.timedelta(seconds=settle_delay)
         self.batch_windows = batch_windows
@@ -106,7 +106,7 @@ class WindowCloser:
             first += datetime.timedelta(seconds=meter.window)
         return first
 
-    @sqlalchemy_api.retry_on_conflict
+    @db_api.retry_on_conflict
     def _step(self, resource_type, meters, horizon):
         """One transaction: corrections, then a few more windows closed."""
         with self.connection.window_transaction(meters) as tx:
@@ -116,12 +116,6 @@ class WindowCloser:
                 written += done
                 more = more or left
         return written, more
-
-    def _sink_matcher(self, tx):
-        def matching(record):
-            return [s for s in tx.sinks()
-                    if filters.matches(s['filters'], record)]
-        return matching
 
     def _close(self, tx, resource_type, meter, horizon):
         closed = tx.closed_until(meter)
@@ -141,7 +135,7 @@ class WindowCloser:
             if count == self.batch_windows:
                 return written, True
             records = self._window(tx, resource_type, meter, start, end)
-            tx.add_records(records, self._sink_matcher(tx))
+            tx.add_records(records, filters.matching_sinks(tx.sinks))
             tx.set_closed_until(meter, end)
             written += len(records)
         return written, False
@@ -202,7 +196,7 @@ class WindowCloser:
             for resource in late:
                 corrections.extend(self._diff(
                     meter, resource, fresh[resource.pk], existing))
-        tx.add_records(corrections, self._sink_matcher(tx))
+        tx.add_records(corrections, filters.matching_sinks(tx.sinks))
         tx.clear_dirty(dirty)
         if corrections:
             LOG.info('Corrected %d usage records of %s', len(corrections),
@@ -229,3 +223,24 @@ class WindowCloser:
             changed.append((new, resource.pk,
                             previous.revision if previous else None))
         return changed
+
+
+def coverage(conf, connection):
+    """The WindowCloser's ``settled`` callable, or None for time only.
+
+    A type is covered up to the start of its last successful
+    reconciliation run, less the clock margin: a run proves absence only
+    for what was quiet a clock margin before it started. A reconciled type
+    that never had a successful run is covered up to the epoch: none of its
+    windows closes until one succeeds.
+    """
+    section = conf.reconciliation
+    if not section.resource_types or not section.settle_windows:
+        return None
+    margin = datetime.timedelta(seconds=section.clock_margin)
+
+    def settled():
+        return {t: when - margin if when else timeutils.EPOCH
+                for t, when in connection.settled_until(
+                    section.resource_types).items()}
+    return settled

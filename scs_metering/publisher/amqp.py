@@ -28,10 +28,10 @@ import oslo_messaging
 from oslo_messaging import opts as messaging_opts
 from oslo_utils import timeutils as oslo_timeutils
 
+from scs_metering.db import models
 from scs_metering import events as ev
 from scs_metering.publisher import base
 from scs_metering.publisher import options
-from scs_metering.publisher import records
 
 PUBLISHER_ID = 'scs-metering'
 
@@ -76,7 +76,7 @@ class AmqpSink(base.Sink):
                 'message_id': ev.stable_id('amqp', record.id,
                                            record.revision),
                 'publisher_id': PUBLISHER_ID,
-                'event_type': 'scs_metering.%s' % records.kind_of(record),
+                'event_type': 'scs_metering.%s' % models.kind_of(record),
                 'priority': 'INFO',
                 'payload': document,
                 'timestamp': now,

@@ -21,6 +21,8 @@ import abc
 import hashlib
 import json
 
+from scs_metering.common import exception
+
 
 class DeliveryError(Exception):
     """A batch was not delivered."""
@@ -45,16 +47,22 @@ class PermanentError(DeliveryError):
         self.answer = answer
 
 
-class SinkError(Exception):
+class SinkError(exception.MeteringError):
     """A sink definition cannot be used.
 
     ``field`` names the part of the definition at fault, such as
     ``url`` or ``options.timeout``; the message starts with it.
     """
 
+    code = 400
+
     def __init__(self, message, field=None):
         super().__init__('%s: %s' % (field, message) if field else message)
         self.field = field
+
+    @property
+    def client_message(self):
+        return 'Invalid sink: %s' % self
 
 
 class Batch:

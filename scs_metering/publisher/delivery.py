@@ -30,12 +30,12 @@ import random
 
 from oslo_log import log
 
-from scs_metering.db.sqlalchemy import rows
+from scs_metering.db import models
 from scs_metering import metrics
 from scs_metering.publisher import addresses
 from scs_metering.publisher import base
 from scs_metering.publisher import loader
-from scs_metering.publisher import sinks
+from scs_metering.publisher import manager
 
 LOG = log.getLogger(__name__)
 
@@ -80,8 +80,11 @@ class Deliverer:
                 given.get('concurrency') or defaults.concurrency)
 
     def may_deliver(self, now=None):
-        """False on SQLite while another engine holds the deliverer lease."""
-        if self.connection.dialect != 'sqlite':
+        """False while another engine holds the deliverer lease.
+
+        Only where the database needs a delivery leader (SQLite).
+        """
+        if not self.connection.needs_delivery_leader:
             return True
         return self.connection.acquire_lease(
             LEADER_LEASE, self.owner,
@@ -94,7 +97,7 @@ class Deliverer:
             if loaded is not None:
                 loaded[1].close()
             self._loaded.pop(sink['id'], None)
-            usable = sinks.usable(self.conf, sink)
+            usable = manager.usable(self.conf, sink)
             driver = loader.load_sink(usable)
             driver.guard(self.policy)
             self._loaded[sink['id']] = (
@@ -133,7 +136,7 @@ class Deliverer:
             LOG.error('Sink %s refused %d records; they are dead letters '
                       'until retried: %s', sink['name'], len(entries), exc)
             self.connection.finish_deliveries(
-                sink['id'], token, rows.DEAD, _now(),
+                sink['id'], token, models.DEAD, _now(),
                 error=str(exc), answer=exc.answer or str(exc))
             return 0
         except Exception as exc:
@@ -142,7 +145,7 @@ class Deliverer:
             self._retry(sink, token, exc)
             return 0
         delivered_at = _now()
-        self.connection.finish_deliveries(sink['id'], token, rows.DELIVERED,
+        self.connection.finish_deliveries(sink['id'], token, models.DELIVERED,
                                           delivered_at)
         for entry in entries:
             waited = delivered_at - entry['created_at']
@@ -162,7 +165,7 @@ class Deliverer:
         conf = self.conf.publisher
         retry_after = getattr(exc, 'retry_after', None)
         self.connection.finish_deliveries(
-            sink['id'], token, rows.RETRY, _now(),
+            sink['id'], token, models.RETRY, _now(),
             error='%s: %s' % (type(exc).__name__, exc),
             retry_delay=lambda failures: backoff(
                 failures, conf.backoff_initial, conf.backoff_max,

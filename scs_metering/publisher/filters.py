@@ -17,10 +17,10 @@ a short hand for started, changed and ended. Lifecycle records have no
 meter, so a ``meters`` filter keeps them out.
 """
 
-from scs_metering.publisher import records
+from scs_metering.db import models
 
 LIFECYCLE = 'lifecycle'
-KIND_NAMES = records.KINDS + (LIFECYCLE,)
+KIND_NAMES = models.KINDS + (LIFECYCLE,)
 
 # Filter name -> the record attribute it is matched against.
 FIELDS = {
@@ -51,6 +51,18 @@ def validate(filters):
     return problems
 
 
+def matching_sinks(sinks):
+    """A function giving the sinks that take a record.
+
+    ``sinks()`` returns the sinks to choose from; it is called only once
+    there is a record to match, so that a transaction that writes none
+    never reads them.
+    """
+    def matching(record):
+        return [s for s in sinks() if matches(s['filters'], record)]
+    return matching
+
+
 def matches(filters, record):
     """True if a record passes a sink's filters."""
     for name, field in FIELDS.items():
@@ -58,10 +70,10 @@ def matches(filters, record):
         if not allowed:
             continue
         if field == 'kind':
-            kind = records.kind_of(record)
+            kind = models.kind_of(record)
             if kind not in allowed and not (
                     LIFECYCLE in allowed and
-                    kind in records.LIFECYCLE_KINDS):
+                    kind in models.LIFECYCLE_KINDS):
                 return False
         elif getattr(record, field, None) not in allowed:
             return False

@@ -27,11 +27,11 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite
 from sqlalchemy import exc as sa_exc
 
+from scs_metering.common import sqltypes
 from scs_metering.common import timeutils
-from scs_metering.db.sqlalchemy import types
+from scs_metering.db import models
 from scs_metering.publisher import base
 from scs_metering.publisher import options
-from scs_metering.publisher import records
 
 DEFAULT_TABLE = 'scs_metering_records'
 
@@ -50,7 +50,7 @@ def table_of(name):
         sa.Column('user_id', sa.String(255)),
         sa.Column('meter', sa.String(255)),
         sa.Column('unit', sa.String(32)),
-        sa.Column('quantity', types.ExactDecimal),
+        sa.Column('quantity', sqltypes.ExactDecimal),
         sa.Column('window_start', sa.DateTime),
         sa.Column('window_end', sa.DateTime),
         sa.Column('occurred_at', sa.DateTime),
@@ -62,10 +62,10 @@ def table_of(name):
 
 
 def _row(record, document, now):
-    usage = records.kind_of(record) == records.USAGE
+    usage = models.kind_of(record) == models.USAGE
     return {
         'id': record.id, 'revision': record.revision,
-        'replaces': record.replaces, 'kind': records.kind_of(record),
+        'replaces': record.replaces, 'kind': models.kind_of(record),
         'resource_type': record.resource_type,
         'resource_id': record.resource_id,
         'project_id': record.project_id, 'user_id': record.user_id,

@@ -21,8 +21,6 @@ the API dates the fact (a creation, a server's deletion) both equal the
 time; otherwise they span what the metering can prove.
 """
 
-import dataclasses
-import datetime
 import json
 
 from scs_metering.common import timeutils
@@ -34,34 +32,6 @@ CREATED = 'missed_create'
 DELETED = 'missed_delete'
 DRIFT = 'drift'
 CONFLICT = 'conflict'
-
-
-@dataclasses.dataclass
-class Tracked:
-    """What the engine knows of one resource."""
-
-    pk: int
-    resource_id: str
-    active: bool
-    project_id: str = None
-    user_id: str = None
-    attributes: dict = None
-    started_at: datetime.datetime = None
-    ended_at: datetime.datetime = None
-    last_event_at: datetime.datetime = None
-    last_seen_at: datetime.datetime = None
-    missing_since: datetime.datetime = None
-    # Whether a create event opened the current life, rather than a later
-    # event that found it alive and was backdated to its start; and when
-    # the first event of the life came.
-    opened_by_create: bool = True
-    first_known: datetime.datetime = None
-
-    @property
-    def known_alive(self):
-        """The last time the tracked state is known to have held."""
-        return max(filter(None, (self.last_event_at, self.last_seen_at,
-                                 self.started_at)), default=None)
 
 
 def billed_time(policy, low, high):

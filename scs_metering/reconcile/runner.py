@@ -26,13 +26,13 @@ import datetime
 from oslo_log import log
 
 from scs_metering.common import timeutils
+from scs_metering.db import models
 from scs_metering.definitions import fields
 from scs_metering.engine import ingest
 from scs_metering.reconcile import client
 from scs_metering.reconcile import diff
 from scs_metering.reconcile import listers
-from scs_metering.reconcile import store as store_mod
-from scs_metering.reconcile import swift
+from scs_metering.reconcile.listers import base
 
 LOG = log.getLogger(__name__)
 # Events stored per transaction at most.
@@ -46,7 +46,7 @@ class Report:
     resource_type: str
     started_at: datetime.datetime
     finished_at: datetime.datetime = None
-    status: str = store_mod.RUNNING
+    status: str = models.RUNNING
     listed: int = 0
     matched: int = 0
     missed_creates: int = 0
@@ -79,18 +79,21 @@ class Reconciler:
     """Reconciles resource types against their APIs, one run at a time."""
 
     def __init__(self, conf, connection, cloud, definitions, host=None,
-                 clock=timeutils.utcnow):
+                 clock=timeutils.utcnow, enabled=None):
         self.conf = conf.reconciliation
         self.cloud = cloud
         self.definitions = definitions
         self.host = host or conf.host
         self.clock = clock
-        self.store = store_mod.Store(
-            connection, margin=self.conf.clock_margin)
+        self.connection = connection
+        # Clock difference allowed between us and the hosts that date
+        # resources (APIs and notifications).
+        self.margin = datetime.timedelta(seconds=self.conf.clock_margin)
         self.ingestor = ingest.Ingestor(connection)
-        self.listers = {name: cls(conf)
-                        for name, cls in listers.LISTERS.items()}
-        self.swift = swift.AccountPoller(conf, definitions)
+        # The resource types this reconciler may run, None for any.
+        self.enabled = enabled
+        self._full_conf = conf
+        self._listers = {}
         self._type = None
         self._pending = []
         self._seen = []
@@ -99,29 +102,37 @@ class Reconciler:
         """Reconcile one type now; return its report, also stored."""
         report = Report(resource_type, self.clock())
         self._type, self._pending, self._seen = resource_type, [], []
-        run_id = self.store.start_run(resource_type, self.host,
-                                      report.started_at)
+        run_id = self.connection.start_run(resource_type, self.host,
+                                           report.started_at)
         try:
-            if resource_type == swift.RESOURCE_TYPE:
-                self.swift.poll(self.cloud, self.ingestor, self.clock,
-                                report)
+            lister = self.lister(resource_type)
+            if isinstance(lister, base.Poller):
+                lister.poll(self.cloud, self.ingestor, self.clock, report)
             else:
-                self._reconcile(self.listers[resource_type], report)
-        except client.ListingError as exc:
+                self._reconcile(lister, report)
+        except (client.ListingError, listers.ListerError) as exc:
             # What the pages read so far showed is true all the same.
             self._flush()
-            report.status, report.error = store_mod.FAILED, str(exc)
+            report.status, report.error = models.FAILED, str(exc)
         except Exception as exc:
             LOG.exception('Reconciliation of %s failed', resource_type)
-            report.status = store_mod.FAILED
+            report.status = models.FAILED
             report.error = '%s: %s' % (exc.__class__.__name__, exc)
-        if report.status == store_mod.RUNNING:
-            report.status = store_mod.SUCCESS
+        if report.status == models.RUNNING:
+            report.status = models.SUCCESS
         report.finished_at = self.clock()
-        self.store.finish_run(run_id, report)
-        (LOG.info if report.status == store_mod.SUCCESS else LOG.warning)(
+        self.connection.finish_run(run_id, report)
+        (LOG.info if report.status == models.SUCCESS else LOG.warning)(
             'Reconciliation of %s', report.summary())
         return report
+
+    def lister(self, resource_type):
+        """The lister of a type, loaded on first use (listers.load)."""
+        if resource_type not in self._listers:
+            self._listers[resource_type] = listers.load(
+                self._full_conf, self.definitions, resource_type,
+                self.enabled)
+        return self._listers[resource_type]
 
     def _reconcile(self, lister, report):
         resource_type = lister.resource_type
@@ -130,7 +141,7 @@ class Reconciler:
             listed_at = self.clock()
             found = self._observe(lister, [(i, None) for i in page], report)
             report.listed += len(page)
-            tracked = self.store.tracked(
+            tracked = self.connection.tracked(
                 resource_type, [o.resource_id for o in found],
                 born={o.resource_id: o.born_at for o in found})
             batch = []
@@ -174,13 +185,13 @@ class Reconciler:
         return found
 
     def _exact_deletes(self, lister, report):
-        since = (self.store.last_started(lister.resource_type,
-                                         store_mod.SUCCESS) or
+        since = (self.connection.last_started(lister.resource_type,
+                                              models.SUCCESS) or
                  report.started_at) - datetime.timedelta(
             seconds=self.conf.deleted_lookback)
         for page in lister.deleted(self.cloud, since):
             found = self._observe(lister, page, report)
-            tracked = self.store.tracked(
+            tracked = self.connection.tracked(
                 lister.resource_type, [o.resource_id for o in found],
                 born={o.resource_id: o.born_at for o in found})
             batch = []
@@ -195,29 +206,32 @@ class Reconciler:
 
     def _infer_deletes(self, resource_type, report):
         start = report.started_at
-        missing = self.store.count_missing(resource_type, start)
+        missing = self.connection.count_missing(resource_type, start,
+                                                self.margin)
         if not missing:
             return
-        active = self.store.count_active(resource_type, start)
+        active = self.connection.count_active(resource_type, start)
         listed_until = self.clock()
         if report.listed == 0:
             # A listing that shows nothing is wrong: it dates nothing, not
             # even as the first listing that missed a later delete.
-            report.status = store_mod.REFUSED
+            report.status = models.REFUSED
             report.error = ('empty listing while %d resources are tracked: '
                             'no delete inferred' % active)
             return
-        self.store.note_missing(resource_type, start, listed_until)
+        self.connection.note_missing(resource_type, start, listed_until,
+                                     self.margin)
         allowed = max(self.conf.max_missing_floor,
                       int(active * self.conf.max_missing_fraction))
         if missing > allowed:
-            report.status = store_mod.REFUSED
+            report.status = models.REFUSED
             report.error = ('%d of %d tracked resources missing, more than '
                             'the %d allowed: no delete inferred' % (
                                 missing, active, allowed))
             return
         policy = self.conf.billed_end
-        for chunk in self.store.missing(resource_type, start):
+        for chunk in self.connection.missing(resource_type, start,
+                                             self.margin):
             self._store([diff.deleted(resource_type, t, t.known_alive,
                                       _first_missing(t, listed_until),
                                       policy) for t in chunk])
@@ -240,7 +254,7 @@ class Reconciler:
             self.ingestor.store(self._pending)
             self._pending = []
         if self._seen:
-            self.store.mark_seen(self._type, self._seen)
+            self.connection.mark_seen(self._type, self._seen)
             self._seen = []
 
 

@@ -35,9 +35,9 @@ AUDIT = 'audit'
 
 class Scheduler:
 
-    def __init__(self, conf, store, member_id, clock):
+    def __init__(self, conf, connection, member_id, clock):
         self.conf = conf
-        self.store = store
+        self.connection = connection
         self.clock = clock
         self.resource_types = list(conf.reconciliation.resource_types)
         self.intervals = {
@@ -70,7 +70,7 @@ class Scheduler:
                 if self.partitioner.belongs_to_self(t)]
 
     def due(self, resource_type):
-        last = self.store.last_started(resource_type)
+        last = self.connection.last_started(resource_type)
         return last is None or last + self.intervals[resource_type] <= (
             self.clock())
 

@@ -9,10 +9,7 @@
 # WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 # License for the specific language governing permissions and limitations
 # under the License.
-import warnings
+from scs_metering.common import runtime
 
-from oslo_service import backend
-
-# As in the commands: oslo.service must never pick its eventlet backend.
-warnings.filterwarnings('ignore', message='(?s).*Eventlet is deprecated')
-backend.init_backend(backend.BackendType.THREADING)
+# Tests import the services' modules directly, not through the commands.
+runtime.prepare_process()

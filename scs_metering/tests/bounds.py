@@ -60,7 +60,7 @@ class Bounds:
         self.notified = set(notified)
         self._unseen_spans = {}
         self.spans = collections.defaultdict(list)
-        with connection.reader() as session:
+        with connection._reader() as session:
             for rid, low, high in session.execute(sa.select(
                     models.Resource.resource_id, models.Event.time_min,
                     models.Event.time_max).join(models.Resource).where(

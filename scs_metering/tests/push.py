@@ -18,7 +18,7 @@ from cryptography import fernet
 from scs_metering.engine import ingest
 from scs_metering.engine import windows
 from scs_metering import events as ev
-from scs_metering.publisher import sinks
+from scs_metering.publisher import manager
 
 HOUR = datetime.timedelta(hours=1)
 MINUTE = datetime.timedelta(minutes=1)
@@ -68,7 +68,7 @@ class Store:
 
     def sink(self, **definition):
         definition.setdefault('name', 's%d' % len(self.connection.sinks()))
-        return sinks.store(self.test.conf, self.connection, definition)
+        return manager.store(self.test.conf, self.connection, definition)
 
     def ingest(self, events):
         return self.ingestor.store(events)

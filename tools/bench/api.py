@@ -41,7 +41,6 @@ import io
 import json
 import os
 import statistics
-import sys
 import tempfile
 import threading
 import time
@@ -50,10 +49,8 @@ from wsgiref import simple_server
 import requests
 import sqlalchemy as sa
 
-# Selects oslo.service's threading backend, as the commands do.
-from scs_metering import cmd  # noqa: F401
-from scs_metering.api import app  # noqa: H306
-from scs_metering.cmd import api as cmd_api
+from scs_metering.api import app
+from scs_metering.command import api as cmd_api
 from scs_metering.db import api as db_api
 from scs_metering.db.sqlalchemy import models
 from scs_metering.db.sqlalchemy import rollup
@@ -100,7 +97,7 @@ def day_records(pks, day):
 
 def load_records(storage, session, found):
     """Bulk insert, below SQLAlchemy: the load would dominate the run."""
-    dialect = storage.engine.dialect
+    dialect = storage._engine.dialect
     columns = ', '.join(dialect.identifier_preparer.quote(c)
                         for c in COLUMNS)
     cursor = session.connection().connection.cursor()
@@ -139,7 +136,7 @@ def others(projects, day):
 
 
 def seed(storage, resources, days, projects):
-    with storage.writer() as session:
+    with storage._writer() as session:
         session.execute(sa.insert(models.Resource), [
             {'resource_type': 'instance', 'resource_id': 'vm-%05d' % i,
              'project_id': PROJECT, 'active': True, 'dirty_gen': 0,
@@ -149,13 +146,13 @@ def seed(storage, resources, days, projects):
             models.Resource.id)))
     for day in range(days):
         found, sums = day_records(pks, day)
-        with storage.writer() as session:
+        with storage._writer() as session:
             load_records(storage, session, found)
             rollup.apply(session, rollup_values(sums) + others(
                 projects, day), [])
         print('  seeded day %d' % (day + 1), flush=True)
     if storage.dialect == 'postgresql':
-        with storage.engine.begin() as connection:
+        with storage._engine.begin() as connection:
             connection.execute(sa.text('ANALYZE'))
 
 
@@ -227,10 +224,10 @@ def explain(storage, start, end):
     prefix = {'sqlite': 'EXPLAIN QUERY PLAN ',
               'postgresql': 'EXPLAIN (ANALYZE, BUFFERS) '}.get(
         storage.dialect, 'EXPLAIN ')
-    with storage.engine.connect() as connection:
+    with storage._engine.connect() as connection:
         for kind, query in rollup.report_queries(
                 storage.dialect, PROJECT, start, end):
-            sql = str(query.compile(storage.engine, compile_kwargs={
+            sql = str(query.compile(storage._engine, compile_kwargs={
                 'literal_binds': True}))
             print('Query plan (%s), %s:\n  %s' % (
                 storage.dialect, kind, sql.replace('\n', '\n  ')))
@@ -277,7 +274,7 @@ def main(argv):
               args.resources * args.days * 24, args.resources, args.days,
               args.other_projects, time.monotonic() - started,
               storage.dialect))
-    with storage.reader() as session:
+    with storage._reader() as session:
         print('Rollup rows: %d windows, %d days' % tuple(
             session.scalar(sa.select(sa.func.count()).select_from(model))
             for model in (models.UsageRollup, models.UsageRollupDaily)))
@@ -299,14 +296,14 @@ def main(argv):
                   isotime(start), isotime(stop), len(latencies),
                   p50s[start], percentile(latencies, 0.99),
                   max(latencies), os.getloadavg()[0]))
-    with storage.reader() as session:
+    with storage._reader() as session:
         rolled = rollup.report(session, PROJECT, START, end)
         _totals, median = timed(
             lambda: windows_only(session, START, end), 5)
     print('Baseline, the whole range summed from the window rollup (%d '
           'windows, median of 5): %.0f ms, %.1fx the API p50' % (
               args.days * 24, median, median / p50s[START]))
-    with storage.reader() as session:
+    with storage._reader() as session:
         records, median = timed(lambda: rollup.records_report(
             session, PROJECT, START, end), args.baseline_runs)
     assert records == rolled, 'the rollup and the records disagree'
@@ -318,7 +315,3 @@ def main(argv):
     server.shutdown()
     storage.dispose()
     return 0
-
-
-if __name__ == '__main__':
-    sys.exit(main(sys.argv[1:]))

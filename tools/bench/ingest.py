@@ -40,8 +40,6 @@ import sys
 import time
 import uuid
 
-# Selects oslo.service's threading backend, as the commands do.
-from scs_metering import cmd  # noqa: F401
 from scs_metering.common import timeutils
 from scs_metering.db import api as db_api
 from scs_metering import service
@@ -182,7 +180,3 @@ def main(argv=None):
         worker = max(r[1] for r in rss[name])
         print('  %-6s worker %.0f, launcher %.0f' % (name, worker,
                                                      launcher))
-
-
-if __name__ == '__main__':
-    main()

@@ -35,13 +35,10 @@ import argparse
 import gc
 import os
 import statistics
-import sys
 import tempfile
 import time
 
 from scs_metering.agent import converter
-# Selects oslo.service's threading backend, as the commands do.
-from scs_metering import cmd  # noqa: F401
 from scs_metering.definitions import loader
 from scs_metering.tests import lifecycles
 
@@ -155,7 +152,3 @@ def main(argv=None):
     print('Loading and validating shipped+%d definitions: %.2f s (%d '
           'event definitions)' % (args.extra, load_seconds, len(big.events)))
     return 0
-
-
-if __name__ == '__main__':
-    sys.exit(main())

@@ -32,24 +32,21 @@ record in its outbox. Then:
 import argparse
 import os
 import statistics
-import sys
 import tempfile
 import time
 
 import sqlalchemy as sa
 
-# Selects oslo.service's threading backend, as the commands do.
-from scs_metering import cmd  # noqa: F401
 from scs_metering.common import timeutils
 from scs_metering.db import api as db_api
+from scs_metering.db import models as api_models
 from scs_metering.db.sqlalchemy import models
-from scs_metering.db.sqlalchemy import rows
 from scs_metering.definitions import loader
 from scs_metering.engine import ingest
 from scs_metering.engine import windows
+from scs_metering.engine import workers
 from scs_metering.publisher import delivery
-from scs_metering.publisher import sinks
-from scs_metering.publisher import workers
+from scs_metering.publisher import manager
 from scs_metering import service
 from scs_metering.tests import push
 from scs_metering.tests import webhook
@@ -74,10 +71,10 @@ def _conf(url):
 
 def _reset(connection, sink_id):
     """Make every entry of a sink pending again, as after an outage."""
-    with connection.writer() as session:
+    with connection._writer() as session:
         session.execute(sa.update(models.Outbox).where(
             models.Outbox.sink_id == sink_id).values(
-            state=rows.PENDING, delivered_at=None, claimed_by=None,
+            state=api_models.PENDING, delivered_at=None, claimed_by=None,
             claimed_until=None))
         session.execute(sa.update(models.SinkStatus).where(
             models.SinkStatus.sink_id == sink_id).values(
@@ -146,16 +143,16 @@ def main(argv=None):
         for size in BATCHES:
             url = (hook.url if driver == 'http' else 'file://%s/b%d.jsonl'
                    % (directory, size))
-            defined[(driver, size)] = sinks.store(conf, connection, {
+            defined[(driver, size)] = manager.store(conf, connection, {
                 'name': '%s-%d' % (driver, size), 'driver': driver,
                 'url': url, 'options': {'batch_size': size}})
     for concurrency in CONCURRENCY:
-        defined[('outage', concurrency)] = sinks.store(conf, connection, {
+        defined[('outage', concurrency)] = manager.store(conf, connection, {
             'name': 'outage-%d' % concurrency, 'driver': 'http',
             'url': hook.url, 'options': {'batch_size': 500,
                                          'concurrency': concurrency}})
     for sink in defined.values():
-        sinks.pause(connection, sink['id'])
+        manager.pause(connection, sink['id'])
     t0 = timeutils.window_floor(timeutils.utcnow(), 3600) - 6 * push.HOUR
     ingest.Ingestor(connection).store(push.vm_lives(t0, args.servers))
     windows.WindowCloser(connection, loader.load(conf)).run(
@@ -167,7 +164,7 @@ def main(argv=None):
         baseline = None
         for size in BATCHES:
             sink = defined[(driver, size)]
-            sinks.resume(connection, sink['id'])
+            manager.resume(connection, sink['id'])
             rates = []
             for _ in range(args.runs):
                 _reset(connection, sink['id'])
@@ -178,7 +175,7 @@ def main(argv=None):
                                        connection.sink(sink['id']), limit)
                 assert sent == limit, (sent, limit)
                 rates.append(sent / elapsed)
-            sinks.pause(connection, sink['id'])
+            manager.pause(connection, sink['id'])
             rate = statistics.median(rates)
             baseline = baseline or rate
             print('  %-5s batch %4d: %8.0f records/s  (x%.1f of batch 1)'
@@ -186,10 +183,10 @@ def main(argv=None):
     baseline = None
     for concurrency in CONCURRENCY:
         sink = defined[('outage', concurrency)]
-        sinks.resume(connection, sink['id'])
+        manager.resume(connection, sink['id'])
         runs = [_outage(conf, connection, connection.sink(sink['id']),
                         hook, total) for _ in range(args.runs)]
-        sinks.pause(connection, sink['id'])
+        manager.pause(connection, sink['id'])
         delay = statistics.median(r[0] for r in runs)
         rate = statistics.median(r[1] for r in runs)
         baseline = baseline or rate
@@ -199,7 +196,3 @@ def main(argv=None):
     hook.stop()
     connection.dispose()
     return 0
-
-
-if __name__ == '__main__':
-    sys.exit(main())

@@ -40,17 +40,16 @@ import time
 
 import sqlalchemy as sa
 
-# Selects oslo.service's threading backend, as the commands do.
-from scs_metering import cmd  # noqa: F401
 from scs_metering.common import timeutils
 from scs_metering.db import api as db_api
 from scs_metering.db.sqlalchemy import models
 from scs_metering.definitions import loader
 from scs_metering.reconcile import runner
 from scs_metering import service
-from scs_metering.simulator import api as sim_api
 from scs_metering.tests.functional import base
+from scs_metering.tests.simulator import api as sim_api
 
+RUN = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'run.py')
 T0 = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
 NOW = T0 + datetime.timedelta(days=1)
 PROJECT = '6f70656e737461636b20342065766572'
@@ -124,7 +123,7 @@ def populate(url, count):
     connection.upgrade()
     now = timeutils.to_db(NOW)
     start = timeutils.to_db(T0)
-    with connection.engine.begin() as c:
+    with connection._engine.begin() as c:
         for low in range(0, count, 10000):
             ids = range(low, min(count, low + 10000))
             c.execute(sa.insert(models.Resource), [{
@@ -147,7 +146,7 @@ def populate(url, count):
                 'attributes': TINY, 'provenance': 'notification',
                 'start_event_id': 'create-%d' % i} for i in ids])
     if connection.dialect == 'postgresql':
-        with connection.engine.connect() as c:
+        with connection._engine.connect() as c:
             # The ids above were given, so the sequence has not moved.
             c.execute(sa.text("SELECT setval(pg_get_serial_sequence("
                               "'resources', 'id'), :n)"), {'n': max(count, 1)})
@@ -199,10 +198,14 @@ def add_child_arguments(parser):
                         help=argparse.SUPPRESS)
 
 
-def child(script, url, baseline, *arguments):
-    """The JSON report of one measurement in a fresh process of script."""
-    command = [sys.executable, os.path.abspath(script), '--child',
-               '--database', url, *arguments]
+def child(name, url, baseline, *arguments):
+    """The JSON report of one measurement in a fresh process.
+
+    The process runs benchmark ``name`` through run.py, which prepares it
+    as the commands are prepared.
+    """
+    command = [sys.executable, RUN, name, '--child', '--database', url,
+               *arguments]
     if baseline:
         command.append('--baseline')
     out = subprocess.run(command, check=True, capture_output=True,
@@ -245,8 +248,8 @@ def main(argv):
                 started = time.monotonic()
                 populate(url, count)
                 setup = time.monotonic() - started
-                base_ = child(__file__, url, True, '--count', str(count))
-                run = child(__file__, url, False, '--count', str(count))
+                base_ = child('reconcile', url, True, '--count', str(count))
+                run = child('reconcile', url, False, '--count', str(count))
             finally:
                 if drop:
                     drop()
@@ -262,7 +265,3 @@ def main(argv):
         if run['status'] != 'success' or run['errors']:
             sys.exit('reconcile benchmark: the run did not succeed')
     return 0
-
-
-if __name__ == '__main__':
-    sys.exit(main(sys.argv[1:]))

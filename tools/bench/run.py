@@ -27,6 +27,8 @@ import os
 import pkgutil
 import sys
 
+from scs_metering.common import runtime
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -42,6 +44,8 @@ def load(name):
 
 
 def main(argv):
+    # Benchmarks import the services' modules, as the commands do.
+    runtime.prepare_process()
     names = benchmarks()
     if argv[:1] in (['-h'], ['--help']):
         print(__doc__)

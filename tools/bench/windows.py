@@ -40,13 +40,11 @@ import time
 
 import sqlalchemy as sa
 
-# Selects oslo.service's threading backend, as the commands do.
-from scs_metering import cmd  # noqa: F401
 from scs_metering.db import api as db_api
 from scs_metering.db.sqlalchemy import models
 from scs_metering.definitions import loader
 from scs_metering.engine import windows
-from scs_metering.publisher import sinks
+from scs_metering.publisher import manager
 from scs_metering.tests.functional import base
 
 import reconcile
@@ -58,7 +56,7 @@ def prepare(url, count, directory):
     reconcile.populate(url, count)
     conf = reconcile._conf(url)
     connection = db_api.get_connection(conf, url)
-    sinks.store(conf, connection, {
+    manager.store(conf, connection, {
         'name': 'bench', 'driver': 'file',
         'url': 'file://%s/records.jsonl' % directory})
     connection.dispose()
@@ -113,7 +111,7 @@ def _run(backend, count, baseline):
             url, drop = base.create_database(backend)
         try:
             prepare(url, count, directory)
-            result = reconcile.child(__file__, url, baseline)
+            result = reconcile.child('windows', url, baseline)
             if not baseline:
                 check(url, count)
             return result
@@ -159,7 +157,3 @@ def main(argv):
                   ', '.join('%.1f' % r['seconds'] for r in runs[False])),
               flush=True)
     return 0
-
-
-if __name__ == '__main__':
-    sys.exit(main(sys.argv[1:]))

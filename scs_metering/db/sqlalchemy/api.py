@@ -14,7 +14,6 @@
 import contextlib
 import threading
 
-from oslo_db import api as oslo_db_api
 from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import enginefacade
 from oslo_log import log
@@ -25,20 +24,18 @@ from scs_metering.db import api
 from scs_metering.db.sqlalchemy import delivery
 from scs_metering.db.sqlalchemy import migration
 from scs_metering.db.sqlalchemy import models
+from scs_metering.db.sqlalchemy import reconciliation
 from scs_metering.db.sqlalchemy import reports
 from scs_metering.db.sqlalchemy import retention
 from scs_metering.db.sqlalchemy import rows
+from scs_metering.db.sqlalchemy import stats
 from scs_metering.db.sqlalchemy import transactions
 
 LOG = log.getLogger(__name__)
 
-# Retried whole: a deadlock, or another engine inserting the same resource
-# or event first. The transaction is re-run from the start, so the second
-# attempt sees the winner's rows.
-retry_on_conflict = oslo_db_api.wrap_db_retry(
-    max_retries=10, retry_on_deadlock=True, retry_interval=0.05,
-    inc_retry_interval=True, max_retry_interval=2,
-    exception_checker=lambda exc: isinstance(exc, db_exc.DBDuplicateEntry))
+# Failures worth waiting out: the batch is tried again as a whole.
+_TRANSIENT = (db_exc.DBConnectionError, db_exc.DBDeadlock,
+              db_exc.RetryRequest)
 
 
 @enginefacade.transaction_context_provider
@@ -65,7 +62,8 @@ def _mysql_read_committed(dbapi_connection, _record):
 
 
 class Connection(delivery.DeliveryMixin, reports.ReportsMixin,
-                 retention.RetentionMixin, api.Connection):
+                 retention.RetentionMixin, reconciliation.ReconciliationMixin,
+                 api.Connection):
 
     def __init__(self, conf, url=None):
         options = dict(conf.database.items())
@@ -74,42 +72,73 @@ class Connection(delivery.DeliveryMixin, reports.ReportsMixin,
         self._facade = enginefacade.transaction_context()
         self._facade.configure(**{k: v for k, v in options.items()
                                   if k in _FACADE_OPTIONS})
-        self.engine = self._facade.writer.get_engine()
-        self.dialect = self.engine.dialect.name
+        self._engine = self._facade.writer.get_engine()
+        self.dialect = self._engine.dialect.name
         if self.dialect == 'sqlite':
-            sa.event.listen(self.engine, 'connect', _sqlite_pragmas)
+            sa.event.listen(self._engine, 'connect', _sqlite_pragmas)
         elif self.dialect == 'mysql':
-            sa.event.listen(self.engine, 'connect', _mysql_read_committed)
+            sa.event.listen(self._engine, 'connect', _mysql_read_committed)
         # oslo.db opened and pooled a connection to test the URL before
         # these listeners existed; drop it, so that every connection in use
         # has them (on MariaDB it would otherwise stay REPEATABLE READ).
-        self.engine.dispose()
+        self._engine.dispose()
         # SQLite has one writer at a time; serialising this process's
         # writers avoids lock upgrades that fail without waiting.
         self._sqlite_write_lock = (threading.Lock()
                                    if self.dialect == 'sqlite' else None)
 
     def dispose(self):
-        self.engine.dispose()
+        self._engine.dispose()
+
+    @staticmethod
+    def stats_reader(url):
+        return stats.reader(url)
+
+    @staticmethod
+    def transient(exc):
+        """See db.api: what oslo.db classifies, and connection errors.
+
+        Any error raised while connecting (no statement ran) counts:
+        oslo.db only recognises libpq's older wording, so a stopped
+        PostgreSQL, or a database refusing connections, comes as a plain
+        OperationalError with libpq 14 and later.
+        """
+        if isinstance(exc, _TRANSIENT):
+            return True
+        # oslo.db wraps some errors, keeping SQLAlchemy's as
+        # inner_exception.
+        exc = getattr(exc, 'inner_exception', None) or exc
+        return isinstance(exc, sa.exc.DBAPIError) and exc.statement is None
+
+    @property
+    def needs_delivery_leader(self):
+        # SQLite cannot skip locked rows.
+        return self.dialect == 'sqlite'
 
     # Schema
 
     def upgrade(self, revision='head'):
-        migration.upgrade(self.engine, revision)
+        migration.upgrade(self._engine, revision)
 
     def version(self):
-        return migration.version(self.engine)
+        return migration.version(self._engine)
+
+    def head(self):
+        return migration.head()
+
+    def check_schema(self):
+        migration.check(self._engine)
 
     # Transactions
 
     @contextlib.contextmanager
-    def writer(self):
+    def _writer(self):
         lock = self._sqlite_write_lock or contextlib.nullcontext()
         with lock, self._facade.writer.using(_Context()) as session:
             yield session
 
     @contextlib.contextmanager
-    def reader(self):
+    def _reader(self):
         with self._facade.reader.using(_Context()) as session:
             yield session
 
@@ -122,7 +151,7 @@ class Connection(delivery.DeliveryMixin, reports.ReportsMixin,
     # Reads
 
     def quarantined(self, limit=100, marker=None, ids=None):
-        with self.reader() as session:
+        with self._reader() as session:
             query = sa.select(models.Quarantine).order_by(
                 models.Quarantine.id).limit(limit)
             if marker is not None:
@@ -133,12 +162,12 @@ class Connection(delivery.DeliveryMixin, reports.ReportsMixin,
 
     def count(self, model_name):
         model = getattr(models, model_name)
-        with self.reader() as session:
+        with self._reader() as session:
             return session.scalar(sa.select(sa.func.count()).select_from(
                 model))
 
     def periods(self, resource_type, resource_id):
-        with self.reader() as session:
+        with self._reader() as session:
             resource = session.scalars(sa.select(models.Resource).where(
                 models.Resource.resource_type == resource_type,
                 models.Resource.resource_id == resource_id)).first()
@@ -152,7 +181,7 @@ class Connection(delivery.DeliveryMixin, reports.ReportsMixin,
     def current_records(self, meter=None, project_id=None, start=None,
                         end=None):
         """Latest revision of every record matching the filters."""
-        with self.reader() as session:
+        with self._reader() as session:
             query = sa.select(models.UsageRecord).where(
                 models.UsageRecord.current.is_(True))
             if meter:
@@ -173,8 +202,8 @@ class Connection(delivery.DeliveryMixin, reports.ReportsMixin,
     def record_revisions(self, keys):
         """The usage records of (id, revision) pairs, keyed by them."""
         found = {}
-        with self.reader() as session:
-            for chunk in rows.chunks(sorted(keys), 500):
+        with self._reader() as session:
+            for chunk in rows.chunks(sorted(keys)):
                 query = sa.select(models.UsageRecord).where(
                     sa.tuple_(models.UsageRecord.id,
                               models.UsageRecord.revision).in_(chunk))
@@ -185,7 +214,7 @@ class Connection(delivery.DeliveryMixin, reports.ReportsMixin,
 
 @contextlib.contextmanager
 def _tx(connection, cls, *args):
-    with connection.writer() as session:
+    with connection._writer() as session:
         yield cls(connection, session, *args)
 
 

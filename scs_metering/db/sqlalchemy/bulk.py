@@ -15,11 +15,11 @@ On PostgreSQL with psycopg2 inserted rows go in one COPY: a window of
 100,000 resources writes 100,000 records and as many outbox entries, and
 a multi-row INSERT of them costs the database about three times as much
 to parse as COPY costs to load. Updates by primary key go as one UPDATE
-... FROM (VALUES ...) per CHUNK rows, where psycopg2's executemany is a
-round trip per row. On SQLite inserted rows go in one DB-API executemany,
-without Core's per-row preparation. Elsewhere they are INSERTs of CHUNK
-rows and an executemany. Values pass through the columns' types either
-way, so what is stored is the same.
+... FROM (VALUES ...) per CHUNK rows (rows.py), where psycopg2's
+executemany is a round trip per row. On SQLite inserted rows go in one
+DB-API executemany, without Core's per-row preparation. Elsewhere they
+are INSERTs of CHUNK rows and an executemany. Values pass through the
+columns' types either way, so what is stored is the same.
 """
 
 import datetime
@@ -30,7 +30,6 @@ import sqlalchemy as sa
 
 from scs_metering.db.sqlalchemy import rows
 
-CHUNK = 500
 # Rows per COPY or SQLite executemany, which bounds what is held at once.
 COPY_CHUNK = 10000
 # COPY's text format: these characters are escaped, None is \N.
@@ -58,7 +57,7 @@ def insert(session, model, values):
         # A Core INSERT, not the ORM's: the ORM leaves out the keys whose
         # value is None and so splits rows of varying NULLs into a
         # statement each.
-        for chunk in rows.chunks(values, CHUNK):
+        for chunk in rows.chunks(values):
             session.execute(sa.insert(table), chunk)
         return
     columns = [(name, _formatter(table.c[name], dialect))
@@ -126,7 +125,7 @@ def update(session, model, values):
         return
     table = model.__table__
     names = list(values[0])
-    for chunk in rows.chunks(values, CHUNK):
+    for chunk in rows.chunks(values):
         given = sa.values(*(sa.column(name, table.c[name].type)
                             for name in names), name='given').data(
             [tuple(value[name] for name in names) for value in chunk])

@@ -9,12 +9,12 @@
 # WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 # License for the specific language governing permissions and limitations
 # under the License.
-"""Sinks, the outbox and lifecycle records in the database.
+"""Sinks, the outbox and revisioned records in the database.
 
 ``OutboxWrites`` is mixed into the write transactions, so that a record
-and its outbox entries are committed together. ``DeliveryMixin`` is mixed
-into the Connection: sink definitions, claims of due entries, outcomes,
-dead letters and counters.
+revision and its outbox entries are committed together. ``DeliveryMixin``
+is mixed into the Connection: sink definitions, claims of due entries,
+outcomes, dead letters and counters.
 
 Claims: on PostgreSQL and MariaDB the due rows are selected FOR UPDATE SKIP
 LOCKED and stamped with a claim token and a lease, so several engines
@@ -32,59 +32,14 @@ from oslo_db import exception as db_exc
 import sqlalchemy as sa
 
 from scs_metering.common import timeutils
+from scs_metering.db import api
+from scs_metering.db import models as api_models
 from scs_metering.db.sqlalchemy import bulk
 from scs_metering.db.sqlalchemy import models
 from scs_metering.db.sqlalchemy import rows
-from scs_metering.publisher import records
 
-_t = timeutils.from_db
-_db = timeutils.to_db
-CHUNK = 500
-
-# Outbox kinds: the table an entry's record lives in.
-USAGE = 'usage'
-LIFECYCLE = 'lifecycle'
-
-
-class NotFound(Exception):
-    """No sink has this id."""
-
-
-def lifecycle_record(row):
-    return records.LifecycleRecord(
-        id=row.id, kind=row.kind, resource_type=row.resource_type,
-        resource_id=row.resource_id, project_id=row.project_id,
-        user_id=row.user_id, time=_t(row.occurred_at),
-        time_min=_t(row.time_min), time_max=_t(row.time_max),
-        attributes=row.attributes, provenance=row.provenance,
-        voided=row.voided, revision=row.revision,
-        replaces=row.revision - 1 if row.revision > 1 else None,
-        created_at=_t(row.created_at))
-
-
-def _lifecycle_values(record, resource_pk, revision, created_at):
-    return {
-        'id': record.id, 'revision': revision, 'current': True,
-        'kind': record.kind, 'voided': record.voided,
-        'resource_pk': resource_pk, 'resource_type': record.resource_type,
-        'resource_id': record.resource_id, 'project_id': record.project_id,
-        'user_id': record.user_id, 'occurred_at': _db(record.time),
-        'time_min': _db(record.time_min), 'time_max': _db(record.time_max),
-        'attributes': record.attributes, 'provenance': record.provenance,
-        'created_at': _db(created_at),
-    }
-
-
-def _entry(row):
-    return {
-        'id': row.id, 'sink_id': row.sink_id, 'kind': row.kind,
-        'record_id': row.record_id, 'revision': row.revision,
-        'state': row.state, 'attempts': row.attempts,
-        'created_at': _t(row.created_at),
-        'next_attempt_at': _t(row.next_attempt_at),
-        'last_error': row.last_error, 'answer': row.answer,
-        'dead_at': _t(row.dead_at),
-    }
+from_db = timeutils.from_db
+to_db = timeutils.to_db
 
 
 class OutboxWrites:
@@ -98,12 +53,12 @@ class OutboxWrites:
                 sa.select(models.Sink))]
         return self._sinks
 
-    def add_outbox(self, kind, stored, sinks_matching):
+    def _add_outbox(self, kind, stored, sinks_matching):
         """An entry per matching sink of each (record, revision) stored."""
-        now = _db(self.now)
+        now = to_db(self.now)
         entries = [{'sink_id': sink['id'], 'kind': kind,
                     'record_id': record.id, 'revision': revision,
-                    'state': rows.PENDING, 'attempts': 0,
+                    'state': api_models.PENDING, 'attempts': 0,
                     'next_attempt_at': now, 'created_at': now}
                    for record, revision in stored
                    for sink in sinks_matching(record)]
@@ -112,31 +67,46 @@ class OutboxWrites:
     def current_lifecycle(self, pks):
         """Current lifecycle record revisions, {resource pk: {id: record}}."""
         found = {pk: {} for pk in pks}
-        for chunk in rows.chunks(sorted(pks), CHUNK):
+        for chunk in rows.chunks(sorted(pks)):
             query = sa.select(models.LifecycleRecord).where(
                 models.LifecycleRecord.resource_pk.in_(chunk),
                 models.LifecycleRecord.current.is_(True))
             for row in self.session.scalars(query):
-                found[row.resource_pk][row.id] = lifecycle_record(row)
+                found[row.resource_pk][row.id] = rows.lifecycle_record(row)
         return found
 
     def add_lifecycle(self, items, sinks_matching):
         """Store (record, resource pk, previous revision or None) tuples."""
+        self._add_revisions(models.LifecycleRecord,
+                            api_models.LIFECYCLE_TABLE, items,
+                            rows.lifecycle_values, sinks_matching)
+
+    def _add_revisions(self, model, kind, items, values_of, sinks_matching):
+        """Store records, each as the next revision of its id.
+
+        ``items`` holds (record, resource pk, previous revision or None)
+        tuples of a revisioned table (usage or lifecycle records). The
+        previous revision stops being current, the next is inserted with
+        ``values_of(record, pk, revision, created_at)``, and each gets an
+        outbox entry per sink ``sinks_matching(record)`` returns, all in
+        this transaction. Returns the inserted rows and the (id, revision)
+        pairs they replace.
+        """
         if not items:
-            return
+            return [], []
         replaced = [(r.id, previous) for r, _pk, previous in items
                     if previous]
-        for chunk in rows.chunks(replaced, CHUNK):
-            self.session.execute(sa.update(models.LifecycleRecord).where(
-                sa.tuple_(models.LifecycleRecord.id,
-                          models.LifecycleRecord.revision).in_(chunk)).values(
+        for chunk in rows.chunks(replaced):
+            self.session.execute(sa.update(model).where(
+                sa.tuple_(model.id, model.revision).in_(chunk)).values(
                 current=False))
         stored = [(record, (previous or 0) + 1)
                   for record, _pk, previous in items]
-        values = [_lifecycle_values(record, pk, revision, self.now)
+        values = [values_of(record, pk, revision, self.now)
                   for (record, pk, _p), (_r, revision) in zip(items, stored)]
-        bulk.insert(self.session, models.LifecycleRecord, values)
-        self.add_outbox(LIFECYCLE, stored, sinks_matching)
+        bulk.insert(self.session, model, values)
+        self._add_outbox(kind, stored, sinks_matching)
+        return values, replaced
 
 
 class DeliveryMixin:
@@ -145,27 +115,27 @@ class DeliveryMixin:
     # Sinks
 
     def sinks(self):
-        with self.reader() as session:
+        with self._reader() as session:
             return [rows.sink(s) for s in session.scalars(
                 sa.select(models.Sink).order_by(models.Sink.name))]
 
     def sink(self, sink_id):
-        with self.reader() as session:
+        with self._reader() as session:
             row = session.get(models.Sink, sink_id)
             if row is None:
-                raise NotFound(sink_id)
+                raise api.NotFound(sink_id)
             return rows.sink(row)
 
     def sink_by_name(self, name):
-        with self.reader() as session:
+        with self._reader() as session:
             row = session.scalars(sa.select(models.Sink).where(
                 models.Sink.name == name)).first()
             return None if row is None else rows.sink(row)
 
     def put_sink(self, sink):
         """Create a sink, or update the one of the same name or id."""
-        now = _db(timeutils.utcnow())
-        with self.writer() as session:
+        now = to_db(timeutils.utcnow())
+        with self._writer() as session:
             row = session.get(models.Sink, sink['id']) if sink.get(
                 'id') else None
             if row is None:
@@ -187,41 +157,41 @@ class DeliveryMixin:
 
     def delete_sink(self, sink_id):
         """Delete a sink with its undelivered entries and dead letters."""
-        with self.writer() as session:
+        with self._writer() as session:
             for model in (models.Outbox, models.SinkStatus):
                 session.execute(sa.delete(model).where(
                     model.sink_id == sink_id))
             if not session.execute(sa.delete(models.Sink).where(
                     models.Sink.id == sink_id)).rowcount:
-                raise NotFound(sink_id)
+                raise api.NotFound(sink_id)
 
     def set_sink_paused(self, sink_id, paused):
         """Pause or resume; batches already in flight still finish."""
-        with self.writer() as session:
+        with self._writer() as session:
             values = {'paused': paused,
-                      'updated_at': _db(timeutils.utcnow())}
+                      'updated_at': to_db(timeutils.utcnow())}
             if not session.execute(sa.update(models.Sink).where(
                     models.Sink.id == sink_id).values(**values)).rowcount:
-                raise NotFound(sink_id)
+                raise api.NotFound(sink_id)
 
     # Claims
 
     def acquire_lease(self, name, owner, duration, now):
         """Take or renew a named lease; False while another holds it."""
-        expires = _db(now + duration)
-        with self.writer() as session:
+        expires = to_db(now + duration)
+        with self._writer() as session:
             # Write first: SQLite then takes its write lock at once instead
             # of failing to upgrade a read.
             if session.execute(sa.update(models.DeliveryLease).where(
                     models.DeliveryLease.name == name,
                     sa.or_(models.DeliveryLease.owner == owner,
-                           models.DeliveryLease.expires_at < _db(now))
+                           models.DeliveryLease.expires_at < to_db(now))
             ).values(owner=owner, expires_at=expires)).rowcount:
                 return True
             if session.get(models.DeliveryLease, name) is not None:
                 return False
         try:
-            with self.writer() as session:
+            with self._writer() as session:
                 session.add(models.DeliveryLease(name=name, owner=owner,
                                                  expires_at=expires))
             return True
@@ -237,8 +207,8 @@ class DeliveryMixin:
         flight, nothing is due, or fewer than ``limit`` entries are due
         and none has waited ``linger`` for its batch to fill.
         """
-        now_db = _db(now)
-        with self.writer() as session:
+        now_db = to_db(now)
+        with self._writer() as session:
             status = self._locked_status(session, sink_id)
             sink = session.get(models.Sink, sink_id)
             if status is None or sink is None or sink.paused or (
@@ -254,7 +224,7 @@ class DeliveryMixin:
                     return None, []
             query = sa.select(models.Outbox).where(
                 models.Outbox.sink_id == sink_id,
-                models.Outbox.state == rows.PENDING,
+                models.Outbox.state == api_models.PENDING,
                 models.Outbox.next_attempt_at <= now_db,
                 sa.or_(models.Outbox.claimed_until.is_(None),
                        models.Outbox.claimed_until < now_db)).order_by(
@@ -265,13 +235,13 @@ class DeliveryMixin:
             if not entries or (
                     len(entries) < limit and linger and
                     min(e.next_attempt_at for e in entries) >
-                    _db(now - linger)):
+                    to_db(now - linger)):
                 return None, []
             token = '%s/%s' % (owner, uuid.uuid4().hex[:12])
             for entry in entries:
                 entry.claimed_by = token
-                entry.claimed_until = _db(now + lease)
-            return token, [_entry(e) for e in entries]
+                entry.claimed_until = to_db(now + lease)
+            return token, [rows.outbox_entry(e) for e in entries]
 
     def _locked_status(self, session, sink_id):
         """The sink's status row, locked until commit.
@@ -293,18 +263,18 @@ class DeliveryMixin:
         for ``retry_delay(failures in a row)`` seconds. Entries whose
         claim expired and passed to another deliverer are left alone.
         """
-        now_db = _db(now)
-        with self.writer() as session:
+        now_db = to_db(now)
+        with self._writer() as session:
             # The status row first, in the same order as claims take locks.
             status = self._locked_status(session, sink_id)
             values = {'claimed_by': None, 'claimed_until': None}
-            if outcome == rows.DELIVERED:
-                values.update(state=rows.DELIVERED, delivered_at=now_db)
+            if outcome == api_models.DELIVERED:
+                values.update(state=api_models.DELIVERED, delivered_at=now_db)
             else:
                 values.update(attempts=models.Outbox.attempts + 1,
                               last_error=error)
-                if outcome == rows.DEAD:
-                    values.update(state=rows.DEAD, dead_at=now_db,
+                if outcome == api_models.DEAD:
+                    values.update(state=api_models.DEAD, dead_at=now_db,
                                   answer=answer)
             condition = sa.and_(models.Outbox.sink_id == sink_id,
                                 models.Outbox.claimed_by == token)
@@ -315,7 +285,7 @@ class DeliveryMixin:
                 condition).values(**values)).rowcount
             if status is None:
                 return done
-            if outcome == rows.DELIVERED:
+            if outcome == api_models.DELIVERED:
                 status.delivered += done
                 status.last_success_at = now_db
                 status.consecutive_failures = 0
@@ -324,7 +294,7 @@ class DeliveryMixin:
                 status.failed_attempts += 1
                 status.last_error_at = now_db
                 status.last_error = error
-            if outcome == rows.RETRY:
+            if outcome == api_models.RETRY:
                 status.consecutive_failures += 1
                 delay = retry_delay(status.consecutive_failures)
                 status.retry_at = max(filter(None, (
@@ -341,13 +311,15 @@ class DeliveryMixin:
         missing here was deleted with its resource type's retention.
         """
         found = {}
-        with self.reader() as session:
+        with self._reader() as session:
             for kind, model, convert in (
-                    (USAGE, models.UsageRecord, rows.usage_record),
-                    (LIFECYCLE, models.LifecycleRecord, lifecycle_record)):
+                    (api_models.USAGE_TABLE, models.UsageRecord,
+                     rows.usage_record),
+                    (api_models.LIFECYCLE_TABLE, models.LifecycleRecord,
+                     rows.lifecycle_record)):
                 keys = sorted({(e['record_id'], e['revision'])
                                for e in entries if e['kind'] == kind})
-                for chunk in rows.chunks(keys, CHUNK):
+                for chunk in rows.chunks(keys):
                     for row in session.scalars(sa.select(model).where(
                             sa.tuple_(model.id, model.revision).in_(chunk))):
                         found[(kind, row.id, row.revision)] = convert(row)
@@ -355,7 +327,7 @@ class DeliveryMixin:
 
     def lifecycle_records(self, resource_type=None, resource_id=None):
         """Every lifecycle record revision, oldest first."""
-        with self.reader() as session:
+        with self._reader() as session:
             query = sa.select(models.LifecycleRecord)
             if resource_type:
                 query = query.where(
@@ -366,69 +338,70 @@ class DeliveryMixin:
             query = query.order_by(models.LifecycleRecord.occurred_at,
                                    models.LifecycleRecord.id,
                                    models.LifecycleRecord.revision)
-            return [lifecycle_record(r) for r in session.scalars(query)]
+            return [rows.lifecycle_record(r) for r in session.scalars(query)]
 
     # Dead letters and counters
 
     def dead_letters(self, sink_id, limit=100, marker=None):
         """Dead-lettered entries of a sink with the sink's answer."""
-        with self.reader() as session:
+        with self._reader() as session:
             query = sa.select(models.Outbox).where(
                 models.Outbox.sink_id == sink_id,
-                models.Outbox.state == rows.DEAD).order_by(
+                models.Outbox.state == api_models.DEAD).order_by(
                 models.Outbox.id).limit(limit)
             if marker is not None:
                 query = query.where(models.Outbox.id > marker)
-            return [_entry(e) for e in session.scalars(query)]
+            return [rows.outbox_entry(e) for e in session.scalars(query)]
 
     def retry_dead_letters(self, sink_id, entry_ids=None, now=None):
         """Make dead letters pending again; return how many."""
-        now_db = _db(now or timeutils.utcnow())
-        with self.writer() as session:
+        now_db = to_db(now or timeutils.utcnow())
+        with self._writer() as session:
             if session.get(models.Sink, sink_id) is None:
-                raise NotFound(sink_id)
+                raise api.NotFound(sink_id)
             condition = sa.and_(models.Outbox.sink_id == sink_id,
-                                models.Outbox.state == rows.DEAD)
+                                models.Outbox.state == api_models.DEAD)
             if entry_ids is not None:
                 condition = sa.and_(condition,
                                     models.Outbox.id.in_(entry_ids))
             return session.execute(sa.update(models.Outbox).where(
                 condition).values(
-                state=rows.PENDING, next_attempt_at=now_db, dead_at=None,
+                state=api_models.PENDING, next_attempt_at=now_db, dead_at=None,
                 claimed_by=None, claimed_until=None)).rowcount
 
     def sink_status(self, sink_id, now=None):
         """Delivery counters of a sink, for the API."""
         now = now or timeutils.utcnow()
-        with self.reader() as session:
+        with self._reader() as session:
             sink = session.get(models.Sink, sink_id)
             if sink is None:
-                raise NotFound(sink_id)
+                raise api.NotFound(sink_id)
             status = session.get(models.SinkStatus, sink_id)
             counts = dict(session.execute(sa.select(
                 models.Outbox.state, sa.func.count()).where(
                 models.Outbox.sink_id == sink_id,
-                models.Outbox.state.in_((rows.PENDING, rows.DEAD))).group_by(
+                models.Outbox.state.in_(
+                    (api_models.PENDING, api_models.DEAD))).group_by(
                 models.Outbox.state)).all())
             oldest = session.scalar(sa.select(sa.func.min(
                 models.Outbox.created_at)).where(
                 models.Outbox.sink_id == sink_id,
-                models.Outbox.state == rows.PENDING))
+                models.Outbox.state == api_models.PENDING))
             in_flight = session.scalar(sa.select(sa.func.count()).where(
                 models.Outbox.sink_id == sink_id,
-                models.Outbox.claimed_until >= _db(now)))
+                models.Outbox.claimed_until >= to_db(now)))
         return {
             'sink_id': sink_id,
             'paused': sink.paused,
-            'backlog': counts.get(rows.PENDING, 0),
+            'backlog': counts.get(api_models.PENDING, 0),
             'in_flight': in_flight,
             'oldest_pending_age': None if oldest is None else max(
-                0, int((now - _t(oldest)).total_seconds())),
+                0, int((now - from_db(oldest)).total_seconds())),
             'delivered': status.delivered,
             'failed_attempts': status.failed_attempts,
-            'dead_letters': counts.get(rows.DEAD, 0),
-            'last_success_at': _t(status.last_success_at),
-            'last_error_at': _t(status.last_error_at),
+            'dead_letters': counts.get(api_models.DEAD, 0),
+            'last_success_at': from_db(status.last_success_at),
+            'last_error_at': from_db(status.last_error_at),
             'last_error': status.last_error,
-            'retry_at': _t(status.retry_at),
+            'retry_at': from_db(status.retry_at),
         }

@@ -18,6 +18,8 @@ from alembic import config as alembic_config
 from alembic import migration as alembic_migration
 from alembic import script as alembic_script
 
+from scs_metering.db import api
+
 ALEMBIC_INI = os.path.join(os.path.dirname(__file__), 'alembic.ini')
 
 
@@ -42,3 +44,12 @@ def version(engine):
 def head():
     return alembic_script.ScriptDirectory.from_config(
         alembic_config.Config(ALEMBIC_INI)).get_current_head()
+
+
+def check(engine):
+    """Raise SchemaError unless the database is at the head revision."""
+    current, latest = version(engine), head()
+    if current != latest:
+        raise api.SchemaError('database schema is at %s, this engine needs '
+                              '%s: run "scs-metering-manage db upgrade"' % (
+                                  current, latest))

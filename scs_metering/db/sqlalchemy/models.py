@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 from sqlalchemy import orm
 
-from scs_metering.db.sqlalchemy import types
+from scs_metering.common import sqltypes
 
 # Primary keys that grow with usage are 64-bit, except on SQLite where only
 # INTEGER PRIMARY KEY autoincrements.
@@ -48,7 +48,7 @@ class Resource(Base):
     active = sa.Column(sa.Boolean, nullable=False, default=False)
     started_at = sa.Column(sa.DateTime)
     ended_at = sa.Column(sa.DateTime)
-    attributes = sa.Column(types.JSONText)
+    attributes = sa.Column(sqltypes.JSONText)
     first_event_at = sa.Column(sa.DateTime)
     last_event_at = sa.Column(sa.DateTime)
     # Event-time order key of the latest applied event: events that sort
@@ -82,9 +82,9 @@ class Event(Base):
     started_at = sa.Column(sa.DateTime)
     project_id = sa.Column(Name)
     user_id = sa.Column(Name)
-    attributes = sa.Column(types.JSONText)
+    attributes = sa.Column(sqltypes.JSONText)
     meter = sa.Column(Name)
-    volume = sa.Column(types.ExactDecimal)
+    volume = sa.Column(sqltypes.ExactDecimal)
     provenance = sa.Column(sa.String(16), nullable=False)
     time_min = sa.Column(sa.DateTime)
     time_max = sa.Column(sa.DateTime)
@@ -114,7 +114,7 @@ class Period(Base):
     state = sa.Column(sa.String(64))
     project_id = sa.Column(Name)
     user_id = sa.Column(Name)
-    attributes = sa.Column(types.JSONText, nullable=False)
+    attributes = sa.Column(sqltypes.JSONText, nullable=False)
     provenance = sa.Column(sa.String(16), nullable=False)
     start_event_id = sa.Column(sa.String(36))
     end_event_id = sa.Column(sa.String(36))
@@ -150,9 +150,9 @@ class UsageRecord(Base):
     user_id = sa.Column(Name)
     window_start = sa.Column(sa.DateTime, nullable=False)
     window_end = sa.Column(sa.DateTime, nullable=False)
-    attributes = sa.Column(types.JSONText, nullable=False)
-    quantity = sa.Column(types.ExactDecimal, nullable=False)
-    provenance = sa.Column(types.JSONText, nullable=False)
+    attributes = sa.Column(sqltypes.JSONText, nullable=False)
+    quantity = sa.Column(sqltypes.ExactDecimal, nullable=False)
+    provenance = sa.Column(sqltypes.JSONText, nullable=False)
     created_at = sa.Column(sa.DateTime, nullable=False)
 
 
@@ -200,8 +200,8 @@ class Sink(Base):
     driver = sa.Column(sa.String(64), nullable=False)
     url = sa.Column(sa.Text)
     format = sa.Column(sa.String(64), nullable=False)
-    options = sa.Column(types.JSONText, nullable=False)
-    filters = sa.Column(types.JSONText, nullable=False)
+    options = sa.Column(sqltypes.JSONText, nullable=False)
+    filters = sa.Column(sqltypes.JSONText, nullable=False)
     # Encrypted at rest; never returned by the API.
     secrets = sa.Column(sa.Text)
     paused = sa.Column(sa.Boolean, nullable=False, default=False)
@@ -283,7 +283,7 @@ class LifecycleRecord(Base):
     occurred_at = sa.Column(sa.DateTime, nullable=False)
     time_min = sa.Column(sa.DateTime)
     time_max = sa.Column(sa.DateTime)
-    attributes = sa.Column(types.JSONText, nullable=False)
+    attributes = sa.Column(sqltypes.JSONText, nullable=False)
     provenance = sa.Column(sa.String(16), nullable=False)
     created_at = sa.Column(sa.DateTime, nullable=False)
 
@@ -335,7 +335,7 @@ class ServiceHeartbeat(Base):
     binary = sa.Column(sa.String(64), primary_key=True)
     started_at = sa.Column(sa.DateTime, nullable=False)
     heartbeat_at = sa.Column(sa.DateTime, nullable=False)
-    info = sa.Column(types.JSONText)
+    info = sa.Column(sqltypes.JSONText)
 
 
 class UsageRollup(Base):
@@ -360,10 +360,10 @@ class UsageRollup(Base):
     unit = sa.Column(sa.String(32), nullable=False)
     resource_type = sa.Column(sa.String(64), nullable=False)
     attributes_key = sa.Column(sa.String(64), nullable=False)
-    attributes = sa.Column(types.JSONText, nullable=False)
-    quantity = sa.Column(types.ExactDecimal, nullable=False)
+    attributes = sa.Column(sqltypes.JSONText, nullable=False)
+    quantity = sa.Column(sqltypes.ExactDecimal, nullable=False)
     # Seconds backed by each provenance, summed.
-    provenance = sa.Column(types.JSONText, nullable=False)
+    provenance = sa.Column(sqltypes.JSONText, nullable=False)
 
 
 class UsageRollupDaily(Base):
@@ -389,8 +389,8 @@ class UsageRollupDaily(Base):
     unit = sa.Column(sa.String(32), nullable=False)
     resource_type = sa.Column(sa.String(64), nullable=False)
     attributes_key = sa.Column(sa.String(64), nullable=False)
-    attributes = sa.Column(types.JSONText, nullable=False)
-    quantity = sa.Column(types.ExactDecimal, nullable=False)
+    attributes = sa.Column(sqltypes.JSONText, nullable=False)
+    quantity = sa.Column(sqltypes.ExactDecimal, nullable=False)
     # Seconds (or samples) backed by each provenance: integers, so that
     # PostgreSQL and MariaDB sum them with the quantity.
     provenance_notification = sa.Column(sa.BigInteger, nullable=False)

@@ -19,45 +19,22 @@ lists are paginated and the usage report reads the per-window rollup
 import sqlalchemy as sa
 
 from scs_metering.common import timeutils
-from scs_metering.db.sqlalchemy import delivery
+from scs_metering.db import api
+from scs_metering.db import models as api_models
 from scs_metering.db.sqlalchemy import models
 from scs_metering.db.sqlalchemy import rollup
 from scs_metering.db.sqlalchemy import rows
 
-_t = timeutils.from_db
-_db = timeutils.to_db
-
-
-def _resource(row):
-    return {
-        'resource_type': row.resource_type, 'resource_id': row.resource_id,
-        'project_id': row.project_id, 'user_id': row.user_id,
-        'active': row.active, 'started_at': _t(row.started_at),
-        'ended_at': _t(row.ended_at), 'attributes': row.attributes or {},
-        'first_event_at': _t(row.first_event_at),
-        'last_event_at': _t(row.last_event_at),
-        'last_seen_at': _t(row.last_seen_at),
-        'missing_since': _t(row.missing_since),
-    }
-
-
-def _period(row):
-    return {
-        'started_at': _t(row.started_at), 'ended_at': _t(row.ended_at),
-        'state': row.state, 'project_id': row.project_id,
-        'user_id': row.user_id, 'attributes': row.attributes,
-        'provenance': row.provenance, 'start_min': _t(row.start_min),
-        'start_max': _t(row.start_max), 'end_min': _t(row.end_min),
-        'end_max': _t(row.end_max),
-    }
+from_db = timeutils.from_db
+to_db = timeutils.to_db
 
 
 def _overlapping(query, start, end):
     if start is not None:
         query = query.where(sa.or_(models.Period.ended_at.is_(None),
-                                   models.Period.ended_at > _db(start)))
+                                   models.Period.ended_at > to_db(start)))
     if end is not None:
-        query = query.where(models.Period.started_at < _db(end))
+        query = query.where(models.Period.started_at < to_db(end))
     return query
 
 
@@ -74,7 +51,7 @@ class ReportsMixin:
         [start, end). Returns dicts with exact Decimal quantities and the
         seconds backed by each provenance.
         """
-        with self.reader() as session:
+        with self._reader() as session:
             return rollup.report(session, project_id, start, end, meters,
                                  resource_types)
 
@@ -91,7 +68,7 @@ class ReportsMixin:
         keep resources alive in that span. ``marker`` is the (type, id)
         of the last resource of the previous page.
         """
-        with self.reader() as session:
+        with self._reader() as session:
             query = sa.select(models.Resource).order_by(
                 models.Resource.resource_type, models.Resource.resource_id)
             if resource_type:
@@ -119,7 +96,7 @@ class ReportsMixin:
     def _with_periods(self, session, found, project_id, start, end):
         by_pk = {}
         for row in found:
-            by_pk[row.id] = dict(_resource(row), periods=[])
+            by_pk[row.id] = dict(rows.resource_report(row), periods=[])
         if by_pk:
             query = _overlapping(sa.select(models.Period).where(
                 models.Period.resource_pk.in_(list(by_pk))), start, end)
@@ -127,7 +104,8 @@ class ReportsMixin:
                 query = query.where(models.Period.project_id == project_id)
             for row in session.scalars(query.order_by(
                     models.Period.resource_pk, models.Period.started_at)):
-                by_pk[row.resource_pk]['periods'].append(_period(row))
+                by_pk[row.resource_pk]['periods'].append(
+                    rows.period_report(row))
         return [by_pk[row.id] for row in found]
 
     def resource(self, resource_type, resource_id):
@@ -147,23 +125,24 @@ class ReportsMixin:
         lifecycle records when they occurred in it; ``matching(record)``
         applies the sink's filters. Returns the number queued.
         """
-        now = _db(timeutils.utcnow())
+        now = to_db(timeutils.utcnow())
         queued = 0
-        with self.writer() as session:
+        with self._writer() as session:
             if session.get(models.Sink, sink_id) is None:
-                raise delivery.NotFound(sink_id)
+                raise api.NotFound(sink_id)
             usage = models.UsageRecord
             lifecycle = models.LifecycleRecord
             sources = (
-                (delivery.USAGE, rows.usage_record, sa.select(usage).where(
-                    usage.current.is_(True),
-                    usage.window_start >= _db(start),
-                    usage.window_end <= _db(end))),
-                (delivery.LIFECYCLE, delivery.lifecycle_record,
+                (api_models.USAGE_TABLE, rows.usage_record,
+                 sa.select(usage).where(
+                     usage.current.is_(True),
+                     usage.window_start >= to_db(start),
+                     usage.window_end <= to_db(end))),
+                (api_models.LIFECYCLE_TABLE, rows.lifecycle_record,
                  sa.select(lifecycle).where(
                      lifecycle.current.is_(True),
-                     lifecycle.occurred_at >= _db(start),
-                     lifecycle.occurred_at < _db(end))))
+                     lifecycle.occurred_at >= to_db(start),
+                     lifecycle.occurred_at < to_db(end))))
             for kind, convert, query in sources:
                 entries = []
                 for row in session.scalars(query):
@@ -173,9 +152,9 @@ class ReportsMixin:
                             'sink_id': sink_id, 'kind': kind,
                             'record_id': record.id,
                             'revision': record.revision,
-                            'state': rows.PENDING, 'attempts': 0,
+                            'state': api_models.PENDING, 'attempts': 0,
                             'next_attempt_at': now, 'created_at': now})
-                for chunk in rows.chunks(entries, 500):
+                for chunk in rows.chunks(entries):
                     session.execute(sa.insert(models.Outbox), chunk)
                 queued += len(entries)
         return queued
@@ -188,23 +167,23 @@ class ReportsMixin:
         An older heartbeat than the one stored (an agent's, redelivered
         late) changes nothing.
         """
-        now = _db(now or timeutils.utcnow())
-        with self.writer() as session:
+        now = to_db(now or timeutils.utcnow())
+        with self._writer() as session:
             row = session.get(models.ServiceHeartbeat, (host, binary))
             if row is None:
                 row = models.ServiceHeartbeat(host=host, binary=binary)
                 session.add(row)
             elif row.heartbeat_at > now:
                 return
-            row.started_at = _db(started_at)
+            row.started_at = to_db(started_at)
             row.heartbeat_at = now
             row.info = info or {}
 
     def heartbeats(self):
-        with self.reader() as session:
+        with self._reader() as session:
             return [{'host': r.host, 'binary': r.binary,
-                     'started_at': _t(r.started_at),
-                     'heartbeat_at': _t(r.heartbeat_at),
+                     'started_at': from_db(r.started_at),
+                     'heartbeat_at': from_db(r.heartbeat_at),
                      'info': r.info or {}}
                     for r in session.scalars(sa.select(
                         models.ServiceHeartbeat).order_by(
@@ -217,12 +196,12 @@ class ReportsMixin:
         latest = sa.select(run.resource_type,
                            sa.func.max(run.id).label('id')).group_by(
             run.resource_type).subquery()
-        with self.reader() as session:
+        with self._reader() as session:
             rows = session.scalars(sa.select(run).join(
                 latest, run.id == latest.c.id).order_by(run.resource_type))
             return [{'resource_type': r.resource_type, 'host': r.host,
-                     'started_at': _t(r.started_at),
-                     'finished_at': _t(r.finished_at), 'status': r.status,
+                     'started_at': from_db(r.started_at),
+                     'finished_at': from_db(r.finished_at), 'status': r.status,
                      'listed': r.listed, 'matched': r.matched,
                      'missed_creates': r.missed_creates,
                      'missed_deletes': r.missed_deletes, 'drift': r.drift,
@@ -231,15 +210,15 @@ class ReportsMixin:
 
     def window_progress(self):
         """How far each meter's windows are closed, {meter: time}."""
-        with self.reader() as session:
-            return {meter: _t(until) for meter, until in session.execute(
+        with self._reader() as session:
+            return {meter: from_db(until) for meter, until in session.execute(
                 sa.select(models.WindowState.meter,
                           models.WindowState.closed_until))}
 
     def quarantine_summary(self):
         """Quarantined notifications: counts by service, oldest, newest."""
         q = models.Quarantine
-        with self.reader() as session:
+        with self._reader() as session:
             by_service = {
                 service or 'unknown': count
                 for service, count in session.execute(sa.select(
@@ -248,5 +227,5 @@ class ReportsMixin:
                 sa.func.min(q.received_at),
                 sa.func.max(q.received_at))).one()
         return {'total': sum(by_service.values()),
-                'by_service': by_service, 'oldest': _t(oldest),
-                'newest': _t(newest)}
+                'by_service': by_service, 'oldest': from_db(oldest),
+                'newest': from_db(newest)}

@@ -21,11 +21,12 @@ sink has not taken yet.
 import sqlalchemy as sa
 
 from scs_metering.common import timeutils
+from scs_metering.db import models as api_models
 from scs_metering.db.sqlalchemy import models
-from scs_metering.db.sqlalchemy import rows
 
-_db = timeutils.to_db
-CHUNK = 1000
+to_db = timeutils.to_db
+# Rows deleted per transaction.
+PURGE_CHUNK = 1000
 
 
 class RetentionMixin:
@@ -33,7 +34,7 @@ class RetentionMixin:
     def _purge(self, model, condition, chunk):
         deleted, last = 0, None
         while True:
-            with self.writer() as session:
+            with self._writer() as session:
                 query = sa.select(model.id).where(condition).order_by(
                     model.id).limit(chunk)
                 if last is not None:
@@ -48,14 +49,14 @@ class RetentionMixin:
                 return deleted
             last = ids[-1]
 
-    def purge_delivered(self, before, chunk=CHUNK):
+    def purge_delivered(self, before, chunk=PURGE_CHUNK):
         """Delete outbox entries delivered before ``before``; how many."""
         outbox = models.Outbox
         return self._purge(outbox, sa.and_(
-            outbox.state == rows.DELIVERED,
-            outbox.delivered_at < _db(before)), chunk)
+            outbox.state == api_models.DELIVERED,
+            outbox.delivered_at < to_db(before)), chunk)
 
-    def purge_quarantine(self, before=None, ids=None, chunk=CHUNK):
+    def purge_quarantine(self, before=None, ids=None, chunk=PURGE_CHUNK):
         """Delete quarantine entries by age or id; return how many.
 
         Either ``before``, the time before which they were received, or
@@ -64,6 +65,6 @@ class RetentionMixin:
         quarantine = models.Quarantine
         if (before is None) == (ids is None):
             raise ValueError('give either a time or ids')
-        condition = (quarantine.received_at < _db(before)
+        condition = (quarantine.received_at < to_db(before)
                      if before is not None else quarantine.id.in_(ids))
         return self._purge(quarantine, condition, chunk)

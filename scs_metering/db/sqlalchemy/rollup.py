@@ -36,14 +36,13 @@ import operator
 
 import sqlalchemy as sa
 
+from scs_metering.common import jsonutils
 from scs_metering.common import timeutils
 from scs_metering.db.sqlalchemy import models
 from scs_metering.db.sqlalchemy import rows
-from scs_metering.db.sqlalchemy import types
 from scs_metering import events
 
-_db = timeutils.to_db
-CHUNK = 500
+to_db = timeutils.to_db
 DAY = datetime.timedelta(days=1)
 # The usage_records columns the rollup sums or keys on.
 FIELDS = ('project_id', 'meter', 'unit', 'resource_type', 'window_start',
@@ -55,7 +54,7 @@ PROVENANCE_COLUMNS = {name: 'provenance_%s' % name
 
 def attributes_key(attributes):
     """The rollup's key of an attribute set: a hash of its canonical JSON."""
-    text = types.encoded(attributes)
+    text = jsonutils.encoded(attributes)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -150,7 +149,7 @@ class _Level:
     def store(self, session, deltas):
         """Add folded deltas to the stored rows, creating missing ones."""
         updates = []
-        for chunk in rows.chunks(sorted(deltas), CHUNK):
+        for chunk in rows.chunks(sorted(deltas)):
             for row in session.scalars(sa.select(self.model).where(
                     sa.tuple_(*self.columns).in_(chunk))):
                 delta = deltas.pop(self.key(row))
@@ -160,7 +159,7 @@ class _Level:
                     {'id': row.id,
                      'quantity': row.quantity + delta['quantity']},
                     **self.stored(provenance)))
-        for chunk in rows.chunks(self.new(deltas), CHUNK):
+        for chunk in rows.chunks(self.new(deltas)):
             session.execute(sa.insert(self.model), chunk)
         if updates:
             session.execute(sa.update(self.model), updates)
@@ -192,7 +191,7 @@ def apply(session, values, replaced):
             value['attributes']))
         fold(windows, value)
         fold(days, value, daily=True)
-    for chunk in rows.chunks(replaced, CHUNK):
+    for chunk in rows.chunks(replaced):
         for row in session.scalars(sa.select(models.UsageRecord).where(
                 sa.tuple_(models.UsageRecord.id,
                           models.UsageRecord.revision).in_(chunk))):
@@ -224,9 +223,9 @@ def _filtered(query, model, project_id, meters, resource_types):
 def _within(query, model, start, end):
     """Rows whose window lies in [start, end)."""
     if start is not None:
-        query = query.where(model.window_start >= _db(start))
+        query = query.where(model.window_start >= to_db(start))
     if end is not None:
-        query = query.where(model.window_end <= _db(end))
+        query = query.where(model.window_end <= to_db(end))
     return query
 
 
@@ -298,7 +297,7 @@ def report_queries(dialect, project_id=None, start=None, end=None,
     as rows on SQLite; then the window rows of the partial days at its
     edges.
     """
-    start, end = _db(start), _db(end)
+    start, end = to_db(start), to_db(end)
     # [first, last): the whole days of the range.
     first = None if start is None else day_ceil(start)
     last = None if end is None else day_floor(end)

@@ -18,8 +18,7 @@ from scs_metering.db.sqlalchemy import models
 from scs_metering.db.sqlalchemy import rows
 from scs_metering import events
 
-_db = timeutils.to_db
-CHUNK = 500
+to_db = timeutils.to_db
 
 
 class SampleReads:
@@ -47,20 +46,20 @@ class SampleReads:
         """
         conditions = self._conditions(resource_type, meter_name)
         if since is not None:
-            conditions.append(models.Event.event_time >= _db(since))
-        within = (models.Event.event_time >= _db(start),
-                  models.Event.event_time < _db(end))
+            conditions.append(models.Event.event_time >= to_db(since))
+        within = (models.Event.event_time >= to_db(start),
+                  models.Event.event_time < to_db(end))
         found = []
-        for chunk in rows.chunks(pks, CHUNK) if pks is not None else [None]:
+        for chunk in rows.chunks(pks) if pks is not None else [None]:
             found += self._read(conditions, chunk, *within)
         if before:
-            earlier = models.Event.event_time < _db(start)
+            earlier = models.Event.event_time < to_db(start)
             if since is not None and pks is None:
                 found += self._latest(conditions, None, earlier)
             else:
                 chosen = sorted({r.id for _e, r in found} if since is None
                                 else pks)
-                for chunk in rows.chunks(chosen, CHUNK):
+                for chunk in rows.chunks(chosen):
                     found += self._latest(conditions, chunk, earlier)
         by_pk = {}
         for event, resource in found:

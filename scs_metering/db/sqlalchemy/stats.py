@@ -18,8 +18,8 @@ a scrape stays cheap on a large store.
 import sqlalchemy as sa
 
 from scs_metering.common import timeutils
+from scs_metering.db import models as api_models
 from scs_metering.db.sqlalchemy import models
-from scs_metering.db.sqlalchemy import rows
 
 FINDINGS = (('missed_create', models.ReconciliationRun.missed_creates),
             ('missed_delete', models.ReconciliationRun.missed_deletes),
@@ -50,12 +50,13 @@ def read(engine, now=None):
         outbox = db.execute(sa.select(
             models.Outbox.sink_id, models.Outbox.state, sa.func.count(),
             sa.func.min(models.Outbox.created_at)).where(
-            models.Outbox.state.in_((rows.PENDING, rows.DEAD))).group_by(
+            models.Outbox.state.in_(
+                (api_models.PENDING, api_models.DEAD))).group_by(
             models.Outbox.sink_id, models.Outbox.state))
         pending = {sink_id: (0, None) for sink_id in names}
         dead = dict.fromkeys(names, 0)
         for sink_id, state, count, oldest in outbox:
-            if state == rows.PENDING:
+            if state == api_models.PENDING:
                 pending[sink_id] = (count, oldest)
             else:
                 dead[sink_id] = count

@@ -25,17 +25,17 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite
 
 from scs_metering.common import timeutils
-from scs_metering.db import api
+from scs_metering.db import models as api_models
 from scs_metering.db.sqlalchemy import bulk
 from scs_metering.db.sqlalchemy import delivery
 from scs_metering.db.sqlalchemy import models
 from scs_metering.db.sqlalchemy import rollup
 from scs_metering.db.sqlalchemy import rows
 from scs_metering.db.sqlalchemy import sample_reads
+from scs_metering.db import transactions
 from scs_metering import events
 
-_db = timeutils.to_db
-CHUNK = 500
+to_db = timeutils.to_db
 
 
 def _keyed(keys):
@@ -47,8 +47,20 @@ def _keyed(keys):
     by_type = itertools.groupby(sorted(keys), operator.itemgetter(0))
     return sa.or_(*(sa.and_(models.Resource.resource_type == resource_type,
                             models.Resource.resource_id.in_(
-                                [i for _t, i in group]))
+                                [i for _type, i in group]))
                     for resource_type, group in by_type))
+
+
+def periods_of(session, pks):
+    """Stored periods of resources, by resource pk, in time order."""
+    found = {pk: [] for pk in pks}
+    for chunk in rows.chunks(sorted(pks)):
+        query = sa.select(models.Period).where(
+            models.Period.resource_pk.in_(chunk)).order_by(
+            models.Period.resource_pk, models.Period.started_at)
+        for row in session.scalars(query):
+            found[row.resource_pk].append(rows.period(row))
+    return found
 
 
 def _insert_new(dialect):
@@ -68,7 +80,7 @@ def _insert_new(dialect):
         index_elements=['resource_type', 'resource_id'])
 
 
-class _Transaction(delivery.OutboxWrites):
+class _Transaction(delivery.OutboxWrites, transactions.Transaction):
     def __init__(self, connection, session):
         self.session = session
         self.dialect = connection.dialect
@@ -87,21 +99,13 @@ class _Transaction(delivery.OutboxWrites):
         return list(self.session.scalars(query))
 
     def periods(self, pks):
-        """Stored periods of resources, by resource pk, in time order."""
-        found = {pk: [] for pk in pks}
-        for chunk in rows.chunks(sorted(pks), CHUNK):
-            query = sa.select(models.Period).where(
-                models.Period.resource_pk.in_(chunk)).order_by(
-                models.Period.resource_pk, models.Period.started_at)
-            for row in self.session.scalars(query):
-                found[row.resource_pk].append(rows.period(row))
-        return found
+        return periods_of(self.session, pks)
 
     def replace_periods(self, changes):
         """Apply {pk: (removed periods, added periods)}."""
-        removed = [(pk, _db(p.start)) for pk, (gone, _new) in
+        removed = [(pk, to_db(p.start)) for pk, (gone, _new) in
                    changes.items() for p in gone]
-        for chunk in rows.chunks(removed, CHUNK):
+        for chunk in rows.chunks(removed):
             self.session.execute(sa.delete(models.Period).where(
                 sa.tuple_(models.Period.resource_pk,
                           models.Period.started_at).in_(chunk)))
@@ -110,7 +114,7 @@ class _Transaction(delivery.OutboxWrites):
             changes.items() for p in new])
 
 
-class IngestTransaction(_Transaction):
+class IngestTransaction(_Transaction, transactions.IngestTransaction):
     """Stores a batch of events and the timelines they change."""
 
     def __init__(self, connection, session):
@@ -120,7 +124,7 @@ class IngestTransaction(_Transaction):
     def new_event_ids(self, ids):
         """Those of ``ids`` not stored yet."""
         known = set()
-        for chunk in rows.chunks(sorted(set(ids)), CHUNK):
+        for chunk in rows.chunks(sorted(set(ids))):
             known.update(self.session.scalars(sa.select(
                 models.Event.id).where(models.Event.id.in_(chunk))))
         return set(ids) - known
@@ -134,18 +138,18 @@ class IngestTransaction(_Transaction):
         """
         keys = sorted(set(keys))
         found = {}
-        for chunk in rows.chunks(keys, CHUNK):
+        for chunk in rows.chunks(keys):
             for row in self._select_resources(_keyed(chunk)):
                 found[(row.resource_type, row.resource_id)] = row.id
         missing = [k for k in keys if k not in found]
         if missing:
-            now = _db(self.now)
+            now = to_db(self.now)
             self.session.execute(_insert_new(self.dialect), [
                 {'resource_type': t, 'resource_id': i, 'active': False,
                  'dirty_gen': 0, 'created_at': now, 'updated_at': now}
                 for t, i in missing])
         states = {}
-        for chunk in rows.chunks(keys, CHUNK):
+        for chunk in rows.chunks(keys):
             for row in self._select_resources(_keyed(chunk), lock=True):
                 states[(row.resource_type, row.resource_id)] = (
                     rows.resource(row))
@@ -162,7 +166,7 @@ class IngestTransaction(_Transaction):
         """All lifecycle events of resources, by pk."""
         by_pk = {r.pk: r for r in resources}
         found = {pk: [] for pk in by_pk}
-        for chunk in rows.chunks(sorted(by_pk), CHUNK):
+        for chunk in rows.chunks(sorted(by_pk)):
             query = sa.select(models.Event).where(
                 models.Event.resource_pk.in_(chunk),
                 models.Event.action != events.SAMPLE)
@@ -175,15 +179,15 @@ class IngestTransaction(_Transaction):
     def update_resources(self, states):
         if not states:
             return
-        now = _db(self.now)
+        now = to_db(self.now)
         bulk.update(self.session, models.Resource, [
             {'id': s.pk, 'project_id': s.project_id, 'user_id': s.user_id,
-             'active': s.active, 'started_at': _db(s.started_at),
-             'ended_at': _db(s.ended_at), 'attributes': s.attributes,
-             'first_event_at': _db(s.first_event_at),
-             'last_event_at': _db(s.last_event_at),
+             'active': s.active, 'started_at': to_db(s.started_at),
+             'ended_at': to_db(s.ended_at), 'attributes': s.attributes,
+             'first_event_at': to_db(s.first_event_at),
+             'last_event_at': to_db(s.last_event_at),
              'last_event_key': s.last_event_key,
-             'dirty_from': _db(s.dirty_from), 'dirty_gen': s.dirty_gen,
+             'dirty_from': to_db(s.dirty_from), 'dirty_gen': s.dirty_gen,
              'updated_at': now}
             for s in states])
 
@@ -193,14 +197,14 @@ class IngestTransaction(_Transaction):
         Returns how many were new.
         """
         fresh = {q.digest: q for q in items}
-        for chunk in rows.chunks(sorted(fresh), CHUNK):
+        for chunk in rows.chunks(sorted(fresh)):
             for digest in self.session.scalars(sa.select(
                     models.Quarantine.digest).where(
                     models.Quarantine.digest.in_(chunk))):
                 del fresh[digest]
         if not fresh:
             return 0
-        now = _db(self.now)
+        now = to_db(self.now)
         self.session.execute(sa.insert(models.Quarantine), [
             {'digest': digest, 'received_at': now, 'service': q.service,
              'event_type': q.event_type, 'publisher_id': q.publisher_id,
@@ -209,7 +213,8 @@ class IngestTransaction(_Transaction):
         return len(fresh)
 
 
-class WindowTransaction(_Transaction, sample_reads.SampleReads):
+class WindowTransaction(_Transaction, sample_reads.SampleReads,
+                        transactions.WindowTransaction):
     """Closes windows of some meters, and corrects closed ones."""
 
     def __init__(self, connection, session, meters):
@@ -231,10 +236,10 @@ class WindowTransaction(_Transaction, sample_reads.SampleReads):
         if meter.name in self._closed:
             self.session.execute(sa.update(models.WindowState).where(
                 models.WindowState.meter == meter.name).values(
-                closed_until=_db(when)))
+                closed_until=to_db(when)))
         else:
             self.session.add(models.WindowState(meter=meter.name,
-                                                closed_until=_db(when)))
+                                                closed_until=to_db(when)))
             self.session.flush()
         self._closed[meter.name] = when
 
@@ -277,9 +282,9 @@ class WindowTransaction(_Transaction, sample_reads.SampleReads):
                           models.Resource.resource_id).join(
             models.Resource).where(
             models.Resource.resource_type == resource_type,
-            models.Period.started_at < _db(end),
+            models.Period.started_at < to_db(end),
             sa.or_(models.Period.ended_at.is_(None),
-                   models.Period.ended_at > _db(start))).order_by(
+                   models.Period.ended_at > to_db(start))).order_by(
             models.Period.resource_pk, models.Period.started_at)
         current, periods = None, []
         for row in self.session.execute(
@@ -287,8 +292,8 @@ class WindowTransaction(_Transaction, sample_reads.SampleReads):
             if current is None or row.resource_pk != current.pk:
                 if current is not None:
                     yield current, periods
-                current = api.ResourceState(row.resource_pk, resource_type,
-                                            row.resource_id)
+                current = api_models.ResourceState(
+                    row.resource_pk, resource_type, row.resource_id)
                 periods = []
             periods.append(rows.usage_period(row))
         if current is not None:
@@ -297,13 +302,13 @@ class WindowTransaction(_Transaction, sample_reads.SampleReads):
     def current_records(self, meter, pks, start, end):
         """Current revisions of a meter's records of resources in a span."""
         found = {}
-        for chunk in rows.chunks(sorted(pks), CHUNK):
+        for chunk in rows.chunks(sorted(pks)):
             query = sa.select(models.UsageRecord).where(
                 models.UsageRecord.current.is_(True),
                 models.UsageRecord.meter == meter.name,
                 models.UsageRecord.resource_pk.in_(chunk),
-                models.UsageRecord.window_start >= _db(start),
-                models.UsageRecord.window_start < _db(end))
+                models.UsageRecord.window_start >= to_db(start),
+                models.UsageRecord.window_start < to_db(end))
             for row in self.session.scalars(query):
                 found[row.id] = rows.usage_record(row)
         return found
@@ -313,23 +318,11 @@ class WindowTransaction(_Transaction, sample_reads.SampleReads):
 
         ``records`` holds (record, resource pk, previous revision or None)
         tuples. Every stored revision gets an outbox entry for each sink
-        ``sinks_matching(record)`` returns, in this same transaction.
+        ``sinks_matching(record)`` returns, and the rollup follows, in this
+        same transaction.
         """
-        if not records:
-            return
-        now = self.now
-        replaced = [(r.id, previous) for r, _pk, previous in records
-                    if previous]
-        for chunk in rows.chunks(replaced, CHUNK):
-            self.session.execute(sa.update(models.UsageRecord).where(
-                sa.tuple_(models.UsageRecord.id,
-                          models.UsageRecord.revision).in_(chunk)).values(
-                current=False))
-        values, stored = [], []
-        for record, pk, previous in records:
-            revision = (previous or 0) + 1
-            values.append(rows.record_values(record, pk, revision, now))
-            stored.append((record, revision))
-        bulk.insert(self.session, models.UsageRecord, values)
-        rollup.apply(self.session, values, replaced)
-        self.add_outbox(delivery.USAGE, stored, sinks_matching)
+        values, replaced = self._add_revisions(
+            models.UsageRecord, api_models.USAGE_TABLE, records,
+            rows.record_values, sinks_matching)
+        if values:
+            rollup.apply(self.session, values, replaced)

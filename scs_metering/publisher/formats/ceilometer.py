@@ -30,9 +30,9 @@ Ceilometer's publisher read it unchanged.
 import decimal
 
 from scs_metering.common import timeutils
+from scs_metering.db import models
 from scs_metering import events as ev
 from scs_metering.publisher import base
-from scs_metering.publisher import records
 
 FIELDS = ('name', 'type', 'unit', 'volume', 'user_id', 'project_id',
           'resource_id', 'timestamp', 'resource_metadata', 'source', 'id',
@@ -50,10 +50,10 @@ def _number(quantity):
 class CeilometerFormat(base.Format):
 
     def document(self, record):
-        kind = records.kind_of(record)
+        kind = models.kind_of(record)
         about = {'record_id': record.id, 'kind': kind,
                  'revision': record.revision, 'replaces': record.replaces}
-        if kind == records.USAGE:
+        if kind == models.USAGE:
             about.update(window_start=timeutils.isoformat(
                 record.window_start), window_end=timeutils.isoformat(
                 record.window_end))
@@ -64,7 +64,7 @@ class CeilometerFormat(base.Format):
             about['voided'] = record.voided
             name = unit = record.resource_type
             sample_type = 'gauge'
-            volume = 0 if record.voided or kind == records.ENDED else 1
+            volume = 0 if record.voided or kind == models.ENDED else 1
             timestamp = record.time
         return {
             'name': name,

@@ -18,9 +18,9 @@ can deduplicate on it; a correction is a new event whose data names the
 revision it replaces. ``data`` is the record in the native format.
 """
 
+from scs_metering.db import models
 from scs_metering.publisher import base
 from scs_metering.publisher.formats import native
-from scs_metering.publisher import records
 
 SPEC_VERSION = '1.0'
 DEFAULT_SOURCE = '/scs-metering'
@@ -31,7 +31,7 @@ class CloudEventsFormat(base.Format):
     content_type = 'application/cloudevents-batch+json'
 
     def document(self, record):
-        kind = records.kind_of(record)
+        kind = models.kind_of(record)
         data = native.record_document(record)
         return {
             'specversion': SPEC_VERSION,
@@ -39,7 +39,7 @@ class CloudEventsFormat(base.Format):
             'source': self.options.get('source') or DEFAULT_SOURCE,
             'type': '%s%s.v1' % (TYPE_PREFIX, kind),
             'subject': '%s/%s' % (record.resource_type, record.resource_id),
-            'time': data['window_end'] if kind == records.USAGE
+            'time': data['window_end'] if kind == models.USAGE
             else data['time'],
             'datacontenttype': 'application/json',
             'data': data,

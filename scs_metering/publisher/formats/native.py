@@ -17,8 +17,8 @@ a Z suffix.
 """
 
 from scs_metering.common import timeutils
+from scs_metering.db import models
 from scs_metering.publisher import base
-from scs_metering.publisher import records
 
 SCHEMA_VERSION = '1.0'
 
@@ -28,7 +28,7 @@ _iso = timeutils.isoformat
 def _common(record):
     return {
         'schema_version': SCHEMA_VERSION,
-        'kind': records.kind_of(record),
+        'kind': models.kind_of(record),
         'id': record.id,
         'revision': record.revision,
         'replaces': record.replaces,
@@ -43,7 +43,7 @@ def _common(record):
 
 def record_document(record):
     document = _common(record)
-    if document['kind'] == records.USAGE:
+    if document['kind'] == models.USAGE:
         document.update(
             meter=record.meter, unit=record.unit,
             quantity=str(record.quantity),

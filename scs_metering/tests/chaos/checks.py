@@ -26,7 +26,7 @@ import sqlalchemy as sa
 
 from scs_metering.common import timeutils
 from scs_metering.db.sqlalchemy import models
-from scs_metering.simulator import cloud as sim_cloud
+from scs_metering.tests.simulator import cloud as sim_cloud
 from scs_metering.tests import webhook
 
 # Failures listed in a report, at most, per check.
@@ -95,7 +95,7 @@ class Result:
 
 
 def _rows(connection, query):
-    with connection.reader() as session:
+    with connection._reader() as session:
         return session.execute(query).all()
 
 
@@ -232,7 +232,7 @@ def history(connection, cloud, notifier, key):
                 lines.append('%s: %s at %s (%s)' % (
                     name, message['event_type'], message['timestamp'],
                     message['message_id']))
-    with connection.reader() as session:
+    with connection._reader() as session:
         pk = session.scalar(sa.select(models.Resource.id).where(
             models.Resource.resource_type == resource_type,
             models.Resource.resource_id == rid))

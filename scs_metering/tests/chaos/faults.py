@@ -29,9 +29,9 @@ import json
 import os
 import time
 
-from scs_metering.simulator import api
-from scs_metering.simulator import notifier as sim_notifier
 from scs_metering.tests.chaos import deployment as deploy
+from scs_metering.tests.simulator import api
+from scs_metering.tests.simulator import notifier as sim_notifier
 
 AGENT_KILL = 'agent SIGKILL'
 ENGINE_KILL = 'engine SIGKILL'

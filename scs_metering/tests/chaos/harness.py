@@ -11,7 +11,7 @@
 # under the License.
 """One resilience run: a simulated cloud, the product, and the faults.
 
-The simulated cloud (scs_metering.simulator) runs a seeded workload on a
+The simulated cloud (scs_metering.tests.simulator) runs a seeded workload on a
 compressed clock and sends real-format notifications to RabbitMQ; agents
 and engines run as real processes on PostgreSQL and push to a webhook;
 reconcilers run in this process, on the simulated clock, against the
@@ -40,19 +40,19 @@ from oslo_db import exception as db_exc
 import sqlalchemy as sa
 
 from scs_metering.common import timeutils
+from scs_metering.db import models as api_models
 from scs_metering.db.sqlalchemy import models
 from scs_metering.definitions import loader
-from scs_metering.publisher import sinks
+from scs_metering.publisher import manager
 from scs_metering.reconcile import client
 from scs_metering.reconcile import runner
 from scs_metering.reconcile import scheduler
-from scs_metering.reconcile import store
-from scs_metering.simulator import simulation
 from scs_metering.tests import bounds
 from scs_metering.tests.chaos import checks
 from scs_metering.tests.chaos import deployment as deploy
 from scs_metering.tests.chaos import faults as chaos_faults
 from scs_metering.tests.functional import services
+from scs_metering.tests.simulator import simulation
 
 # Every type the simulated APIs list; the simulator notifies some.
 TYPES = ('instance', 'volume', 'snapshot', 'backup', 'floating_ip',
@@ -166,7 +166,7 @@ class ChaosRun:
         test.config('publisher', secret_keys=[key])
         self.receiver = checks.Receiver(hmac_key='chaos-hmac')
         test.addCleanup(self.receiver.stop)
-        self.sink = sinks.store(test.conf, self.connection, {
+        self.sink = manager.store(test.conf, self.connection, {
             'name': 'billing', 'driver': 'http', 'url': self.receiver.url,
             'options': {'batch_size': 500, 'linger': 0, 'concurrency': 2,
                         'timeout': 1},
@@ -216,7 +216,7 @@ class ChaosRun:
         self.members = []
         for n in range(count):
             plan = scheduler.Scheduler(
-                self.test.conf, store.Store(self.connection),
+                self.test.conf, self.connection,
                 'chaos-reconciler-%d' % n, self.sim.clock.now)
             plan.start()
             self.test.addCleanup(plan.stop)
@@ -307,7 +307,7 @@ class ChaosRun:
         self.sent_ids.update(m['message_id'] for m in sent[self._counted:])
         self._counted = len(sent)
         try:
-            with self.connection.reader() as session:
+            with self.connection._reader() as session:
                 stored = session.scalar(sa.select(sa.func.count()).where(
                     models.Event.provenance == 'notification'))
         except DOWN:
@@ -326,7 +326,7 @@ class ChaosRun:
 
     def _missing(self):
         """What became of the notifications not stored, to explain."""
-        with self.connection.reader() as session:
+        with self.connection._reader() as session:
             stored = set(session.scalars(sa.select(
                 models.Event.message_id).where(
                 models.Event.provenance == 'notification')))
@@ -368,7 +368,7 @@ class ChaosRun:
         broken = any(f.kind == chaos_faults.API_FAIL and
                      f.resource_type == report.resource_type
                      for f in self.injector.active)
-        if (report.status != store.REFUSED or broken or
+        if (report.status != api_models.REFUSED or broken or
                 'missing' not in report.error):
             return
         self.test.conf.set_override('max_missing_fraction', 1.0,
@@ -425,12 +425,12 @@ class ChaosRun:
             raise AssertionError('%s: %s' % (exc, self.behind))
 
     def _last_success(self, resource_type):
-        last = store.Store(self.connection).last_started(
-            resource_type, status=store.SUCCESS)
+        last = self.connection.last_started(
+            resource_type, status=api_models.SUCCESS)
         return last or self.t0
 
     def _settled(self, closing):
-        with self.connection.reader() as session:
+        with self.connection._reader() as session:
             closed = dict(session.execute(sa.select(
                 models.WindowState.meter,
                 models.WindowState.closed_until)).all())
@@ -454,8 +454,8 @@ class ChaosRun:
 
     def check(self):
         runs = {}
-        for run in store.Store(self.connection).runs(limit=10 ** 6):
-            if run['status'] == store.SUCCESS:
+        for run in self.connection.runs(limit=10 ** 6):
+            if run['status'] == api_models.SUCCESS:
                 runs.setdefault(run['resource_type'], []).append(
                     timeutils.from_db(run['started_at']))
         limits = bounds.Bounds(
@@ -492,7 +492,7 @@ class ChaosRun:
             return 'down %.0f s, %d runs not started, %d failed' % (
                 fault.seconds, sum(1 for when, _e in self.failed_runs
                                    if fault.start <= when <= fault.ended),
-                sum(1 for r in during if r['status'] == store.FAILED))
+                sum(1 for r in during if r['status'] == api_models.FAILED))
         if fault.kind == f.API_FAIL:
             mine = [r['status'] for r in during
                     if r['resource_type'] == fault.resource_type]
@@ -510,7 +510,7 @@ class ChaosRun:
         by_kind = {}
         for fault in self.faults:
             by_kind.setdefault(fault.kind, []).append(fault)
-        runs = store.Store(self.connection).runs(limit=10 ** 6)
+        runs = self.connection.runs(limit=10 ** 6)
         statuses = {}
         for run in runs:
             statuses[run['status']] = statuses.get(run['status'], 0) + 1

@@ -55,14 +55,14 @@ class BulkInsertTest(base.FunctionalTestCase):
     def setUp(self):
         super().setUp()
         self.connection = self.database(self.backend)
-        with self.connection.writer() as session:
+        with self.connection._writer() as session:
             session.execute(sa.insert(models.Resource), [{
                 'id': 1, 'resource_type': 'instance', 'resource_id': 'r',
                 'active': True, 'dirty_gen': 0, 'created_at': T0,
                 'updated_at': T0}])
 
     def _stored(self):
-        with self.connection.reader() as session:
+        with self.connection._reader() as session:
             return {row.id: {c.name: getattr(row, c.name)
                              for c in models.UsageRecord.__table__.c}
                     for row in session.scalars(sa.select(
@@ -73,7 +73,7 @@ class BulkInsertTest(base.FunctionalTestCase):
                                       current=False,
                                       quantity=decimal.Decimal('1E+3'),
                                       attributes={}, provenance={})]
-        with self.connection.writer() as session:
+        with self.connection._writer() as session:
             bulk.insert(session, models.UsageRecord, values)
         stored = self._stored()
         self.assertEqual({'record-1', 'record-2'}, set(stored))
@@ -85,16 +85,16 @@ class BulkInsertTest(base.FunctionalTestCase):
 
     def test_many_rows(self):
         values = [_record(n) for n in range(bulk.COPY_CHUNK + 7)]
-        with self.connection.writer() as session:
+        with self.connection._writer() as session:
             bulk.insert(session, models.UsageRecord, values)
         self.assertEqual(len(values), self.connection.count('UsageRecord'))
 
     def test_duplicate_is_oslo_db_duplicate_and_rolls_back(self):
-        with self.connection.writer() as session:
+        with self.connection._writer() as session:
             bulk.insert(session, models.UsageRecord, [_record(1)])
 
         def again():
-            with self.connection.writer() as session:
+            with self.connection._writer() as session:
                 bulk.insert(session, models.UsageRecord,
                             [_record(2), _record(1)])
         self.assertRaises(db_exc.DBDuplicateEntry, again)
@@ -106,25 +106,25 @@ class BulkInsertTest(base.FunctionalTestCase):
         aware = T0.replace(tzinfo=datetime.timezone.utc)
 
         def insert():
-            with self.connection.writer() as session:
+            with self.connection._writer() as session:
                 bulk.insert(session, models.UsageRecord,
                             [_record(1, created_at=aware)])
         self.assertRaises(ValueError, insert)
         self.assertEqual(0, self.connection.count('UsageRecord'))
 
     def _resources(self):
-        with self.connection.reader() as session:
+        with self.connection._reader() as session:
             return {row.id: row for row in session.scalars(sa.select(
                 models.Resource))}
 
     def test_update_by_primary_key(self):
-        with self.connection.writer() as session:
+        with self.connection._writer() as session:
             session.execute(sa.insert(models.Resource), [{
                 'id': 2, 'resource_type': 'instance', 'resource_id': 's',
                 'active': False, 'dirty_gen': 0, 'created_at': T0,
                 'updated_at': T0, 'ended_at': T0, 'project_id': 'old'}])
         later = T0 + datetime.timedelta(hours=1)
-        with self.connection.writer() as session:
+        with self.connection._writer() as session:
             # ended_at is NULL in every row, project_id in one.
             bulk.update(session, models.Resource, [
                 {'id': 1, 'project_id': AWKWARD, 'active': False,

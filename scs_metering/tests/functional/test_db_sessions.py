@@ -23,7 +23,7 @@ class SessionSettingsTest(base.FunctionalTestCase):
     def settings(self, connection, sql):
         seen = set()
         for _ in range(SESSIONS):
-            for session in (connection.reader, connection.writer):
+            for session in (connection._reader, connection._writer):
                 with session() as s:
                     seen.add(s.connection().exec_driver_sql(sql).scalar())
         return seen

@@ -29,8 +29,8 @@ import testscenarios
 
 from scs_metering.common import timeutils
 from scs_metering.db import api as db_api
+from scs_metering.db import models as api_models
 from scs_metering.db.sqlalchemy import models
-from scs_metering.db.sqlalchemy import rows
 from scs_metering.tests.functional import base
 from scs_metering.tests.functional import services
 from scs_metering.tests import push
@@ -52,11 +52,11 @@ class ClaimTest(base.FunctionalTestCase):
                                     'format': 'native', 'options': {},
                                     'filters': {}})
         now = timeutils.to_db(timeutils.utcnow())
-        with connection.writer() as session:
+        with connection._writer() as session:
             session.execute(sa.insert(models.Outbox), [
                 {'sink_id': sink['id'], 'kind': 'usage',
                  'record_id': 'r%d' % n, 'revision': 1,
-                 'state': rows.PENDING, 'attempts': 0,
+                 'state': api_models.PENDING, 'attempts': 0,
                  'next_attempt_at': now, 'created_at': now}
                 for n in range(300)])
         claimed = collections.Counter()
@@ -72,10 +72,11 @@ class ClaimTest(base.FunctionalTestCase):
                         sink['id'], owner, 7, datetime.timedelta(
                             seconds=60), timeutils.utcnow(), concurrency=3)
                     if not entries:
-                        with mine.reader() as session:
+                        with mine._reader() as session:
                             if not session.scalar(sa.select(
                                     sa.func.count()).where(
-                                    models.Outbox.state == rows.PENDING)):
+                                    models.Outbox.state ==
+                                    api_models.PENDING)):
                                 return
                         time.sleep(0.005)
                         continue
@@ -87,7 +88,7 @@ class ClaimTest(base.FunctionalTestCase):
                     with lock:
                         in_flight[0] -= 1
                     mine.finish_deliveries(sink['id'], token,
-                                           rows.DELIVERED,
+                                           api_models.DELIVERED,
                                            timeutils.utcnow())
             except Exception as exc:
                 errors.append(exc)

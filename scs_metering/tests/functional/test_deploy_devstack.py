@@ -208,7 +208,7 @@ class TestDevStackPlugin(base.FunctionalTestCase):
         self.stack()
         uwsgi = deploy.read_ini(os.path.join(
             self.tempdir, 'etc', 'scs-metering-api-uwsgi.ini'))['uwsgi']
-        self.assertEqual('scs_metering.api.wsgi:application', uwsgi['module'])
+        self.assertEqual('scs_metering.wsgi.api:application', uwsgi['module'])
         self.assertEqual('SCS_METERING_CONFIG_FILES=%s' % self.conf_path,
                          uwsgi['env'])
 

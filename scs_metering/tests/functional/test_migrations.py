@@ -47,7 +47,7 @@ class ModelsMigrationsSyncTest(test_migrations.ModelsMigrationsSync,
         self.connection = self.database(self.backend, upgrade=False)
 
     def get_engine(self):
-        return self.connection.engine
+        return self.connection._engine
 
     def get_metadata(self):
         return models.Base.metadata

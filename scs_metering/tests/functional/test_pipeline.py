@@ -75,7 +75,7 @@ class PipelineTestCase(base.FunctionalTestCase):
     def _attach_tables(self, _exc_info):
         """What the engine stored, for a failing test's report."""
         lines = []
-        with self.connection.engine.connect() as c:
+        with self.connection._engine.connect() as c:
             for table in ('resources', 'events', 'periods', 'usage_records',
                           'window_state', 'quarantine'):
                 lines.append('== %s' % table)
@@ -111,7 +111,7 @@ class PipelineTestCase(base.FunctionalTestCase):
     # Reading the results
 
     def scalar(self, sql, **params):
-        with self.connection.engine.connect() as c:
+        with self.connection._engine.connect() as c:
             return c.scalar(sa.text(sql), params)
 
     def events(self):
@@ -126,7 +126,7 @@ class PipelineTestCase(base.FunctionalTestCase):
         """
         if self.events() != events:
             return False
-        with self.connection.reader() as session:
+        with self.connection._reader() as session:
             closed = session.scalar(sa.select(
                 models.WindowState.closed_until).where(
                 models.WindowState.meter == 'instance'))
@@ -370,7 +370,7 @@ class EngineKilledTest(PipelineTestCase):
     def lock(self, vm):
         """Block the engine's writes; return the function that releases."""
         if self.backend == 'sqlite':
-            path = self.connection.engine.url.database
+            path = self.connection._engine.url.database
             db = sqlite3.connect(path, isolation_level=None)
             db.execute('BEGIN IMMEDIATE')
             return db.close

@@ -32,12 +32,11 @@ from scs_metering.definitions import loader
 from scs_metering.reconcile import client
 from scs_metering.reconcile import runner
 from scs_metering.reconcile import scheduler
-from scs_metering.reconcile import store
-from scs_metering.simulator import cloud as sim_cloud
-from scs_metering.simulator import simulation
 from scs_metering.tests import bounds
 from scs_metering.tests.functional import base
 from scs_metering.tests.functional import services
+from scs_metering.tests.simulator import cloud as sim_cloud
+from scs_metering.tests.simulator import simulation
 
 HOUR = datetime.timedelta(hours=1)
 # Load balancers are only listed, never notified. (Images are metered
@@ -99,7 +98,7 @@ class LossyCloudTest(base.FunctionalTestCase):
 
     def notified(self):
         """Every notification that got through is stored."""
-        with self.connection.reader() as session:
+        with self.connection._reader() as session:
             stored = session.scalar(sa.select(sa.func.count()).where(
                 models.Event.provenance == 'notification'))
         return stored == len(self.sim.notifier.sent)
@@ -115,7 +114,7 @@ class LossyCloudTest(base.FunctionalTestCase):
             self.reports.append(report)
 
     def closed(self, horizon):
-        with self.connection.reader() as session:
+        with self.connection._reader() as session:
             closed = dict(session.execute(sa.select(
                 models.WindowState.meter,
                 models.WindowState.closed_until)).all())
@@ -124,7 +123,7 @@ class LossyCloudTest(base.FunctionalTestCase):
 
     def history(self, resource):
         """What went wrong with one resource, for the failure message."""
-        with self.connection.reader() as session:
+        with self.connection._reader() as session:
             found = session.execute(sa.select(
                 models.Event.action, models.Event.event_time,
                 models.Event.provenance, models.Event.time_min,
@@ -160,7 +159,7 @@ class LossyCloudTest(base.FunctionalTestCase):
             measured[key] = measured.get(key, 0) + int(record.quantity)
         exact = inferred = invisible = 0
         runs = {}
-        for run in store.Store(self.connection).runs(limit=1000):
+        for run in self.connection.runs(limit=1000):
             runs.setdefault(run['resource_type'], []).append(
                 timeutils.from_db(run['started_at']))
         limits = bounds.Bounds(self.connection, self.sim.cloud.truth,
@@ -191,7 +190,7 @@ class LossyCloudTest(base.FunctionalTestCase):
             'saw), %d notifications dropped' % (
                 exact, inferred, invisible,
                 len(self.sim.notifier.dropped))))
-        reports = store.Store(self.connection).runs(limit=1000)
+        reports = self.connection.runs(limit=1000)
         self.assertGreater(sum(r['missed_creates'] for r in reports), 0)
 
 
@@ -219,7 +218,7 @@ class SplitReconcilersTest(base.FunctionalTestCase):
             # Fixed member ids (in a group of this test's own) make the
             # ring's split of the types the same on every run.
             plan = scheduler.Scheduler(
-                self.conf, store.Store(connection), 'reconciler-' + name,
+                self.conf, connection, 'reconciler-' + name,
                 sim.clock.now)
             plan.start()
             self.addCleanup(plan.stop)

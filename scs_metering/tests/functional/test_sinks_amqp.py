@@ -15,18 +15,18 @@ import datetime
 import json
 import uuid
 
+from scs_metering.db import models
 from scs_metering import events as ev
 from scs_metering.publisher import base as publisher
 from scs_metering.publisher import loader
-from scs_metering.publisher import records
 from scs_metering.tests.functional import base
 from scs_metering.tests.functional import services
 
 T0 = datetime.datetime(2026, 11, 2, 8, 0, tzinfo=datetime.timezone.utc)
 
 
-def lifecycle(vm, kind=records.STARTED, revision=1):
-    return records.LifecycleRecord(
+def lifecycle(vm, kind=models.STARTED, revision=1):
+    return models.LifecycleRecord(
         id=ev.stable_id('lifecycle', 'instance', vm, kind),
         kind=kind, resource_type='instance', resource_id=vm,
         project_id='p1', user_id='u1', time=T0,
@@ -73,7 +73,7 @@ class AmqpSinkTest(base.FunctionalTestCase):
                 found.append(json.loads(envelope['oslo.message']))
 
     def test_one_confirmed_notification_per_record(self):
-        sent = batch(lifecycle('vm1'), lifecycle('vm2', records.ENDED))
+        sent = batch(lifecycle('vm1'), lifecycle('vm2', models.ENDED))
         self.sink.send(sent)
         self.sink.send(sent)  # a resend keeps the message ids
         found = self.messages()

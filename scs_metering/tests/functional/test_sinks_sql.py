@@ -19,10 +19,10 @@ import os
 import sqlalchemy as sa
 import testscenarios
 
+from scs_metering.db import models
 from scs_metering.engine import usage
 from scs_metering.publisher import base as publisher
 from scs_metering.publisher import loader
-from scs_metering.publisher import records
 from scs_metering.tests.functional import base
 
 load_tests = testscenarios.load_tests_apply_scenarios
@@ -32,7 +32,7 @@ HOUR = datetime.timedelta(hours=1)
 
 
 def usage_record(vm, quantity, revision=1):
-    return usage.Record(
+    return models.Record(
         id=usage.record_id('instance', 'instance', vm, T0, {}),
         meter='instance', unit='s', resource_type='instance',
         resource_id=vm, project_id='p1', user_id='u1', window_start=T0,
@@ -42,8 +42,8 @@ def usage_record(vm, quantity, revision=1):
 
 
 def started(vm):
-    return records.LifecycleRecord(
-        id='1b4e28ba-2fa1-11d2-883f-0016d3cca427', kind=records.STARTED,
+    return models.LifecycleRecord(
+        id='1b4e28ba-2fa1-11d2-883f-0016d3cca427', kind=models.STARTED,
         resource_type='instance', resource_id=vm, project_id='p1',
         user_id='u1', time=T0, attributes={'state': 'active'},
         provenance='notification', revision=1, created_at=T0)

@@ -21,7 +21,7 @@ from scs_metering.definitions import loader
 from scs_metering.definitions import reference
 from scs_metering.engine import ingest
 from scs_metering.engine import windows
-from scs_metering.publisher import sinks
+from scs_metering.publisher import manager
 from scs_metering import service
 from scs_metering.tests import base
 
@@ -227,7 +227,7 @@ class OperatorMeterTest(base.DBTestCase):
                          [q.reason for q in outcome.quarantined])
         ingest.Ingestor(self.connection).store(outcome.events,
                                                outcome.quarantined)
-        sinks.put(self.connection, {
+        manager.put(self.connection, {
             'name': 'f', 'driver': 'file',
             'url': 'file://%s/usage.jsonl' % self.tempdir})
         windows.WindowCloser(self.connection, self.defs).run(

@@ -15,9 +15,9 @@ import datetime
 import time
 
 from scs_metering.common import timeutils
-from scs_metering.db.sqlalchemy import rows
+from scs_metering.db import models
 from scs_metering.publisher import delivery
-from scs_metering.publisher import sinks
+from scs_metering.publisher import manager
 from scs_metering.tests import base
 from scs_metering.tests import push
 from scs_metering.tests import webhook
@@ -49,7 +49,7 @@ class DeliveryTest(base.DBTestCase):
         return self.store.records()
 
     def status(self, sink):
-        return sinks.status(self.connection, sink['id'])
+        return manager.status(self.connection, sink['id'])
 
     def wait_backoff(self, sink):
         retry_at = self.status(sink)['retry_at']
@@ -128,14 +128,14 @@ class DeliveryTest(base.DBTestCase):
         self.assertEqual((0, 7, None), (status['backlog'],
                                         status['dead_letters'],
                                         status['retry_at']))
-        letters = sinks.dead_letters(self.connection, sink['id'])
+        letters = manager.dead_letters(self.connection, sink['id'])
         self.assertEqual(7, len(letters))
         self.assertIn('HTTP 400', letters[0]['answer'])
         self.assertIn('"error": "unknown meter"', letters[0]['answer'])
         self.assertEqual(0, self.deliverer.run_once())
         # The sink was fixed: a retry delivers the same records.
-        self.assertEqual(7, sinks.retry_dead_letters(self.connection,
-                                                     sink['id']))
+        self.assertEqual(7, manager.retry_dead_letters(self.connection,
+                                                       sink['id']))
         self.assertEqual(7, self.deliverer.run_once())
         self.assertEqual(expected, set(self.hook.delivered))
         self.assertEqual(0, self.status(sink)['dead_letters'])
@@ -143,11 +143,11 @@ class DeliveryTest(base.DBTestCase):
     def test_a_paused_sink_keeps_its_backlog(self):
         sink = self.http_sink()
         self.fill(1)
-        sinks.pause(self.connection, sink['id'])
+        manager.pause(self.connection, sink['id'])
         self.assertEqual(0, self.deliverer.run_once())
         self.assertEqual([], self.hook.requests)
         self.assertTrue(self.status(sink)['paused'])
-        sinks.resume(self.connection, sink['id'])
+        manager.resume(self.connection, sink['id'])
         self.assertEqual(7, self.deliverer.run_once())
 
     def test_expired_claim_is_sent_again_under_the_same_ids(self):
@@ -166,7 +166,7 @@ class DeliveryTest(base.DBTestCase):
         self.assertEqual([e['id'] for e in first], [e['id'] for e in again])
         # The dead engine's late answer no longer counts.
         self.assertEqual(0, self.connection.finish_deliveries(
-            sink['id'], token, rows.DELIVERED, now))
+            sink['id'], token, models.DELIVERED, now))
 
     def test_concurrency_limits_batches_in_flight(self):
         sink = self.http_sink()
@@ -180,7 +180,7 @@ class DeliveryTest(base.DBTestCase):
         self.assertEqual((3, 3), (len(first), len(second)))
         self.assertEqual((None, []), self.connection.claim_deliveries(
             sink['id'], 'c', 3, lease, now, concurrency=2))
-        self.connection.finish_deliveries(sink['id'], token, rows.DELIVERED,
+        self.connection.finish_deliveries(sink['id'], token, models.DELIVERED,
                                           now)
         self.assertEqual(1, len(self.connection.claim_deliveries(
             sink['id'], 'c', 3, lease, now, concurrency=2)[1]))

@@ -18,6 +18,7 @@ from oslo_db import exception as db_exc
 import oslo_messaging
 import sqlalchemy as sa
 
+from scs_metering.db.sqlalchemy import api as sqlalchemy_api
 from scs_metering.engine import endpoint
 from scs_metering import events
 from scs_metering.tests import base
@@ -35,6 +36,9 @@ REJECTED = sa.exc.DataError(
 
 class Ingestor:
     """Raises the given errors in turn, then stores."""
+
+    # What the endpoint asks whether an error is worth a requeue.
+    connection = sqlalchemy_api.Connection
 
     def __init__(self, *errors):
         self.errors = list(errors)
@@ -89,10 +93,11 @@ class EndpointTest(base.TestCase):
         self.assertEqual(['e2'], [e.id for e in found])
 
     def test_transient(self):
-        self.assertTrue(endpoint.transient(REFUSED))
-        self.assertTrue(endpoint.transient(db_exc.DBDeadlock()))
-        self.assertTrue(endpoint.transient(db_exc.DBConnectionError()))
-        self.assertTrue(endpoint.transient(db_exc.DBError(REFUSED)))
-        self.assertFalse(endpoint.transient(REJECTED))
-        self.assertFalse(endpoint.transient(db_exc.DBError(REJECTED)))
-        self.assertFalse(endpoint.transient(ValueError('bad')))
+        transient = sqlalchemy_api.Connection.transient
+        self.assertTrue(transient(REFUSED))
+        self.assertTrue(transient(db_exc.DBDeadlock()))
+        self.assertTrue(transient(db_exc.DBConnectionError()))
+        self.assertTrue(transient(db_exc.DBError(REFUSED)))
+        self.assertFalse(transient(REJECTED))
+        self.assertFalse(transient(db_exc.DBError(REJECTED)))
+        self.assertFalse(transient(ValueError('bad')))

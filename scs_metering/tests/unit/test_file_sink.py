@@ -14,6 +14,7 @@ import decimal
 import json
 import os
 
+from scs_metering.db import models
 from scs_metering.engine import usage
 from scs_metering.publisher import base as publisher
 from scs_metering.publisher import file as file_sink
@@ -26,7 +27,7 @@ HOUR = datetime.timedelta(hours=1)
 
 def record(vm, hour, seconds, revision=1):
     start = T0 + hour * HOUR
-    return usage.Record(
+    return models.Record(
         id=usage.record_id('instance', 'instance', vm, start,
                            {'state': 'active'}),
         meter='instance', unit='s', resource_type='instance',

@@ -31,7 +31,7 @@ from scs_metering.agent import converter
 from scs_metering.engine import ingest
 from scs_metering.engine import windows
 from scs_metering import events as ev
-from scs_metering.publisher import sinks
+from scs_metering.publisher import manager
 from scs_metering import replay
 from scs_metering.tests import base
 from scs_metering.tests import fixtures as fx
@@ -412,7 +412,7 @@ class LifecycleUsageTest(base.DBTestCase):
         self.converter = converter.Converter(self.defs)
         self.ingestor = ingest.Ingestor(self.connection)
         self.closer = windows.WindowCloser(self.connection, self.defs)
-        sinks.put(self.connection, {
+        manager.put(self.connection, {
             'name': 'f', 'driver': 'file',
             'url': 'file://%s/usage.jsonl' % self.tempdir})
         self.lives = lifecycles.all_lifecycles()

@@ -21,8 +21,9 @@ import datetime
 import fixtures
 import oslo_messaging
 
+from scs_metering.agent import daemon as agent_daemon
 from scs_metering.agent import forwarder
-from scs_metering.agent import service as agent_service
+from scs_metering.common import periodic
 from scs_metering.common import timeutils
 from scs_metering.engine import endpoint
 from scs_metering.engine import ingest
@@ -55,8 +56,9 @@ class HeartbeatTest(base.DBTestCase):
             self.connection.heartbeats(), timeout=10, what='heartbeats')
 
     def test_agent_beats_through_the_internal_topic(self):
-        beat = agent_service.Heartbeat(self.forwarder, 'node-1:42',
-                                       {'pid': 42, 'services': ['nova']})
+        beat = periodic.Heartbeat(self.forwarder.heartbeat, 'node-1:42',
+                                  agent_daemon.BINARY,
+                                  {'pid': 42, 'services': ['nova']})
         beat.run_once()
         [found] = self.beats()
         self.assertEqual(

@@ -21,7 +21,7 @@ from scs_metering.engine import ingest
 from scs_metering.engine import timeline
 from scs_metering.engine import windows
 from scs_metering import events as ev
-from scs_metering.publisher import sinks
+from scs_metering.publisher import manager
 from scs_metering.tests import base
 from scs_metering.tests import fixtures as fx
 
@@ -84,7 +84,7 @@ class IngestTest(base.DBTestCase):
     def test_a_key_stored_before_provenance_weights_refolds(self):
         self.ingestor.store([event('a', ev.CREATE, 0),
                              event('m', ev.UPDATE, 30, state='paused')])
-        with self.connection.writer() as session:
+        with self.connection._writer() as session:
             session.execute(sa.update(models.Resource).values(
                 last_event_key='1:m'))
         # Same time and rank as the last event: it cannot tell which
@@ -146,7 +146,7 @@ class WindowTest(base.DBTestCase):
         self.ingestor = ingest.Ingestor(self.connection)
         self.definitions = self.definitions()
         self.closer = windows.WindowCloser(self.connection, self.definitions)
-        sinks.put(self.connection, {
+        manager.put(self.connection, {
             'name': 'f', 'driver': 'file', 'filters': {'kinds': ['usage']},
             'url': 'file://%s/usage.jsonl' % self.tempdir})
 

@@ -20,7 +20,7 @@ import webob
 from scs_metering.api import app
 from scs_metering.db.sqlalchemy import stats
 from scs_metering import metrics
-from scs_metering.publisher import sinks
+from scs_metering.publisher import manager
 from scs_metering.tests import base
 
 DOC = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'doc',
@@ -103,13 +103,13 @@ class TestProcessCounters(base.TestCase):
 class TestStoredFigures(base.DBTestCase):
 
     def test_empty_store(self):
-        figures = stats.read(self.connection.engine)
+        figures = stats.read(self.connection._engine)
         self.assertEqual([((), 0)],
                          figures['scs_metering_quarantine_entries'])
         self.assertEqual([], figures['scs_metering_sink_backlog'])
 
     def test_sink_without_backlog(self):
-        sinks.put(self.connection, {
+        manager.put(self.connection, {
             'name': 'billing', 'driver': 'file',
             'url': 'file://%s/usage.jsonl' % self.tempdir})
         self.config('metrics', directory=os.path.join(self.tempdir, 'm'))
@@ -145,7 +145,7 @@ class TestApiMetrics(base.DBTestCase):
 
     def test_store_figures_without_a_token(self):
         self.config('metrics', api=True)
-        sinks.put(self.connection, {
+        manager.put(self.connection, {
             'name': 'billing', 'driver': 'file',
             'url': 'file://%s/usage.jsonl' % self.tempdir})
         answer = self.get('/metrics')

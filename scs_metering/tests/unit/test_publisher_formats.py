@@ -19,9 +19,9 @@ import re
 import jsonschema
 
 from scs_metering.common import timeutils
+from scs_metering.db import models
 from scs_metering.publisher.formats import ceilometer
 from scs_metering.publisher import loader
-from scs_metering.publisher import records
 from scs_metering.tests import base
 from scs_metering.tests import push
 
@@ -71,8 +71,8 @@ class FormatTest(base.DBTestCase):
         found = self.connection.outbox_records(entries)
         self.records = [found[(e['kind'], e['record_id'], e['revision'])]
                         for e in entries]
-        kinds = {records.kind_of(r) for r in self.records}
-        self.assertEqual(set(records.KINDS), kinds)
+        kinds = {models.kind_of(r) for r in self.records}
+        self.assertEqual(set(models.KINDS), kinds)
         self.assertTrue(any(r.revision > 1 for r in self.records))
 
     def render(self, name, options=None):
@@ -125,7 +125,7 @@ class FormatTest(base.DBTestCase):
             about = sample['resource_metadata']['scs_metering']
             self.assertEqual((record.id, record.revision),
                              (about['record_id'], about['revision']))
-            if records.kind_of(record) == records.USAGE:
+            if models.kind_of(record) == models.USAGE:
                 self.assertEqual(record.quantity, sample['volume'])
                 self.assertIsInstance(sample['volume'], int)
                 self.assertEqual(record.meter, sample['name'])

@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography import x509
 from cryptography.x509 import oid
 
+from scs_metering.db import models
 from scs_metering.engine import usage
 from scs_metering.publisher import base as publisher
 from scs_metering.publisher import loader
@@ -38,7 +39,7 @@ HOUR = datetime.timedelta(hours=1)
 
 
 def record(vm, revision=1):
-    return usage.Record(
+    return models.Record(
         id=usage.record_id('instance', 'instance', vm, T0, {}),
         meter='instance', unit='s', resource_type='instance',
         resource_id=vm, project_id='p1', user_id='u1', window_start=T0,

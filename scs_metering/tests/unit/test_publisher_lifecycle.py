@@ -15,8 +15,8 @@ import datetime
 import random
 
 from scs_metering.common import timeutils
+from scs_metering.db import models
 from scs_metering import events as ev
-from scs_metering.publisher import records
 from scs_metering.tests import base
 from scs_metering.tests import push
 
@@ -66,7 +66,7 @@ class LifecycleTest(base.DBTestCase):
         record = self.connection.lifecycle_records()[0]
         self.assertEqual(ev.stable_id('lifecycle', 'instance', 'vm1',
                                       timeutils.isoformat(at(0)),
-                                      records.STARTED), record.id)
+                                      models.STARTED), record.id)
 
     def test_duplicates_write_nothing(self):
         events = push.vm_lives(T0, 1)

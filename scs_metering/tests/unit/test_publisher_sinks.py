@@ -15,8 +15,8 @@ import sqlalchemy as sa
 
 from scs_metering.db.sqlalchemy import models
 from scs_metering.publisher import base as publisher
+from scs_metering.publisher import manager
 from scs_metering.publisher import secrets
-from scs_metering.publisher import sinks
 from scs_metering.tests import base
 from scs_metering.tests import push
 
@@ -26,7 +26,7 @@ HOOK = 'https://billing.example.com/usage'
 class ValidationTest(base.TestCase):
 
     def assertRefused(self, field, text, definition):
-        error = self.assertRaises(publisher.SinkError, sinks.validate,
+        error = self.assertRaises(publisher.SinkError, manager.validate,
                                   definition)
         self.assertEqual(field, error.field, str(error))
         self.assertIn(text, str(error))
@@ -94,7 +94,7 @@ class ValidationTest(base.TestCase):
             self.assertRefused(field, text, dict(base_definition, **extra))
 
     def test_password_in_url_moves_to_secrets(self):
-        sink = sinks.validate({
+        sink = manager.validate({
             'name': 'erp', 'driver': 'sql',
             'url': 'postgresql+psycopg2://erp:s%40cret@db.example/erp'})
         self.assertEqual('postgresql+psycopg2://erp@db.example/erp',
@@ -113,36 +113,36 @@ class StorageTest(base.DBTestCase):
             'secrets': {'token': 'tok-123', 'hmac_key': 'mac-456'}}
 
     def raw_secrets(self):
-        with self.connection.reader() as session:
+        with self.connection._reader() as session:
             return session.scalar(sa.select(models.Sink.secrets))
 
     def test_secrets_are_encrypted_at_rest_and_masked(self):
-        shown = sinks.store(self.conf, self.connection, self.definition)
+        shown = manager.store(self.conf, self.connection, self.definition)
         self.assertEqual({'token': secrets.MASK, 'hmac_key': secrets.MASK},
                          shown['secrets'])
         raw = self.raw_secrets()
         self.assertNotIn('tok-123', raw)
         self.assertNotIn('mac-456', raw)
-        self.assertEqual(shown, sinks.get(self.conf, self.connection,
-                                          shown['id']))
-        usable = sinks.usable(self.conf, self.connection.sink(shown['id']))
+        self.assertEqual(shown, manager.get(self.conf, self.connection,
+                                            shown['id']))
+        usable = manager.usable(self.conf, self.connection.sink(shown['id']))
         self.assertEqual(self.definition['secrets'], usable['secrets'])
 
     def test_update_without_secrets_keeps_them(self):
-        shown = sinks.store(self.conf, self.connection, self.definition)
+        shown = manager.store(self.conf, self.connection, self.definition)
         changed = dict(self.definition, options={'auth': 'bearer',
                                                  'timeout': 5})
         del changed['secrets']
-        again = sinks.store(self.conf, self.connection, changed,
-                            sink_id=shown['id'])
+        again = manager.store(self.conf, self.connection, changed,
+                              sink_id=shown['id'])
         self.assertEqual(shown['id'], again['id'])
         self.assertEqual(5, again['options']['timeout'])
-        self.assertEqual(self.definition['secrets'], sinks.usable(
+        self.assertEqual(self.definition['secrets'], manager.usable(
             self.conf, self.connection.sink(shown['id']))['secrets'])
 
     def test_secrets_need_a_key(self):
         self.config('publisher', secret_keys=[])
-        error = self.assertRaises(publisher.SinkError, sinks.store,
+        error = self.assertRaises(publisher.SinkError, manager.store,
                                   self.conf, self.connection,
                                   self.definition)
         self.assertEqual('secrets', error.field)
@@ -150,43 +150,44 @@ class StorageTest(base.DBTestCase):
         self.assertEqual([], self.connection.sinks())
 
     def test_keys_rotate(self):
-        sinks.store(self.conf, self.connection, self.definition)
+        manager.store(self.conf, self.connection, self.definition)
         old = self.conf.publisher.secret_keys
         self.config('publisher', secret_keys=[secrets.new_key()] + old)
         stored = self.connection.sinks()[0]
-        self.assertEqual('tok-123', sinks.usable(
+        self.assertEqual('tok-123', manager.usable(
             self.conf, stored)['secrets']['token'])
         self.config('publisher', secret_keys=[secrets.new_key()])
-        error = self.assertRaises(publisher.SinkError, sinks.usable,
+        error = self.assertRaises(publisher.SinkError, manager.usable,
                                   self.conf, stored)
         self.assertIn('cannot decrypt', str(error))
 
     def test_unknown_sink(self):
-        for call in (sinks.pause, sinks.resume, sinks.status,
-                     sinks.retry_dead_letters, sinks.delete):
-            error = self.assertRaises(sinks.SinkNotFound, call,
+        for call in (manager.pause, manager.resume, manager.status,
+                     manager.retry_dead_letters, manager.delete):
+            error = self.assertRaises(manager.SinkNotFound, call,
                                       self.connection, 'nope')
             self.assertEqual('id', error.field)
 
     def test_names_are_unique(self):
-        first = sinks.store(self.conf, self.connection, self.definition)
-        error = self.assertRaises(publisher.SinkError, sinks.store,
+        first = manager.store(self.conf, self.connection, self.definition)
+        error = self.assertRaises(manager.SinkExists, manager.create,
                                   self.conf, self.connection,
-                                  self.definition, new=True)
+                                  self.definition)
         self.assertEqual('name', error.field)
-        other = sinks.store(self.conf, self.connection,
-                            dict(self.definition, name='other'))
-        error = self.assertRaises(publisher.SinkError, sinks.store,
+        self.assertEqual(409, error.code)
+        other = manager.store(self.conf, self.connection,
+                              dict(self.definition, name='other'))
+        error = self.assertRaises(publisher.SinkError, manager.store,
                                   self.conf, self.connection,
                                   dict(self.definition, name='erp'),
                                   sink_id=other['id'])
         self.assertEqual('name: another sink is named erp', str(error))
-        self.assertEqual(first, sinks.get(self.conf, self.connection,
-                                          first['id']))
+        self.assertEqual(first, manager.get(self.conf, self.connection,
+                                            first['id']))
 
     def test_delete(self):
-        shown = sinks.store(self.conf, self.connection, self.definition)
-        sinks.delete(self.connection, shown['id'])
+        shown = manager.store(self.conf, self.connection, self.definition)
+        manager.delete(self.connection, shown['id'])
         self.assertEqual([], self.connection.sinks())
 
     def test_seed_from_yaml(self):
@@ -202,12 +203,12 @@ sinks:
     url: file:///var/lib/scs-metering/usage.jsonl
     filters: {kinds: [usage]}
 """ % HOOK)
-        sinks.seed(self.connection, path, self.conf)
+        manager.seed(self.connection, path, self.conf)
         self.assertEqual(['archive', 'erp'],
                          [s['name'] for s in self.connection.sinks()])
         bad = self.write_file('bad.yaml', 'sinks:\n  - {name: x, '
                               'driver: smtp}\n')
-        error = self.assertRaises(publisher.SinkError, sinks.seed,
+        error = self.assertRaises(publisher.SinkError, manager.seed,
                                   self.connection, bad, self.conf)
         self.assertEqual('driver', error.field)
         self.assertIn('bad.yaml: sinks[0]: driver: unknown driver',

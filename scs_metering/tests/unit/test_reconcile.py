@@ -20,18 +20,19 @@ import datetime
 
 from scs_metering.agent import converter
 from scs_metering.common import timeutils
+from scs_metering.conf import reconciliation as conf_reconciliation
 from scs_metering.engine import ingest
 from scs_metering.engine import windows
 from scs_metering import events as ev
 from scs_metering.reconcile import audit
 from scs_metering.reconcile import client
+from scs_metering.reconcile.listers import base as lister_base
 from scs_metering.reconcile import runner
 from scs_metering.reconcile import scheduler
-from scs_metering.reconcile import store
-from scs_metering.simulator import api as sim_api
-from scs_metering.simulator import simulation
-from scs_metering.simulator import workload
 from scs_metering.tests import base
+from scs_metering.tests.simulator import api as sim_api
+from scs_metering.tests.simulator import simulation
+from scs_metering.tests.simulator import workload
 
 T0 = datetime.datetime(2026, 3, 2, 8, 0, tzinfo=datetime.timezone.utc)
 MINUTE = datetime.timedelta(minutes=1)
@@ -369,7 +370,7 @@ class OutageTest(ReconcileTestCase):
         self.assertNothingClosed()
         # Noted missing, so that a later accepted run bounds the end.
         self.assertEqual(3, len([
-            t for t in store.Store(self.connection).tracked(
+            t for t in self.connection.tracked(
                 'instance', [v.resource_id for v in self.vms]).values()
             if t.missing_since is not None]))
 
@@ -391,7 +392,7 @@ class OutageTest(ReconcileTestCase):
         self.sim.api.inject(sim_api.Fault('/servers/detail', status=500))
         self.reconciler().run('instance')
         self.config('reconciliation', resource_types=['instance'])
-        settled = store.coverage(self.conf, self.connection)
+        settled = windows.coverage(self.conf, self.connection)
         self.assertEqual({'instance': timeutils.EPOCH}, settled())
 
 
@@ -402,7 +403,7 @@ class SettledWindowsTest(ReconcileTestCase):
         self.server()
         closer = windows.WindowCloser(
             self.connection, self.definitions_,
-            settled=store.coverage(self.conf, self.connection))
+            settled=windows.coverage(self.conf, self.connection))
         self.later(150)
         self.assertEqual(0, closer.run(now=self.clock.now()))
         self.reconciler().run('instance')
@@ -416,7 +417,7 @@ class SettledWindowsTest(ReconcileTestCase):
                          [r.provenance for r in records])
 
     def test_time_only_without_reconciliation(self):
-        self.assertIsNone(store.coverage(self.conf, self.connection))
+        self.assertIsNone(windows.coverage(self.conf, self.connection))
 
     def test_reconciled_usage_carries_its_provenance(self):
         self.server(notify=False)
@@ -468,7 +469,11 @@ class EveryTypeTest(ReconcileTestCase):
 
     def test_listers_speak_the_definitions_attribute_names(self):
         definitions = self.definitions()
-        for resource_type, lister in self.reconciler().listers.items():
+        reconciler = self.reconciler()
+        for resource_type in conf_reconciliation.lister_names():
+            lister = reconciler.lister(resource_type)
+            if not isinstance(lister, lister_base.Lister):
+                continue
             known = {f.name for d in definitions.events.values()
                      if d.resource_type == resource_type
                      for f in d.attributes}
@@ -496,7 +501,7 @@ class EveryTypeTest(ReconcileTestCase):
     def test_reports_are_stored(self):
         reconciler = self.reconciler()
         reconciler.run('instance')
-        [run] = store.Store(self.connection).runs()
+        [run] = self.connection.runs()
         self.assertEqual(('instance', 'success', 'test'), (
             run['resource_type'], run['status'], run['host']))
 
@@ -507,7 +512,7 @@ class SchedulerTest(ReconcileTestCase):
         self.config('reconciliation', resource_types=['instance', 'volume'],
                     intervals={'instance': '600'}, default_interval=1800)
         self.server()
-        plan = scheduler.Scheduler(self.conf, store.Store(self.connection),
+        plan = scheduler.Scheduler(self.conf, self.connection,
                                    'one', self.clock.now)
         plan.start()
         self.addCleanup(plan.stop)
@@ -559,7 +564,7 @@ class AuditTest(ReconcileTestCase):
         self.assertEqual((4, 1, 1, 1, 1), (
             report.listed, report.matched, report.drift,
             report.missed_creates, report.errors))
-        tracked = store.Store(self.connection).tracked(
+        tracked = self.connection.tracked(
             'instance', [kept.resource_id])
         self.assertEqual(now, tracked[kept.resource_id].last_seen_at)
         # The engine folded the audits: the drift and the missed create
@@ -569,7 +574,7 @@ class AuditTest(ReconcileTestCase):
         self.assertEqual(unknown.launched_at, self.periods(unknown)[0].start)
         # Nothing is checked twice; the pass is not a listing.
         self.assertEqual([], self.check())
-        self.assertIsNone(store.Store(self.connection).last_started(
+        self.assertIsNone(self.connection.last_started(
             'instance'))
 
 

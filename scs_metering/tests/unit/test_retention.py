@@ -19,11 +19,11 @@ import subprocess
 import sqlalchemy as sa
 
 from scs_metering.common import timeutils
+from scs_metering.db import models as api_models
 from scs_metering.db.sqlalchemy import models
-from scs_metering.db.sqlalchemy import rows
 from scs_metering.definitions import loader
+from scs_metering.engine import workers
 from scs_metering import events
-from scs_metering.publisher import workers
 from scs_metering import replay
 from scs_metering.tests import base
 from scs_metering.tests import fixtures
@@ -48,7 +48,8 @@ class Scenario:
             driver='file', url='file://%s/usage.jsonl' % self.tempdir)
         now = timeutils.to_db(timeutils.utcnow())
         entries = []
-        for state in (rows.PENDING, rows.DELIVERED, rows.DEAD):
+        for state in (api_models.PENDING, api_models.DELIVERED,
+                      api_models.DEAD):
             for age in range(10):
                 when = now - age * DAY - DAY / 2
                 entries.append({
@@ -56,15 +57,15 @@ class Scenario:
                     'record_id': '%s-%d' % (state, age), 'revision': 1,
                     'state': state, 'attempts': 1, 'next_attempt_at': when,
                     'created_at': when - DAY,
-                    'delivered_at': when if state == rows.DELIVERED
+                    'delivered_at': when if state == api_models.DELIVERED
                     else None,
-                    'dead_at': when if state == rows.DEAD else None})
-        with self.connection.writer() as session:
+                    'dead_at': when if state == api_models.DEAD else None})
+        with self.connection._writer() as session:
             session.execute(sa.insert(models.Outbox), entries)
         return timeutils.from_db(now)
 
     def outbox(self):
-        with self.connection.reader() as session:
+        with self.connection._reader() as session:
             return sorted(session.scalars(sa.select(
                 models.Outbox.record_id)))
 
@@ -75,7 +76,7 @@ class Scenario:
                 event_type='x.y', message_id='m%d' % n)
                 for n in range(count)])
         # Received 0 to count - 1 days ago, in id order.
-        with self.connection.writer() as session:
+        with self.connection._writer() as session:
             for n, row in enumerate(session.scalars(sa.select(
                     models.Quarantine).order_by(models.Quarantine.id))):
                 row.received_at -= (count - 1 - n) * DAY
@@ -87,7 +88,7 @@ class Scenario:
         self.assertEqual(8, self.connection.purge_delivered(
             now - 2 * DAY, chunk=3))
         expected = sorted(['%s-%d' % (state, age)
-                           for state in (rows.PENDING, rows.DEAD)
+                           for state in (api_models.PENDING, api_models.DEAD)
                            for age in range(10)] +
                           ['delivered-%d' % age for age in range(2)])
         self.assertEqual(expected, self.outbox())

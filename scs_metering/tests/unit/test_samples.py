@@ -20,7 +20,7 @@ from scs_metering.engine import ingest
 from scs_metering.engine import samples
 from scs_metering.engine import windows
 from scs_metering import events as ev
-from scs_metering.publisher import sinks
+from scs_metering.publisher import manager
 from scs_metering.tests import base
 
 D = decimal.Decimal
@@ -200,7 +200,7 @@ class ClosingTest(base.DBTestCase):
     def setUp_closer(self):
         self.ingestor = ingest.Ingestor(self.connection)
         self.closer = windows.WindowCloser(self.connection, self.defs)
-        sinks.put(self.connection, {
+        manager.put(self.connection, {
             'name': 'f', 'driver': 'file',
             'url': 'file://%s/usage.jsonl' % self.tempdir})
 

@@ -17,8 +17,8 @@ import uuid
 
 import kombu
 
-from scs_metering.simulator import simulation
 from scs_metering.tests import base
+from scs_metering.tests.simulator import simulation
 
 T0 = datetime.datetime(2026, 3, 2, 8, 0, tzinfo=datetime.timezone.utc)
 

@@ -24,7 +24,7 @@ from scs_metering.publisher import addresses
 from scs_metering.publisher import base as publisher
 from scs_metering.publisher import delivery
 from scs_metering.publisher import loader
-from scs_metering.publisher import sinks
+from scs_metering.publisher import manager
 from scs_metering.tests import base
 from scs_metering.tests import push
 from scs_metering.tests.unit import test_publisher_http as http_test
@@ -123,7 +123,7 @@ class DelivererTest(base.DBTestCase):
         deliverer = delivery.Deliverer(self.conf, self.connection, 'a')
         self.addCleanup(deliverer.close)
         self.assertEqual(0, deliverer.run_once())
-        status = sinks.status(self.connection, sink['id'])
+        status = manager.status(self.connection, sink['id'])
         self.assertIn('a loopback address', status['last_error'])
         self.assertEqual(3, status['backlog'])
         self.assertEqual([], hook.requests)

@@ -16,9 +16,9 @@ import subprocess
 
 from oslo_upgradecheck import upgradecheck
 
-from scs_metering.cmd import status
+from scs_metering.command import status
 from scs_metering.db import api as db_api
-from scs_metering.publisher import sinks
+from scs_metering.publisher import manager
 from scs_metering.tests import base
 
 Code = upgradecheck.Code
@@ -104,7 +104,7 @@ class TestChecks(base.DBTestCase):
         self.assertEqual(Code.WARNING, self.run_check('Sinks').code)
 
     def test_file_sink(self):
-        sinks.put(self.connection, {
+        manager.put(self.connection, {
             'name': 'billing', 'driver': 'file',
             'url': 'file://%s/out/usage.jsonl' % self.tempdir})
         result = self.run_check('Sinks')

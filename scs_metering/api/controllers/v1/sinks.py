@@ -11,8 +11,9 @@
 # under the License.
 """/v1/sinks: where usage is pushed, and how delivery goes.
 
-The push layer (scs_metering.publisher.sinks) checks, encrypts, stores and
-masks; these controllers only check the body, the caller and the URL.
+The publisher's sink manager (scs_metering.publisher.manager) checks,
+encrypts, stores, masks and replays; these controllers only check the
+body, the caller and the URL.
 """
 
 import pecan
@@ -24,8 +25,7 @@ from scs_metering.api import render
 from scs_metering.api import schemas
 from scs_metering.api import sink_urls
 from scs_metering.api import validation
-from scs_metering.publisher import filters
-from scs_metering.publisher import sinks
+from scs_metering.publisher import manager
 
 
 def merge(target, patch):
@@ -69,37 +69,27 @@ class SinkController:
     def index_get(self):
         request = self._authorize('show')
         validation.query(request, {})
-        return _view(request, sinks.get(request.conf, request.storage,
-                                        self.sink_id))
+        return _view(request, manager.get(request.conf, request.storage,
+                                          self.sink_id))
 
     @index.when(method='PATCH', template='json')
     def index_patch(self):
         request = self._authorize('update')
         patch = validation.body(request, schemas.SINK_UPDATE)
         sink_urls.check(request.conf, patch.get('url'))
-        stored = sinks.usable(request.conf, request.storage.sink(
-            self._known()))
-        definition = merge({f: stored[f] for f in sinks.FIELDS}, patch)
+        stored = manager.get_usable(request.conf, request.storage,
+                                    self.sink_id)
+        definition = merge({f: stored[f] for f in manager.FIELDS}, patch)
         if 'secrets' not in patch:
             # Left out, the stored secrets stay as they are.
             del definition['secrets']
-        if definition['name'] != stored['name'] and (
-                request.storage.sink_by_name(definition['name'])):
-            raise exception.Conflict(
-                reason='A sink named %s already exists.' % definition[
-                    'name'])
-        return _view(request, sinks.store(request.conf, request.storage,
-                                          definition, self.sink_id))
-
-    def _known(self):
-        # Raises SinkNotFound (404) for an unknown id.
-        sinks.get(pecan.request.conf, pecan.request.storage, self.sink_id)
-        return self.sink_id
+        return _view(request, manager.replace(request.conf, request.storage,
+                                              self.sink_id, definition))
 
     @index.when(method='DELETE', template='json')
     def index_delete(self):
         request = self._authorize('delete')
-        sinks.delete(request.storage, self.sink_id)
+        manager.delete(request.storage, self.sink_id)
         pecan.response.status = 204
 
     @pecan.expose(generic=True, template='json')
@@ -109,9 +99,9 @@ class SinkController:
     @pause.when(method='POST', template='json')
     def pause_post(self):
         request = self._authorize('pause')
-        sinks.pause(request.storage, self.sink_id)
-        return _view(request, sinks.get(request.conf, request.storage,
-                                        self.sink_id))
+        manager.pause(request.storage, self.sink_id)
+        return _view(request, manager.get(request.conf, request.storage,
+                                          self.sink_id))
 
     @pecan.expose(generic=True, template='json')
     def resume(self):
@@ -120,9 +110,9 @@ class SinkController:
     @resume.when(method='POST', template='json')
     def resume_post(self):
         request = self._authorize('resume')
-        sinks.resume(request.storage, self.sink_id)
-        return _view(request, sinks.get(request.conf, request.storage,
-                                        self.sink_id))
+        manager.resume(request.storage, self.sink_id)
+        return _view(request, manager.get(request.conf, request.storage,
+                                          self.sink_id))
 
     @pecan.expose(generic=True, template='json')
     def replay(self):
@@ -133,10 +123,7 @@ class SinkController:
         request = self._authorize('replay')
         body = validation.body(request, schemas.REPLAY)
         start, end = validation.time_range(body)
-        sink = sinks.get(request.conf, request.storage, self.sink_id)
-        queued = request.storage.queue_replay(
-            self.sink_id, start, end,
-            lambda record: filters.matches(sink['filters'], record))
+        queued = manager.replay(request.storage, self.sink_id, start, end)
         pecan.response.status = 202
         return render.jsonable({'sink_id': self.sink_id, 'start': start,
                                 'end': end, 'queued': queued})
@@ -149,8 +136,8 @@ class SinkController:
     def retry_post(self):
         request = self._authorize('retry')
         body = validation.optional_body(request, schemas.RETRY)
-        retried = sinks.retry_dead_letters(request.storage, self.sink_id,
-                                           body.get('ids'))
+        retried = manager.retry_dead_letters(request.storage, self.sink_id,
+                                             body.get('ids'))
         return {'sink_id': self.sink_id, 'retried': retried}
 
     @pecan.expose(generic=True, template='json', route='dead-letters')
@@ -162,8 +149,8 @@ class SinkController:
         request = self._authorize('dead_letters')
         values = validation.query(request, schemas.DEAD_LETTERS_QUERY)
         limit = validation.limit(request, values)
-        found = sinks.dead_letters(request.storage, self.sink_id,
-                                   limit + 1, values.get('marker'))
+        found = manager.dead_letters(request.storage, self.sink_id,
+                                     limit + 1, values.get('marker'))
         return validation.page(request, 'dead_letters', render.jsonable(
             found), limit, lambda entry: entry['id'])
 
@@ -175,7 +162,7 @@ class SinkController:
     def status_get(self):
         request = self._authorize('status')
         validation.query(request, {})
-        return render.jsonable(sinks.status(request.storage, self.sink_id))
+        return render.jsonable(manager.status(request.storage, self.sink_id))
 
 
 class SinksController:
@@ -190,7 +177,7 @@ class SinksController:
         policy.authorize(request, 'sink:list')
         values = validation.query(request, schemas.SINKS_QUERY)
         limit = validation.limit(request, values)
-        found = sinks.list_sinks(request.conf, request.storage)
+        found = manager.list_sinks(request.conf, request.storage)
         if 'marker' in values:
             ids = [s['id'] for s in found]
             if values['marker'] not in ids:
@@ -207,12 +194,8 @@ class SinksController:
         policy.authorize(request, 'sink:create')
         definition = validation.body(request, schemas.SINK_CREATE)
         sink_urls.check(request.conf, definition.get('url'))
-        if request.storage.sink_by_name(definition['name']):
-            raise exception.Conflict(
-                reason='A sink named %s already exists.' % definition[
-                    'name'])
-        sink = _view(request, sinks.store(request.conf, request.storage,
-                                          definition))
+        sink = _view(request, manager.create(request.conf, request.storage,
+                                             definition))
         pecan.response.status = 201
         pecan.response.location = sink['links'][0]['href']
         return sink

@@ -28,7 +28,7 @@ import requests
 
 from scs_metering.agent import converter
 from scs_metering.api import app
-from scs_metering.cmd import api as cmd_api
+from scs_metering.command import api as cmd_api
 from scs_metering.db import api as db_api
 from scs_metering.definitions import loader
 from scs_metering.engine import ingest

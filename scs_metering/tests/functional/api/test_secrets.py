@@ -92,7 +92,7 @@ class SecretsTest(base.APITestCase):
                                            'application/json'})
 
         # Stored encrypted, and decrypting gives the latest values.
-        with self.storage.reader() as session:
+        with self.storage._reader() as session:
             stored = session.scalar(sa.select(models.Sink.secrets).where(
                 models.Sink.id == sink['id']))
         for value in ALL:

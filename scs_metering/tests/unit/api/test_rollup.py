@@ -17,9 +17,11 @@ import random
 import types
 
 from scs_metering.agent import converter
+from scs_metering.common import periodic
+from scs_metering.db import models
 from scs_metering.db.sqlalchemy import rollup
+from scs_metering.engine import daemon as engine_daemon
 from scs_metering.engine import ingest
-from scs_metering.engine import service as engine_service
 from scs_metering.engine import usage
 from scs_metering.engine import windows
 from scs_metering.tests import base
@@ -50,7 +52,7 @@ class RollupTest(base.DBTestCase):
         self.ingestor.store(outcome.events)
 
     def reports(self, **filters):
-        with self.connection.reader() as session:
+        with self.connection._reader() as session:
             return (rollup.report(session, **filters),
                     rollup.records_report(session, **filters))
 
@@ -83,7 +85,7 @@ class RollupTest(base.DBTestCase):
                    launched_at=T0, created_at=T0)
         self.closer.run(until=T0 + 3 * HOUR)
         before = self.reports()[0]
-        with self.connection.writer() as session:
+        with self.connection._writer() as session:
             rollup.rebuild(session)
         self.assertEqual(before, self.reports()[0])
 
@@ -141,13 +143,13 @@ class Scenario:
                 checked += bool(rolled)
         self.assertGreater(checked, 100)
         before = self.reports()[0]
-        with self.connection.writer() as session:
+        with self.connection._writer() as session:
             rollup.rebuild(session)
         self.assertEqual(before, self.reports()[0])
 
     def record(self, rand, meter, key, start, end, id=None):
         weights = [rand.randrange(0, 4) for _ in PROVENANCES]
-        return usage.Record(
+        return models.Record(
             id=id or usage.record_id(meter, key[0], key[1], start, {}),
             meter=meter, unit='s', resource_type=key[0],
             resource_id=key[1],
@@ -170,7 +172,7 @@ class Scenario:
             current[r.id] = (r, current.get(r.id, (None, 0))[1] + 1)
 
     def reports(self, **filters):
-        with self.connection.reader() as session:
+        with self.connection._reader() as session:
             return (rollup.report(session, **filters),
                     rollup.records_report(session, **filters))
 
@@ -184,7 +186,8 @@ class RandomRollupTest(Scenario, base.DBTestCase):
 class HeartbeatTest(base.DBTestCase):
 
     def test_engine_beats(self):
-        beat = engine_service.Heartbeat(self.connection, 'node-1:0')
+        beat = periodic.Heartbeat(self.connection.beat, 'node-1:0',
+                                  engine_daemon.BINARY, {'pid': 1})
         beat.run_once()
         beat.run_once()
         [found] = self.connection.heartbeats()

@@ -24,7 +24,7 @@ from keystoneauth1 import session as ks_session
 
 from scs_metering.api import app
 from scs_metering.client.v1 import client
-from scs_metering.cmd import api as cmd_api
+from scs_metering.command import api as cmd_api
 from scs_metering.tests import base
 
 ADMIN = {'X-Project-Id': 'p-admin', 'X-Roles': 'admin,member,reader'}

@@ -23,7 +23,7 @@ from alembic import op
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 
-from scs_metering.db.sqlalchemy import types
+from scs_metering.common import sqltypes
 
 # revision identifiers, used by Alembic.
 revision = 'a1b2c3d4e5f6'
@@ -43,7 +43,7 @@ def upgrade():
         sa.Column('binary', sa.String(length=64), nullable=False),
         sa.Column('started_at', sa.DateTime(), nullable=False),
         sa.Column('heartbeat_at', sa.DateTime(), nullable=False),
-        sa.Column('info', types.JSONText(), nullable=True),
+        sa.Column('info', sqltypes.JSONText(), nullable=True),
         sa.PrimaryKeyConstraint('host', 'binary'),
         **TABLE_OPTS)
     op.create_table(
@@ -90,7 +90,7 @@ def upgrade():
         sa.Column('active', sa.Boolean(), nullable=False),
         sa.Column('started_at', sa.DateTime(), nullable=True),
         sa.Column('ended_at', sa.DateTime(), nullable=True),
-        sa.Column('attributes', types.JSONText(), nullable=True),
+        sa.Column('attributes', sqltypes.JSONText(), nullable=True),
         sa.Column('first_event_at', sa.DateTime(), nullable=True),
         sa.Column('last_event_at', sa.DateTime(), nullable=True),
         sa.Column('last_event_key', sa.String(length=48), nullable=True),
@@ -114,8 +114,8 @@ def upgrade():
         sa.Column('driver', sa.String(length=64), nullable=False),
         sa.Column('url', sa.Text(), nullable=True),
         sa.Column('format', sa.String(length=64), nullable=False),
-        sa.Column('options', types.JSONText(), nullable=False),
-        sa.Column('filters', types.JSONText(), nullable=False),
+        sa.Column('options', sqltypes.JSONText(), nullable=False),
+        sa.Column('filters', sqltypes.JSONText(), nullable=False),
         sa.Column('secrets', sa.Text(), nullable=True),
         sa.Column('paused', sa.Boolean(), nullable=False),
         sa.Column('created_at', sa.DateTime(), nullable=False),
@@ -138,9 +138,9 @@ def upgrade():
         sa.Column('started_at', sa.DateTime(), nullable=True),
         sa.Column('project_id', sa.String(length=255), nullable=True),
         sa.Column('user_id', sa.String(length=255), nullable=True),
-        sa.Column('attributes', types.JSONText(), nullable=True),
+        sa.Column('attributes', sqltypes.JSONText(), nullable=True),
         sa.Column('meter', sa.String(length=255), nullable=True),
-        sa.Column('volume', types.ExactDecimal(precision=40, scale=9),
+        sa.Column('volume', sqltypes.ExactDecimal(precision=40, scale=9),
                   nullable=True),
         sa.Column('provenance', sa.String(length=16), nullable=False),
         sa.Column('time_min', sa.DateTime(), nullable=True),
@@ -185,7 +185,7 @@ def upgrade():
         sa.Column('state', sa.String(length=64), nullable=True),
         sa.Column('project_id', sa.String(length=255), nullable=True),
         sa.Column('user_id', sa.String(length=255), nullable=True),
-        sa.Column('attributes', types.JSONText(), nullable=False),
+        sa.Column('attributes', sqltypes.JSONText(), nullable=False),
         sa.Column('provenance', sa.String(length=16), nullable=False),
         sa.Column('start_event_id', sa.String(length=36), nullable=True),
         sa.Column('end_event_id', sa.String(length=36), nullable=True),
@@ -227,10 +227,10 @@ def upgrade():
         sa.Column('user_id', sa.String(length=255), nullable=True),
         sa.Column('window_start', sa.DateTime(), nullable=False),
         sa.Column('window_end', sa.DateTime(), nullable=False),
-        sa.Column('attributes', types.JSONText(), nullable=False),
-        sa.Column('quantity', types.ExactDecimal(precision=40, scale=9),
+        sa.Column('attributes', sqltypes.JSONText(), nullable=False),
+        sa.Column('quantity', sqltypes.ExactDecimal(precision=40, scale=9),
                   nullable=False),
-        sa.Column('provenance', types.JSONText(), nullable=False),
+        sa.Column('provenance', sqltypes.JSONText(), nullable=False),
         sa.Column('created_at', sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(['resource_pk'], ['resources.id'], ),
         sa.PrimaryKeyConstraint('id', 'revision'),

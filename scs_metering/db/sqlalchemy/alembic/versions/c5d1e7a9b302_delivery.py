@@ -23,7 +23,7 @@ from alembic import op
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 
-from scs_metering.db.sqlalchemy import types
+from scs_metering.common import sqltypes
 
 # revision identifiers, used by Alembic.
 revision = 'c5d1e7a9b302'
@@ -53,7 +53,7 @@ def upgrade():
         sa.Column('occurred_at', sa.DateTime(), nullable=False),
         sa.Column('time_min', sa.DateTime(), nullable=True),
         sa.Column('time_max', sa.DateTime(), nullable=True),
-        sa.Column('attributes', types.JSONText(), nullable=False),
+        sa.Column('attributes', sqltypes.JSONText(), nullable=False),
         sa.Column('provenance', sa.String(length=16), nullable=False),
         sa.Column('created_at', sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(['resource_pk'], ['resources.id'], ),

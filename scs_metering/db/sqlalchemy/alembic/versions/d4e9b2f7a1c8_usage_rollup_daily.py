@@ -25,7 +25,7 @@ import decimal
 from alembic import op
 import sqlalchemy as sa
 
-from scs_metering.db.sqlalchemy import types
+from scs_metering.common import sqltypes
 
 # revision identifiers, used by Alembic.
 revision = 'd4e9b2f7a1c8'
@@ -54,8 +54,8 @@ def upgrade():
         sa.Column('unit', sa.String(length=32), nullable=False),
         sa.Column('resource_type', sa.String(length=64), nullable=False),
         sa.Column('attributes_key', sa.String(length=64), nullable=False),
-        sa.Column('attributes', types.JSONText(), nullable=False),
-        sa.Column('quantity', types.ExactDecimal(precision=40, scale=9),
+        sa.Column('attributes', sqltypes.JSONText(), nullable=False),
+        sa.Column('quantity', sqltypes.ExactDecimal(precision=40, scale=9),
                   nullable=False),
         *(sa.Column('provenance_%s' % name, sa.BigInteger(),
                     nullable=False) for name in PROVENANCES),
@@ -84,9 +84,9 @@ def _backfill(table):
             'attributes_key')),
         sa.column('window_start', sa.DateTime()),
         sa.column('window_end', sa.DateTime()),
-        sa.column('attributes', types.JSONText()),
-        sa.column('quantity', types.ExactDecimal(precision=40, scale=9)),
-        sa.column('provenance', types.JSONText()))
+        sa.column('attributes', sqltypes.JSONText()),
+        sa.column('quantity', sqltypes.ExactDecimal(precision=40, scale=9)),
+        sa.column('provenance', sqltypes.JSONText()))
     days = {}
     bind = op.get_bind()
     for row in bind.execute(sa.select(windows)):

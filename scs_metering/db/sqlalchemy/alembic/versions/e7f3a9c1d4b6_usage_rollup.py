@@ -21,8 +21,9 @@ Create Date: 2026-11-26
 from alembic import op
 import sqlalchemy as sa
 
+from scs_metering.common import sqltypes
 from scs_metering.db.sqlalchemy import rollup
-from scs_metering.db.sqlalchemy import types
+from scs_metering.db.sqlalchemy import rows
 
 # revision identifiers, used by Alembic.
 revision = 'e7f3a9c1d4b6'
@@ -45,10 +46,10 @@ def upgrade():
         sa.Column('unit', sa.String(length=32), nullable=False),
         sa.Column('resource_type', sa.String(length=64), nullable=False),
         sa.Column('attributes_key', sa.String(length=64), nullable=False),
-        sa.Column('attributes', types.JSONText(), nullable=False),
-        sa.Column('quantity', types.ExactDecimal(precision=40, scale=9),
+        sa.Column('attributes', sqltypes.JSONText(), nullable=False),
+        sa.Column('quantity', sqltypes.ExactDecimal(precision=40, scale=9),
                   nullable=False),
-        sa.Column('provenance', types.JSONText(), nullable=False),
+        sa.Column('provenance', sqltypes.JSONText(), nullable=False),
         sa.PrimaryKeyConstraint('id'),
         sa.UniqueConstraint('project_id', 'window_start', 'meter',
                             'resource_type', 'attributes_key',
@@ -73,13 +74,12 @@ def _backfill(table):
             records.c[name] for name in rollup.FIELDS)).where(
             records.c.current.is_(True))):
         rollup.fold(deltas, dict(row._mapping))
-    rows = rollup.new_rows(deltas)
-    for start in range(0, len(rows), rollup.CHUNK):
-        bind.execute(table.insert(), rows[start:start + rollup.CHUNK])
+    for chunk in rows.chunks(rollup.new_rows(deltas)):
+        bind.execute(table.insert(), chunk)
 
 
 _TYPES = {
     'window_start': sa.DateTime(), 'window_end': sa.DateTime(),
-    'attributes': types.JSONText(), 'provenance': types.JSONText(),
-    'quantity': types.ExactDecimal(precision=40, scale=9),
+    'attributes': sqltypes.JSONText(), 'provenance': sqltypes.JSONText(),
+    'quantity': sqltypes.ExactDecimal(precision=40, scale=9),
 }

@@ -1,0 +1,202 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""The values storage takes and returns, apart from how it stores them.
+
+Plain classes, as the engine, the publisher and the reconciler use them;
+the SQL driver (db/sqlalchemy) turns rows into these and back, and
+imports them, never the reverse. Canonical usage events and quarantine
+entries are scs_metering.events.
+"""
+
+import dataclasses
+import datetime
+import decimal
+
+from scs_metering import events
+
+# Record kinds, as sinks filter them and formats name them. Every record
+# has a stable id and a revision; revision n > 1 replaces revision n - 1.
+USAGE = 'usage'
+STARTED = 'started'
+CHANGED = 'changed'
+ENDED = 'ended'
+LIFECYCLE_KINDS = (STARTED, CHANGED, ENDED)
+KINDS = (USAGE,) + LIFECYCLE_KINDS
+
+# Outbox kinds: the table an outbox entry's record lives in.
+USAGE_TABLE = USAGE
+LIFECYCLE_TABLE = 'lifecycle'
+
+# Outbox entry states.
+PENDING = 'pending'
+DELIVERED = 'delivered'
+DEAD = 'dead'
+# Not a state: the outcome of a failed attempt that will be retried.
+RETRY = 'retry'
+
+# Reconciliation run statuses. Only a successful run covers time for
+# settled windows; AUDIT marks a pass of the audit check, not a listing.
+RUNNING = 'running'
+SUCCESS = 'success'
+FAILED = 'failed'
+REFUSED = 'refused'
+AUDIT = 'audit'
+
+
+@dataclasses.dataclass
+class ResourceState:
+    """A tracked resource as the ingest and window code see it."""
+
+    pk: int
+    resource_type: str
+    resource_id: str
+    project_id: str = None
+    user_id: str = None
+    active: bool = False
+    started_at: datetime.datetime = None
+    ended_at: datetime.datetime = None
+    attributes: dict = None
+    first_event_at: datetime.datetime = None
+    last_event_at: datetime.datetime = None
+    last_event_key: str = None
+    dirty_from: datetime.datetime = None
+    dirty_gen: int = 0
+
+
+@dataclasses.dataclass(frozen=True)
+class Snapshot:
+    """A resource's billable state: owner and attributes, state included."""
+
+    project_id: str
+    user_id: str
+    attributes: tuple  # sorted (name, value) pairs, state included
+
+    @property
+    def state(self):
+        return dict(self.attributes).get('state')
+
+    @classmethod
+    def of(cls, event):
+        return cls(event.project_id, event.user_id,
+                   tuple(sorted(event.attributes.items())))
+
+
+@dataclasses.dataclass(frozen=True)
+class Period:
+    """An interval over which a resource's snapshot is constant."""
+
+    start: datetime.datetime
+    end: datetime.datetime  # None while open
+    snapshot: Snapshot
+    provenance: str = events.NOTIFICATION
+    start_event_id: str = None
+    end_event_id: str = None
+    start_min: datetime.datetime = None
+    start_max: datetime.datetime = None
+    end_min: datetime.datetime = None
+    end_max: datetime.datetime = None
+
+    def covers(self, when):
+        return self.start <= when and (self.end is None or when < self.end)
+
+
+@dataclasses.dataclass(frozen=True)
+class Record:
+    """What a window's usage of one resource amounts to, per group."""
+
+    id: str
+    meter: str
+    unit: str
+    resource_type: str
+    resource_id: str
+    project_id: str
+    user_id: str
+    window_start: datetime.datetime
+    window_end: datetime.datetime
+    attributes: dict
+    quantity: decimal.Decimal
+    # Seconds of the window backed by each provenance.
+    provenance: dict
+    # Set once stored: revisions count corrections, starting at 1.
+    revision: int = None
+    replaces: int = None
+    created_at: datetime.datetime = None
+    # The attributes as stored (common.jsonutils.Encoded), when the closer
+    # has encoded them already; None has them encoded on insert.
+    attributes_json: str = dataclasses.field(default=None, compare=False,
+                                             repr=False)
+
+
+@dataclasses.dataclass(frozen=True)
+class LifecycleRecord:
+    """A resource started, changed or ended at time.
+
+    attributes, project_id and user_id are the resource's
+    billable state from then on (before the end, for ended).
+    time_min/time_max bound an inferred time. A voided
+    revision withdraws the fact: later events showed it did not happen.
+    """
+
+    id: str
+    kind: str
+    resource_type: str
+    resource_id: str
+    project_id: str
+    user_id: str
+    time: datetime.datetime
+    attributes: dict
+    provenance: str
+    time_min: datetime.datetime = None
+    time_max: datetime.datetime = None
+    voided: bool = False
+    revision: int = None
+    replaces: int = None
+    created_at: datetime.datetime = None
+
+    def same_fact(self, other):
+        """True if a new revision would tell nothing new."""
+        fields = ('kind', 'project_id', 'user_id', 'time', 'attributes',
+                  'provenance', 'time_min', 'time_max', 'voided')
+        return all(getattr(self, f) == getattr(other, f) for f in fields)
+
+
+def kind_of(record):
+    """The kind of a usage or lifecycle record."""
+    return getattr(record, 'kind', USAGE)
+
+
+@dataclasses.dataclass
+class Tracked:
+    """What the engine knows of one resource, as reconciliation reads it."""
+
+    pk: int
+    resource_id: str
+    active: bool
+    project_id: str = None
+    user_id: str = None
+    attributes: dict = None
+    started_at: datetime.datetime = None
+    ended_at: datetime.datetime = None
+    last_event_at: datetime.datetime = None
+    last_seen_at: datetime.datetime = None
+    missing_since: datetime.datetime = None
+    # Whether a create event opened the current life, rather than a later
+    # event that found it alive and was backdated to its start; and when
+    # the first event of the life came.
+    opened_by_create: bool = True
+    first_known: datetime.datetime = None
+
+    @property
+    def known_alive(self):
+        """The last time the tracked state is known to have held."""
+        return max(filter(None, (self.last_event_at, self.last_seen_at,
+                                 self.started_at)), default=None)
