@@ -11,12 +11,10 @@
 # under the License.
 """Decimals, units and currencies: exact, bounded, and never floats."""
 
-import ast
 import decimal
 import io
 import json
 import os
-import sys
 import tokenize
 
 from oslotest import base
@@ -122,30 +120,3 @@ class NoFloatTest(base.BaseTestCase):
         for name in os.listdir(GOLDEN):
             with open(os.path.join(GOLDEN, name)) as golden:
                 json.load(golden, parse_float=refuse)
-
-
-class LayeringTest(base.BaseTestCase):
-    """The billing core stays pure: no database, service or config."""
-
-    ALLOWED = ('scs_metering.common', 'scs_metering.definitions',
-               'scs_metering.rating')
-
-    def test_imports(self):
-        for name in sorted(os.listdir(RATING)):
-            if not name.endswith('.py'):
-                continue
-            with open(os.path.join(RATING, name)) as source:
-                tree = ast.parse(source.read())
-            for node in ast.walk(tree):
-                if isinstance(node, ast.Import):
-                    modules = [alias.name for alias in node.names]
-                elif isinstance(node, ast.ImportFrom):
-                    modules = [node.module]
-                else:
-                    continue
-                for module in modules:
-                    top = module.split('.')[0]
-                    self.assertTrue(
-                        top in sys.stdlib_module_names or
-                        module.startswith(self.ALLOWED),
-                        '%s imports %s' % (name, module))

@@ -20,8 +20,8 @@ with an admin token and [enforcement] endpoint_overrides.
 from keystoneauth1 import session as ks_session
 from keystoneauth1 import token_endpoint
 
-from scs_metering.tests.simulator import quotas as sim_quotas
 from scs_metering.tests import base
+from scs_metering.tests.simulator import quotas as sim_quotas
 from scs_metering.tests import throttling as th
 from scs_metering.throttling.enforcers import clients
 from scs_metering.throttling.enforcers import loader as loader_
