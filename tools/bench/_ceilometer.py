@@ -106,8 +106,7 @@ class Agent:
             f.write(EVENT_PIPELINE % self.outputs[1])
         exchange_lines = ''.join('notification_control_exchanges = %s\n' % e
                                  for e in exchanges)
-        with open(self.config, 'w') as f:
-            f.write(textwrap.dedent('''\
+        text = textwrap.dedent('''\
                 [DEFAULT]
                 transport_url = {url}
                 log_file = {d}/ceilometer.log
@@ -120,8 +119,9 @@ class Agent:
                 pipelines = meter
                 pipelines = event
                 ''').format(url=url, d=directory, pipeline=pipeline,
-                            events=events, topic=topic, workers=workers) +
-                exchange_lines)
+                            events=events, topic=topic, workers=workers)
+        with open(self.config, 'w') as f:
+            f.write(text + exchange_lines)
         self.queue = '%s.info' % topic
         self.process = None
 

@@ -54,9 +54,9 @@ import uuid
 
 import sqlalchemy as sa
 
+from scs_metering.agent import converter
 # Selects oslo.service's threading backend, as the commands do.
 from scs_metering import cmd  # noqa: F401
-from scs_metering.agent import converter
 from scs_metering.db import api as db_api
 from scs_metering.definitions import loader
 from scs_metering import service
@@ -137,10 +137,10 @@ def measure(name, path, exchanges, done, groups, count, topics=None):
     result = {'seconds': round(elapsed, 3), 'rate': count / elapsed,
               'cpu_us': {g: s * 1e6 / count for g, s in cpu.items()},
               'rss_mib': rss}
+    cpu = ', '.join('%s %.0f' % item
+                    for item in sorted(result['cpu_us'].items()))
     print('  %-9s %7.0f notifications/s, CPU us/notification: %s' % (
-        name, result['rate'], ', '.join(
-            '%s %.0f' % item for item in sorted(result['cpu_us'].items()))),
-        flush=True)
+        name, result['rate'], cpu), flush=True)
     return result
 
 
