@@ -40,6 +40,11 @@ agent and engine (launcher and worker), the PostgreSQL backends of the
 run's database, the RabbitMQ node (shared with any other user of it),
 the baseline's and Ceilometer's processes, and the publisher's own.
 Medians of --runs runs; the load average is recorded.
+
+With --profile DIR, one more pipeline run (not counted) has py-spy
+sample the agent's and the engine's workers (only while they run, 200
+times a second, without stopping them); their collapsed stacks go to DIR
+and the functions that hold most of the samples are printed.
 """
 
 import argparse
@@ -67,6 +72,7 @@ import _ceilometer
 import _common
 import _listener
 import _mix
+import _profile
 import _publisher
 
 # The agent's defaults, which the baseline copies.
@@ -117,11 +123,13 @@ def rabbit_pids():
     return _common.pids_named('beam.smp')
 
 
-def measure(name, path, exchanges, done, groups, count, topics=None):
+def measure(name, path, exchanges, done, groups, count, topics=None,
+            profile=None):
     """Publish the mix, wait for ``done()``; return the figures."""
     publisher = Publisher(path, exchanges, topics)
     meter = _common.CPUMeter(groups)
     meter.sample()
+    spies = profile() if profile else []
     start = publisher.go()
     while True:
         finished = done()
@@ -130,6 +138,7 @@ def measure(name, path, exchanges, done, groups, count, topics=None):
             break
         time.sleep(POLL)
     elapsed = finished - start
+    _profile.stop(spies)
     cpu = meter.seconds()
     cpu['publisher'] = publisher.finish()
     rss = {g: sum(_common.peak_rss_mib(p) for p in pids())
@@ -181,7 +190,7 @@ def baseline(broker, path, count, mix):
         broker.delete(queues=queues, exchanges=list(exchanges.values()))
 
 
-def pipeline(broker, path, count, mix, events, quarantined):
+def pipeline(broker, path, count, mix, events, quarantined, profile=None):
     url, drop = base.create_database('postgresql')
     engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
     uid = uuid.uuid4().hex[:8]
@@ -226,10 +235,14 @@ def pipeline(broker, path, count, mix, events, quarantined):
                         raise RuntimeError('%s exited; see %s' % (
                             one.name, one.log))
                 return None
+            spy = profile and (lambda: _profile.start(profile, {
+                'agent': flow.agent.workers()[0],
+                'engine': flow.engine.workers()[0]}))
             return measure('pipeline', path, exchanges, done, {
                 'agent': lambda: _common.tree(flow.agent.pid),
                 'engine': lambda: _common.tree(flow.engine.pid),
-                'postgresql': backends, 'rabbitmq': rabbit_pids}, count)
+                'postgresql': backends, 'rabbitmq': rabbit_pids}, count,
+                profile=spy)
         finally:
             watch.close()
             flow.cleanUp()
@@ -303,6 +316,8 @@ def main(argv=None):
     parser.add_argument('--runs', type=int, default=3)
     parser.add_argument('--anchor', choices=('ceilometer',),
                         help='also measure Ceilometer\'s notification agent')
+    parser.add_argument('--profile', metavar='DIR',
+                        help='one more pipeline run, sampled by py-spy')
     parser.add_argument('--quick', action='store_true',
                         help='a CI-sized run: 200 servers, 100 volumes, '
                              'one run')
@@ -352,6 +367,11 @@ def main(argv=None):
                                                events, quarantined))
                 else:
                     runs[kind].append(ceilometer(broker, path, count, mix))
+        if args.profile:
+            print('profiled run (not counted)', flush=True)
+            pipeline(broker, path, count, mix, events, quarantined,
+                     profile=args.profile)
+            results['profile'] = _profile.summary(args.profile, count)
     finally:
         broker.close()
         os.unlink(path)
