@@ -102,8 +102,9 @@ def ingest(data):
         text.append('\nProfile of the %s worker (py-spy, %d samples of its '
                     'active threads, about %d us per notification): the '
                     'functions holding the most samples, anywhere on the '
-                    'stack.\n\n' % (name, found['samples'],
-                                     found['us_per_notification']))
+                    'stack.\n\n' % (
+                        name, found['samples'],
+                        found['us_per_notification']))
         text.append(table(['Function', 'Share of samples'], [
             ['``%s``' % frame, '%.1f%%' % share]
             for frame, share in found['inclusive'][:15]]))
