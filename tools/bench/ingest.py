@@ -44,7 +44,8 @@ Medians of --runs runs; the load average is recorded.
 With --profile DIR, one more pipeline run (not counted) has py-spy
 sample the agent's and the engine's workers (only while they run, 200
 times a second, without stopping them); their collapsed stacks go to DIR
-and the functions that hold most of the samples are printed.
+and the functions that hold most of the samples are printed. The results
+of such an invocation are written as ingest-profile.json.
 """
 
 import argparse
@@ -328,7 +329,9 @@ def main(argv=None):
     for name in ('rabbitmq', 'postgresql'):
         if not base.reachable(name):
             sys.exit('ingest benchmark: %s is not reachable' % name)
-    results = _common.Results('ingest', args, __doc__)
+    # A profiled run is slower: its figures go apart from the others'.
+    results = _common.Results('ingest-profile' if args.profile else 'ingest',
+                              args, __doc__)
     bodies, mix = _mix.build(args.servers, args.volumes, args.hours,
                              align=AGENT_BATCH_SIZE)
     events, quarantined = expected(bodies)

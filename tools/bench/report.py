@@ -98,7 +98,12 @@ def ingest(data):
                        'Ratio to baseline', 'CPU us/notification',
                        'Its processes, total', 'PostgreSQL backends',
                        'RabbitMQ node', 'Publisher'], rows))
-    for name, found in sorted(data.get('profile', {}).items()):
+    profiled = data.get('profiled')
+    if profiled:
+        text.append('\nProfiles, from a separate run of the same mix '
+                    '(``--profile``; %s' % conditions(profiled)[7:-2] +
+                    ').\n')
+    for name, found in sorted((profiled or {}).get('profile', {}).items()):
         text.append('\nProfile of the %s worker (py-spy, %d samples of its '
                     'active threads, about %d us per notification): the '
                     'functions holding the most samples, anywhere on the '
@@ -281,6 +286,10 @@ def main(argv):
             continue
         with open(path) as f:
             found[name] = json.load(f)
+        profiled = os.path.join(directory, '%s-profile.json' % name)
+        if os.path.exists(profiled):
+            with open(profiled) as f:
+                found[name]['profiled'] = json.load(f)
         with open(os.path.join(directory, '%s.inc' % name), 'w') as f:
             f.write(writer(found[name]))
         print('report: wrote %s.inc' % name)
