@@ -28,6 +28,7 @@ topic of its own).
 
 import json
 import os
+import socket
 import sys
 import time
 
@@ -38,7 +39,11 @@ def main(url, path, exchanges, topics='{}'):
     exchanges, topics = json.loads(exchanges), json.loads(topics)
     with open(path) as f:
         bodies = [json.loads(line) for line in f]
-    connection = kombu.Connection(url)
+    # py-amqp gives up on a socket that RabbitMQ has not read for 1 s
+    # (TCP_USER_TIMEOUT); a loaded broker's flow control holds a fast
+    # publisher longer than that. The kernel's default applies instead.
+    connection = kombu.Connection(url, transport_options={
+        'socket_settings': {socket.TCP_USER_TIMEOUT: 0}})
     producer = kombu.Producer(connection.default_channel)
     declared = {}
     for service, name in exchanges.items():
