@@ -123,9 +123,13 @@ def windows(data):
             backend, runs(found['seconds'], ' s', 1),
             runs(found['cpu_seconds'], ' s', 1),
             '%d' % found['cpu_us_per_record']['median'],
-            runs(found['baseline_seconds'], ' s', 1),
-            'x%.1f' % (found['seconds']['median'] /
-                       max(found['baseline_seconds']['median'], 0.01)),
+            '%s (CPU %s)' % (runs(found['baseline_seconds'], ' s', 1),
+                             runs(found['baseline_cpu_seconds'], ' s', 1)),
+            'x%.1f (CPU x%.1f)' % (
+                found['seconds']['median'] /
+                max(found['baseline_seconds']['median'], 0.01),
+                found['cpu_seconds']['median'] /
+                max(found['baseline_cpu_seconds']['median'], 0.01)),
             '%d (%d)' % (found['peak_rss_mib']['median'],
                          found['baseline_peak_rss_mib']['median']),
             ', '.join('%.1f' % v for v in found['loadavg'])])
