@@ -25,9 +25,12 @@ both levels hold what the window closer would have written.
 
 The API runs in its own processes under uWSGI as the installation guide
 runs it (``--module scs_metering.api.wsgi:application --processes 2
---master``) but with ``--http11-socket`` (keep-alive): with the guide's
-``--http-socket``, about a fifth of 8 concurrent clients' requests were
-answered by a connection reset on this machine. keystonemiddleware checks
+--master``), but behind uWSGI's own HTTP router with keep-alive
+(``--http --http-keepalive``), as a proxy would stand in front of it: with
+the guide's ``--http-socket``, about a fifth of 8 concurrent clients'
+requests were answered by a connection reset on this machine, and with
+``--http11-socket`` a worker kept a client's connection while the others
+waited (up to 23 s). keystonemiddleware checks
 every token against a real Keystone from PyPI (the API functional tests'
 keystone.py). --clients
 client processes (_client.py), each with the Keystone token of a reader
@@ -202,7 +205,7 @@ class API:
         # In the environment, not with --env: pyuwsgi starts Python before
         # it applies its options, and os.environ would not see it.
         self.process = subprocess.Popen(
-            [uwsgi, '--http11-socket', '127.0.0.1:%d' % self.port,
+            [uwsgi, '--http', '127.0.0.1:%d' % self.port, '--http-keepalive',
              '--module', 'scs_metering.api.wsgi:application',
              '--processes', '2', '--master', '--die-on-term',
              '--disable-logging', '--need-app'],
