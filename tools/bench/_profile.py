@@ -14,8 +14,9 @@
 py-spy reads a process's stacks from outside, without stopping it
 (--nonblocking), and writes collapsed stacks ("frame;frame;... count"),
 one file per process. summary() gives, per process, the share of the
-active samples that each function holds, inclusive (anywhere on the
-stack) and alone (at the top).
+samples that scs-metering's own functions hold, inclusive (anywhere on
+the stack), and the functions at the top of the stack, wherever they
+come from.
 """
 
 import collections
@@ -26,9 +27,6 @@ import subprocess
 import sys
 
 RATE = 200
-# Frames every stack has, which say nothing.
-PLUMBING = re.compile(r'^(_bootstrap|_bootstrap_inner|run|_worker|'
-                      r'<module>|main|wait|start)\b')
 
 
 def start(directory, pids):
@@ -40,6 +38,7 @@ def start(directory, pids):
         output = os.path.join(directory, '%s.txt' % name)
         spies.append(subprocess.Popen(
             [binary, 'record', '--pid', str(pid), '--rate', str(RATE),
+             '--full-filenames',
              '--nonblocking', '--threads', '--format', 'raw', '--output',
              output], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
     return spies
@@ -69,12 +68,13 @@ def read(path):
             if not count.isdigit():
                 continue
             count = int(count)
-            frames = [_function(f) for f in stack.split(';')[1:]]
-            if not frames:
+            raw = stack.split(';')[1:]
+            if not raw:
                 continue
             total += count
-            alone[frames[-1]] += count
-            for frame in set(frames):
+            alone[_function(raw[-1])] += count
+            for frame in {_function(f) for f in raw
+                          if '/scs_metering/' in f}:
                 inclusive[frame] += count
     return total, inclusive, alone
 
@@ -93,8 +93,7 @@ def summary(directory, notifications, top=25):
             'us_per_notification': round(total * 1e6 / RATE /
                                          notifications),
             'inclusive': [(f, round(100.0 * n / total, 1))
-                          for f, n in inclusive.most_common(top * 2)
-                          if not PLUMBING.match(f)][:top],
+                          for f, n in inclusive.most_common(top)],
             'alone': [(f, round(100.0 * n / total, 1))
                       for f, n in alone.most_common(top)]}
         print('Profile of the %s worker: %d samples, about %d us of active '

@@ -100,19 +100,24 @@ def ingest(data):
                        'RabbitMQ node', 'Publisher'], rows))
     profiled = data.get('profiled')
     if profiled:
-        text.append('\nProfiles, from a separate run of the same mix '
-                    '(``--profile``; %s' % conditions(profiled)[7:-2] +
-                    ').\n')
+        text.append('\nProfiles, from a separate run of a mix of the same '
+                    'kind with %d notifications (``--profile``; %s).\n' % (
+                        profiled['mix']['notifications'],
+                        conditions(profiled)[7:-2]))
     for name, found in sorted((profiled or {}).get('profile', {}).items()):
-        text.append('\nProfile of the %s worker (py-spy, %d samples of its '
-                    'active threads, about %d us per notification): the '
-                    'functions holding the most samples, anywhere on the '
-                    'stack.\n\n' % (
+        text.append('\nThe %s worker (py-spy, %d samples, about %d us per '
+                    'notification): scs-metering\'s functions, share of the '
+                    'samples with the function anywhere on the stack; and '
+                    'the functions at the top of the stack.\n\n' % (
                         name, found['samples'],
                         found['us_per_notification']))
-        text.append(table(['Function', 'Share of samples'], [
+        text.append(table(['scs-metering function', 'Share'], [
             ['``%s``' % frame, '%.1f%%' % share]
-            for frame, share in found['inclusive'][:15]]))
+            for frame, share in found['inclusive'][:12]]))
+        text.append('\n')
+        text.append(table(['At the top of the stack', 'Share'], [
+            ['``%s``' % frame, '%.1f%%' % share]
+            for frame, share in found['alone'][:10]]))
     return ''.join(text)
 
 
