@@ -141,7 +141,8 @@ def windows(data):
     return conditions(data) + '\n' + table(
         ['Database', 'Close %d servers, median (runs)' % data['servers'],
          'CPU of the closer', 'CPU us/record', 'Reading alone (baseline)',
-         'Ratio', 'Peak RSS MiB (reading alone)', 'Load average per run'],
+         'Ratio', 'Peak RSS MiB (reading alone)',
+         'Load average after each run (closer runs, then reading)'],
         rows)
 
 
@@ -161,7 +162,8 @@ def reconcile(data):
     return conditions(data) + '\nDatabase: %s.\n\n' % data['backend'] + \
         table(['Servers', 'Reconcile, wall', 'CPU', 'CPU us/server',
                'Listing alone (baseline)', 'Peak RSS MiB (listing alone)',
-               'Load average per run'], rows)
+               'Load average after each run (reconcile runs, then listing)'],
+              rows)
 
 
 def api(data):
