@@ -9,15 +9,16 @@
 # WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 # License for the specific language governing permissions and limitations
 # under the License.
-"""The ingest benchmark's baseline: a listener that only acknowledges.
+"""The ingest benchmark's baseline: listeners that only acknowledge.
 
-A bare oslo.messaging batch notification listener, configured as the agent
-is (pool, topics, batch size and timeout, threading executor), whose
-endpoint does nothing: every batch is acknowledged. It prints "ready",
-then, when it has seen COUNT notifications, "done <time.monotonic()>" and
-its peak RSS in KiB.
+Bare oslo.messaging batch notification listeners, one per service and
+configured as the agent's are (a pool per service, both notification
+topics, batch size and timeout, the threading executor), whose endpoint
+does nothing: every batch is acknowledged. It prints "ready" once every
+listener consumes, then, when it has seen COUNT notifications, "done
+<time.monotonic()>"; it stops when its standard input closes.
 
-    _listener.py URL EXCHANGE POOL COUNT BATCH_SIZE BATCH_TIMEOUT
+    _listener.py URL POOL COUNT BATCH_SIZE BATCH_TIMEOUT SERVICE=EXCHANGE...
 """
 
 import sys
@@ -30,48 +31,45 @@ import oslo_messaging
 TOPICS = ('notifications', 'versioned_notifications')
 
 
-def peak_rss_kib(pid='self'):
-    with open('/proc/%s/status' % pid) as f:
-        for line in f:
-            if line.startswith('VmHWM:'):
-                return int(line.split()[1])
-    return 0
-
-
 class Endpoint:
 
     def __init__(self, count):
         self.count = count
         self.seen = 0
+        self.said = False
         self.lock = threading.Lock()
-        self.done = threading.Event()
 
     def info(self, notifications):
         with self.lock:
             self.seen += len(notifications)
-            if self.seen >= self.count and not self.done.is_set():
+            if self.seen >= self.count and not self.said:
+                self.said = True
                 print('done %r' % time.monotonic(), flush=True)
-                self.done.set()
 
 
-def main(url, exchange, pool, count, batch_size, batch_timeout):
+def main(url, pool, count, batch_size, batch_timeout, *services):
     conf = cfg.ConfigOpts()
     conf([], project='bench', default_config_files=[],
          default_config_dirs=[])
     transport = oslo_messaging.get_notification_transport(conf, url=url)
     endpoint = Endpoint(int(count))
-    listener = oslo_messaging.get_batch_notification_listener(
-        transport, [oslo_messaging.Target(exchange=exchange, topic=topic)
-                    for topic in TOPICS], [endpoint],
-        executor='threading', pool=pool, batch_size=int(batch_size),
-        batch_timeout=float(batch_timeout))
-    listener.start()
+    listeners = []
+    for item in services:
+        service, exchange = item.split('=', 1)
+        listener = oslo_messaging.get_batch_notification_listener(
+            transport, [oslo_messaging.Target(exchange=exchange, topic=topic)
+                        for topic in TOPICS], [endpoint],
+            executor='threading', pool='%s.%s' % (pool, service),
+            batch_size=int(batch_size), batch_timeout=float(batch_timeout))
+        listener.start()
+        listeners.append(listener)
     print('ready', flush=True)
-    endpoint.done.wait()
-    listener.stop()
-    listener.wait()
+    sys.stdin.read()
+    for listener in listeners:
+        listener.stop()
+    for listener in listeners:
+        listener.wait()
     transport.cleanup()
-    print('rss %d' % peak_rss_kib(), flush=True)
 
 
 if __name__ == '__main__':

@@ -17,7 +17,8 @@ with the lifecycle and usage records of --servers servers (7 records
 each). One sink per measurement was defined beforehand, so each has every
 record in its outbox. Then:
 
-- file and http (a threaded webhook on loopback answering 200 at once):
+- file and http (the tests' threaded webhook on loopback answering 200
+  at once, in a process of its own, _webhook.py):
   the deliverer drains the sink's outbox with batches of 100 and 500
   records, and sends 200 records one at a time (the baseline); each is
   timed --runs times, the outbox reset between runs, and the median is
@@ -27,11 +28,16 @@ record in its outbox. Then:
   the time to the first delivery (the rest of the sink's backoff) and,
   from then, the time until the outbox is empty (the drain rate) are
   measured with concurrency 1 and 4.
+
+CPU per record: the deliverer's (this process's CPU while it drains) and,
+for http, the webhook process's, from /proc. The load average is
+recorded after each measurement.
 """
 
 import argparse
 import os
-import statistics
+import subprocess
+import sys
 import tempfile
 import time
 
@@ -49,7 +55,9 @@ from scs_metering.publisher import delivery
 from scs_metering.publisher import manager
 from scs_metering import service
 from scs_metering.tests import push
-from scs_metering.tests import webhook
+
+import _common
+import _webhook
 
 BATCHES = (1, 100, 500)
 # Records timed with batches of one.
@@ -81,9 +89,31 @@ def _reset(connection, sink_id):
             retry_at=None, consecutive_failures=0))
 
 
-def _drain(conf, connection, sink, limit):
+class Hook:
+    """The webhook process."""
+
+    def __init__(self):
+        self.process = subprocess.Popen(
+            [sys.executable, _webhook.__file__], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, text=True)
+        self.url = self.process.stdout.readline().split()[1]
+
+    def tell(self, command):
+        self.process.stdin.write(command + '\n')
+        self.process.stdin.flush()
+
+    def cpu(self):
+        return _common.cpu_seconds(self.process.pid)
+
+    def stop(self):
+        self.process.stdin.close()
+        self.process.wait(30)
+
+
+def _drain(conf, connection, sink, limit, hook):
     deliverer = delivery.Deliverer(conf, connection, 'bench')
-    start = time.perf_counter()
+    start, cpu, sink_cpu = time.perf_counter(), time.process_time(), \
+        hook.cpu()
     sent = 0
     while sent < limit:
         done = deliverer.deliver_batch(sink, drain=True)
@@ -91,28 +121,26 @@ def _drain(conf, connection, sink, limit):
             break
         sent += done
     elapsed = time.perf_counter() - start
+    used = time.process_time() - cpu, hook.cpu() - sink_cpu
     deliverer.close()
-    return sent, elapsed
+    return sent, elapsed, used
 
 
 def _outage(conf, connection, sink, hook, total):
     """(seconds to the first delivery, drain rate) once the sink is back."""
     _reset(connection, sink['id'])
-    hook.default = ('status', 503)
+    hook.tell('fail')
     supervisor = workers.Delivering(conf, connection, 'bench')
     supervisor.jitter = False
     supervisor.start()
     try:
         time.sleep(2)
-        hook.delivered.clear()
-        hook.default = webhook.OK
-        back = time.perf_counter()
-        while not hook.delivered:
-            time.sleep(0.001)
-        first = time.perf_counter()
+        back = time.monotonic()
+        hook.tell('ok')
+        first = float(hook.process.stdout.readline().split()[1])
         while connection.sink_status(sink['id'])['backlog']:
             time.sleep(0.01)
-        return first - back, total / (time.perf_counter() - first)
+        return first - back, total / (time.monotonic() - first)
     finally:
         supervisor.stop()
         supervisor.join(30)
@@ -127,17 +155,19 @@ def main(argv=None):
     parser.add_argument('--quick', action='store_true',
                         help='a CI-sized run: 30 servers, one run, 20 '
                              'records in batches of one')
+    _common.add_arguments(parser)
     args = parser.parse_args(argv)
     baseline_records = BASELINE
     if args.quick:
         args.servers, args.runs, baseline_records = 30, 1, 20
+    results = _common.Results('push', args, __doc__)
     directory = tempfile.mkdtemp(prefix='scs-bench-push-')
     url = args.database or 'sqlite:///%s' % os.path.join(directory,
                                                          'bench.sqlite')
     conf = _conf(url)
     connection = db_api.get_connection(conf)
     connection.upgrade()
-    hook = webhook.Webhook()
+    hook = Hook()
     defined = {}
     for driver in ('file', 'http'):
         for size in BATCHES:
@@ -158,6 +188,9 @@ def main(argv=None):
     windows.WindowCloser(connection, loader.load(conf)).run(
         until=t0 + 4 * push.HOUR)
     total = args.servers * 7
+    results['database'] = connection.dialect
+    results['records'] = total
+    figures = results['figures'] = {}
     print('push: %d records per sink, %s, median of %d runs' % (
         total, connection.dialect, args.runs))
     for driver in ('file', 'http'):
@@ -165,21 +198,34 @@ def main(argv=None):
         for size in BATCHES:
             sink = defined[(driver, size)]
             manager.resume(connection, sink['id'])
-            rates = []
+            rates, cpu, sink_cpu, load = [], [], [], []
             for _ in range(args.runs):
                 _reset(connection, sink['id'])
                 # Batches of one are slow: a sample of them is enough.
                 limit = total if size > 1 else min(total,
                                                    baseline_records)
-                sent, elapsed = _drain(conf, connection,
-                                       connection.sink(sink['id']), limit)
+                sent, elapsed, used = _drain(
+                    conf, connection, connection.sink(sink['id']), limit,
+                    hook)
                 assert sent == limit, (sent, limit)
                 rates.append(sent / elapsed)
+                cpu.append(used[0] * 1e6 / sent)
+                sink_cpu.append(used[1] * 1e6 / sent)
+                load.append(_common.loadavg()[0])
             manager.pause(connection, sink['id'])
-            rate = statistics.median(rates)
+            found = figures['%s-%d' % (driver, size)] = {
+                'rate': _common.figure(rates, 0),
+                'cpu_us_per_record': _common.figure(cpu, 0),
+                'loadavg': load}
+            if driver == 'http':
+                found['sink_cpu_us_per_record'] = _common.figure(sink_cpu, 0)
+            rate = found['rate']['median']
             baseline = baseline or rate
-            print('  %-5s batch %4d: %8.0f records/s  (x%.1f of batch 1)'
-                  % (driver, size, rate, rate / baseline))
+            found['ratio'] = round(rate / baseline, 1)
+            print('  %-5s batch %4d: %8.0f records/s  (x%.1f of batch 1), '
+                  'CPU %.0f us/record' % (
+                      driver, size, rate, rate / baseline,
+                      found['cpu_us_per_record']['median']))
     baseline = None
     for concurrency in CONCURRENCY:
         sink = defined[('outage', concurrency)]
@@ -187,12 +233,19 @@ def main(argv=None):
         runs = [_outage(conf, connection, connection.sink(sink['id']),
                         hook, total) for _ in range(args.runs)]
         manager.pause(connection, sink['id'])
-        delay = statistics.median(r[0] for r in runs)
-        rate = statistics.median(r[1] for r in runs)
+        found = figures['outage-%d' % concurrency] = {
+            'first_delivery_seconds': _common.figure(
+                [r[0] for r in runs], 2),
+            'rate': _common.figure([r[1] for r in runs], 0),
+            'loadavg': [_common.loadavg()[0]]}
+        rate = found['rate']['median']
         baseline = baseline or rate
+        found['ratio'] = round(rate / baseline, 1)
         print('  drain after outage, http batch 500, concurrency %d: '
               '%8.0f records/s  (x%.1f), first delivery %.2f s after '
-              'recovery' % (concurrency, rate, rate / baseline, delay))
+              'recovery' % (concurrency, rate, rate / baseline,
+                            found['first_delivery_seconds']['median']))
     hook.stop()
     connection.dispose()
+    results.write()
     return 0

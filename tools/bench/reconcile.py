@@ -21,10 +21,12 @@ then decoded as the client does, one page at a time; HTTP itself is left
 out. 1% of the listed servers are unknown to the engine (missed creates),
 1% have another flavor (drift) and 1% of the tracked servers are absent
 from the listing (missed deletes, within the guard). A run is one
-Reconciler.run('instance') in a fresh process: its wall time, its CPU
-time (which the machine's load does not inflate; on SQLite it includes
-the database's work) and its peak RSS (ru_maxrss), against a baseline of
-the same process that only imports, connects and decodes the pages.
+Reconciler.run('instance') in a fresh process on a fresh copy of the
+database: its wall time, its CPU time (which the machine's load does not
+inflate; on SQLite it includes the database's work) and its peak RSS
+(ru_maxrss), against a baseline of the same process that only imports,
+connects and decodes the pages. Runs alternate baseline and reconcile;
+the figures are medians of --runs runs, with the load average of each.
 """
 
 import argparse
@@ -33,6 +35,7 @@ import datetime
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -49,7 +52,10 @@ from scs_metering import service
 from scs_metering.tests.functional import base
 from scs_metering.tests.simulator import api as sim_api
 
+import _common
+
 RUN = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'run.py')
+
 T0 = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
 NOW = T0 + datetime.timedelta(days=1)
 PROJECT = '6f70656e737461636b20342065766572'
@@ -222,46 +228,103 @@ def _database(backend, url, directory):
     return base.create_database(backend)
 
 
+def _copies(backend, url, count, directory):
+    """A function returning a fresh populated database per run.
+
+    On SQLite the database is populated once and copied for each run; on
+    a server it is populated again.
+    """
+    if backend == 'sqlite' and not url:
+        template = os.path.join(directory, 'template.sqlite')
+        populate('sqlite:///%s' % template, count)
+
+        def fresh():
+            path = os.path.join(directory, 'run.sqlite')
+            shutil.copyfile(template, path)
+            return 'sqlite:///%s' % path, None
+        return fresh
+
+    def fresh():
+        found, drop = _database(backend, url, directory)
+        populate(found, count)
+        return found, drop
+    return fresh
+
+
 def main(argv):
     parser = argparse.ArgumentParser(prog='reconcile',
                                      description=__doc__.splitlines()[0])
     parser.add_argument('--counts', default='100000,1000000',
                         help='comma-separated numbers of servers')
+    parser.add_argument('--runs', type=int, default=3)
     parser.add_argument('--backend', default='sqlite',
                         choices=('sqlite', 'postgresql', 'mariadb'))
     parser.add_argument('--database',
                         help='SQLAlchemy URL of an empty database, instead '
                              'of a new one of --backend')
     parser.add_argument('--quick', action='store_true',
-                        help='a CI-sized run: 2000 servers')
+                        help='a CI-sized run: 2000 servers, one run')
     parser.add_argument('--count', type=int, help=argparse.SUPPRESS)
     add_child_arguments(parser)
+    _common.add_arguments(parser)
     args = parser.parse_args(argv)
     if args.child:
         return measure(args.database, args.count, args.baseline)
     if args.quick:
-        args.counts = '2000'
+        args.counts, args.runs = '2000', 1
+    results = _common.Results('reconcile', args, __doc__)
+    results['backend'] = args.backend
+    results['figures'] = {}
+    failed = False
     for count in [int(c) for c in args.counts.split(',')]:
+        runs = {True: [], False: []}
         with tempfile.TemporaryDirectory() as directory:
-            url, drop = _database(args.backend, args.database, directory)
-            try:
-                started = time.monotonic()
-                populate(url, count)
-                setup = time.monotonic() - started
-                base_ = child('reconcile', url, True, '--count', str(count))
-                run = child('reconcile', url, False, '--count', str(count))
-            finally:
-                if drop:
-                    drop()
-        print('%9d servers: reconcile %.1f s, CPU %.1f s (listing alone '
-              '%.1f s, CPU %.1f s), peak RSS %.0f MiB (listing alone %.0f '
-              'MiB); setup %.0f s; %s' % (
-                  count, run['seconds'], run['cpu_seconds'],
-                  base_['seconds'], base_['cpu_seconds'],
-                  run['peak_rss_mib'], base_['peak_rss_mib'], setup,
-                  {k: v for k, v in run.items()
-                   if k not in ('seconds', 'cpu_seconds', 'peak_rss_mib')}),
-              flush=True)
-        if run['status'] != 'success' or run['errors']:
-            sys.exit('reconcile benchmark: the run did not succeed')
+            started = time.monotonic()
+            fresh = _copies(args.backend, args.database, count, directory)
+            setup = time.monotonic() - started
+            for _ in range(args.runs):
+                for baseline in (True, False):
+                    url, drop = fresh()
+                    try:
+                        one = child('reconcile', url, baseline, '--count',
+                                    str(count))
+                    finally:
+                        if drop:
+                            drop()
+                    one['loadavg'] = _common.loadavg()
+                    runs[baseline].append(one)
+        run, base_ = runs[False], runs[True]
+        figures = {
+            'seconds': _common.figure([r['seconds'] for r in run]),
+            'cpu_seconds': _common.figure([r['cpu_seconds'] for r in run]),
+            'cpu_us_per_server': _common.figure(
+                [r['cpu_seconds'] * 1e6 / count for r in run], 0),
+            'peak_rss_mib': _common.figure([r['peak_rss_mib'] for r in run],
+                                           0),
+            'baseline_seconds': _common.figure([r['seconds'] for r in base_]),
+            'baseline_cpu_seconds': _common.figure(
+                [r['cpu_seconds'] for r in base_]),
+            'baseline_peak_rss_mib': _common.figure(
+                [r['peak_rss_mib'] for r in base_], 0),
+            'loadavg': [r['loadavg'][0] for r in run + base_],
+            'outcome': {k: v for k, v in run[-1].items() if k not in (
+                'seconds', 'cpu_seconds', 'peak_rss_mib', 'loadavg')},
+            'setup_seconds': round(setup)}
+        results['figures'][str(count)] = figures
+        print('%9d servers: reconcile %.1f s, CPU %.1f s (%.0f us/server) '
+              '(listing alone %.1f s, CPU %.1f s), peak RSS %.0f MiB '
+              '(listing alone %.0f MiB), medians of %d; setup %.0f s; %s' % (
+                  count, figures['seconds']['median'],
+                  figures['cpu_seconds']['median'],
+                  figures['cpu_us_per_server']['median'],
+                  figures['baseline_seconds']['median'],
+                  figures['baseline_cpu_seconds']['median'],
+                  figures['peak_rss_mib']['median'],
+                  figures['baseline_peak_rss_mib']['median'], args.runs,
+                  setup, figures['outcome']), flush=True)
+        if any(r['status'] != 'success' or r['errors'] for r in run):
+            failed = True
+    results.write()
+    if failed:
+        sys.exit('reconcile benchmark: a run did not succeed')
     return 0

@@ -12,14 +12,17 @@
 # under the License.
 """Run the benchmarks of tools/bench (``tox -e bench``).
 
-    run.py                      every benchmark, with its default arguments
+    run.py                      every benchmark, with its default arguments,
+                                then report.py
     run.py NAME [ARGUMENTS...]  one benchmark; the arguments are its own
     run.py --list               the benchmarks and what they measure
 
-A benchmark is a module of this directory (not starting with "_") with a
-``main(argv)`` function and a docstring whose first line says what it
-measures. It prints its figures: medians of several runs, and ratios to a
-baseline measured in the same run.
+A benchmark is a module of this directory (not starting with "_", nor
+run or report) with a ``main(argv)`` function and a docstring whose first
+line says what it measures. It prints its figures, medians of several
+runs with ratios to a baseline measured in the same run, and writes them
+as JSON (_common.Results); report.py turns the JSON into the tables of
+doc/source/reference/benchmarks.rst.
 """
 
 import importlib
@@ -34,7 +37,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 def benchmarks():
     return sorted(m.name for m in pkgutil.iter_modules([HERE])
-                  if not m.name.startswith('_') and m.name != 'run')
+                  if not m.name.startswith('_') and
+                  m.name not in ('run', 'report'))
 
 
 def load(name):
@@ -63,7 +67,7 @@ def main(argv):
     for name in names:
         print('== %s' % name, flush=True)
         load(name).main([])
-    return 0
+    return load('report').main([])
 
 
 if __name__ == '__main__':

@@ -24,8 +24,9 @@ reading the window's periods through the closer's own query
 (WindowTransaction.overlapping), writing nothing. Wall time, the process's
 CPU time (without the database server's on PostgreSQL) and peak RSS
 (ru_maxrss) of each; medians of --runs runs, alternating baseline and
-closer. The run checks that every server got one record of 3600
-seconds, and one outbox entry.
+closer, with the load average after each; CPU per record is the
+closer's CPU over N. The run checks that every server got one record of
+3600 seconds, and one outbox entry.
 """
 
 import argparse
@@ -33,7 +34,6 @@ import datetime
 import json
 import os
 import resource
-import statistics
 import sys
 import tempfile
 import time
@@ -47,6 +47,7 @@ from scs_metering.engine import windows
 from scs_metering.publisher import manager
 from scs_metering.tests.functional import base
 
+import _common
 import reconcile
 
 HOUR = datetime.timedelta(hours=1)
@@ -131,11 +132,15 @@ def main(argv):
                         help='a CI-sized run: 2000 servers, one run')
     parser.add_argument('--database', help=argparse.SUPPRESS)
     reconcile.add_child_arguments(parser)
+    _common.add_arguments(parser)
     args = parser.parse_args(argv)
     if args.child:
         return measure(args.database, args.baseline)
     if args.quick:
         args.servers, args.runs = 2000, 1
+    results = _common.Results('windows', args, __doc__)
+    results['servers'] = args.servers
+    results['figures'] = {}
     for backend in args.backends.split(','):
         if backend != 'sqlite' and not base.reachable(backend):
             print('windows: %s is not reachable, skipped' % backend)
@@ -143,17 +148,38 @@ def main(argv):
         runs = {True: [], False: []}
         for _ in range(args.runs):
             for baseline in (True, False):
-                runs[baseline].append(_run(backend, args.servers,
-                                           baseline))
-        read = statistics.median(r['seconds'] for r in runs[True])
-        close = statistics.median(r['seconds'] for r in runs[False])
-        cpu = statistics.median(r['cpu_seconds'] for r in runs[False])
+                one = _run(backend, args.servers, baseline)
+                one['loadavg'] = _common.loadavg()
+                runs[baseline].append(one)
+        close, read = runs[False], runs[True]
+        figures = {
+            'seconds': _common.figure([r['seconds'] for r in close]),
+            'cpu_seconds': _common.figure([r['cpu_seconds'] for r in close]),
+            'cpu_us_per_record': _common.figure(
+                [r['cpu_seconds'] * 1e6 / args.servers for r in close], 0),
+            'peak_rss_mib': _common.figure(
+                [r['peak_rss_mib'] for r in close], 0),
+            'baseline_seconds': _common.figure([r['seconds'] for r in read]),
+            'baseline_cpu_seconds': _common.figure(
+                [r['cpu_seconds'] for r in read]),
+            'baseline_peak_rss_mib': _common.figure(
+                [r['peak_rss_mib'] for r in read], 0),
+            'loadavg': [r['loadavg'][0] for r in close + read]}
+        results['figures'][backend] = figures
         print('%s: close one hourly window of %d servers: %.1f s, CPU '
-              '%.1f s (reading its rows alone %.1f s, x%.1f), peak RSS '
-              '%.0f MiB (reading alone %.0f MiB); runs %s' % (
-                  backend, args.servers, close, cpu, read, close / read,
-                  max(r['peak_rss_mib'] for r in runs[False]),
-                  max(r['peak_rss_mib'] for r in runs[True]),
-                  ', '.join('%.1f' % r['seconds'] for r in runs[False])),
+              '%.1f s (%.0f us/record) (reading its rows alone %.1f s, '
+              'x%.1f), peak RSS %.0f MiB (reading alone %.0f MiB); runs %s; '
+              'load average %s' % (
+                  backend, args.servers, figures['seconds']['median'],
+                  figures['cpu_seconds']['median'],
+                  figures['cpu_us_per_record']['median'],
+                  figures['baseline_seconds']['median'],
+                  figures['seconds']['median'] /
+                  max(figures['baseline_seconds']['median'], 0.01),
+                  figures['peak_rss_mib']['median'],
+                  figures['baseline_peak_rss_mib']['median'],
+                  ', '.join('%.1f' % r for r in figures['seconds']['runs']),
+                  ', '.join('%.1f' % v for v in figures['loadavg'])),
               flush=True)
+    results.write()
     return 0
