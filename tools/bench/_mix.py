@@ -44,10 +44,10 @@ import json
 import random
 
 from scs_metering.common import timeutils
+from scs_metering.tests import fixtures as fx
 from scs_metering.tests.simulator import cloud as sim_cloud
 from scs_metering.tests.simulator import notifier as sim_notifier
 from scs_metering.tests.simulator import workload as sim_workload
-from scs_metering.tests import fixtures as fx
 
 TICK = 60
 HOUR = 3600
