@@ -287,8 +287,36 @@ def targets(found):
     return table(['Target (issue 18)', 'Measured (median)', 'Met'], rows)
 
 
+def throttling(data):
+    figures, changes = data['figures'], data['changes']
+    pairs = data['pairs']
+    second = ', '.join('%s %d' % item for item in sorted(
+        changes['second'].items()) if item[0] != 'active')
+    rows = [
+        ['First run (no active decision)', runs(figures['first'], ' s', 2),
+         runs(figures['first_cpu'], ' s', 2),
+         '%.1f' % (figures['first_cpu']['median'] / pairs * 1e6),
+         '%d opened' % changes['first']['opened']],
+        ['Second run (%d active, rules edited)' % changes['second']['active'],
+         runs(figures['second'], ' s', 2),
+         runs(figures['second_cpu'], ' s', 2),
+         '%.1f' % (figures['second_cpu']['median'] / pairs * 1e6), second],
+        ['Baseline: summing the same entries', runs(figures['baseline'],
+                                                    ' s', 2), '', '',
+         'first run x%.1f' % (figures['first']['median'] /
+                              figures['baseline']['median'])],
+        ['What storage is asked for (needs)', runs(figures['needs'], ' s',
+                                                   3), '', '', ''],
+    ]
+    return conditions(data) + '\n' + (
+        '%d rules over %d projects: %d rule x project pairs.\n\n' % (
+            data['rules'], data['projects'], pairs)) + table(
+        ['Run', 'Wall', 'CPU', 'CPU us/pair', 'Decisions'], rows)
+
+
 WRITERS = {'ingest': ingest, 'windows': windows, 'reconcile': reconcile,
-           'api': api, 'push': push, 'meters': meters}
+           'api': api, 'push': push, 'meters': meters,
+           'throttling': throttling}
 
 
 def main(argv):

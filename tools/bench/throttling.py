@@ -55,6 +55,8 @@ from scs_metering.throttling import evaluator
 from scs_metering.throttling import rules
 from scs_metering.throttling import snapshot as snapshot_
 
+import _common
+
 D = decimal.Decimal
 AS_OF = datetime.datetime(2025, 3, 17, 14, 0, tzinfo=datetime.timezone.utc)
 FLAVORS = ('m1.tiny', 'm1.small', 'm1.medium', 'm1.large', 'm1.xlarge')
@@ -202,7 +204,9 @@ def main(argv):
     parser.add_argument('--seed', type=int, default=16)
     parser.add_argument('--quick', action='store_true',
                         help='a CI-sized run: 1000 projects, one run')
+    _common.add_arguments(parser)
     args = parser.parse_args(argv)
+    results = _common.Results('throttling', args, __doc__)
     if args.quick:
         args.projects, args.runs = 1000, 1
     rule_versions, first = build(args.projects, args.seed)
@@ -252,8 +256,14 @@ def main(argv):
                          median['first'] / median['baseline']))
     print('  snapshot.needs (the queries storage is asked for): %.3f s' %
           median['needs'])
-    print('  runs: %s; load average %.1f' % (', '.join(
-        '%.2f' % s for s in figures['first']), os.getloadavg()[0]))
+    results['rules'] = len(rule_versions)
+    results['projects'] = args.projects
+    results['pairs'] = pairs
+    results['changes'] = {'first': {'opened': len(opened.changes)},
+                          'second': dict(kinds, active=len(active))}
+    results['figures'] = {
+        name: _common.figure(values, 3) for name, values in figures.items()}
+    results.write()
     return 0
 
 
