@@ -42,7 +42,6 @@ import dataclasses
 import datetime
 import decimal
 import gc
-import os
 import random
 import statistics
 import sys
