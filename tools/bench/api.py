@@ -24,7 +24,7 @@ elsewhere), one day per transaction; the rollup is written by the real
 both levels hold what the window closer would have written.
 
 The API runs in its own processes under uWSGI as the installation guide
-runs it (``--module scs_metering.api.wsgi:application --processes 2
+runs it (``--module scs_metering.wsgi.api:application --processes 2
 --master``), but behind uWSGI's own HTTP router with keep-alive
 (``--http --http-keepalive``), as a proxy would stand in front of it: with
 the guide's ``--http-socket``, about a fifth of 8 concurrent clients'
@@ -204,7 +204,7 @@ class API:
         # it applies its options, and os.environ would not see it.
         self.process = subprocess.Popen(
             [uwsgi, '--http', '127.0.0.1:%d' % self.port, '--http-keepalive',
-             '--module', 'scs_metering.api.wsgi:application',
+             '--module', 'scs_metering.wsgi.api:application',
              '--processes', '2', '--master', '--die-on-term',
              '--disable-logging', '--need-app'],
             env=dict(os.environ, SCS_METERING_CONFIG_FILES=config),
