@@ -20,11 +20,12 @@ from scs_metering.conf import metrics
 from scs_metering.conf import notification
 from scs_metering.conf import publisher
 from scs_metering.conf import reconciliation
+from scs_metering.conf import rgw
 from scs_metering.conf import service_credentials
 from scs_metering.conf import throttling
 
 MODULES = (default, agent, api, engine, meters, metrics, notification,
-           publisher, reconciliation, service_credentials, throttling,
+           publisher, reconciliation, rgw, service_credentials, throttling,
            enforcement)
 
 

@@ -25,6 +25,7 @@ from scs_metering.conf import metrics
 from scs_metering.conf import notification
 from scs_metering.conf import publisher
 from scs_metering.conf import reconciliation
+from scs_metering.conf import rgw
 from scs_metering.conf import service_credentials
 from scs_metering.conf import throttling
 
@@ -40,6 +41,7 @@ def list_opts():
         (notification.GROUP, notification.opts),
         (publisher.GROUP, publisher.opts),
         (reconciliation.GROUP, reconciliation.opts),
+        (rgw.GROUP, rgw.opts),
         (service_credentials.GROUP, service_credentials.list_opts()),
         (throttling.GROUP, throttling.opts),
         (enforcement.GROUP, enforcement.list_opts()),

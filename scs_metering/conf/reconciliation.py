@@ -27,6 +27,9 @@ MIDPOINT = 'midpoint'
 
 # The entry point namespace of the listers, one per resource type.
 LISTERS = 'scs_metering.listers'
+# Pollers whose interval has an option in their own group, used unless
+# intervals names them.
+OWN_INTERVALS = {'rgw_project': ('rgw', 'poll_interval')}
 
 opts = [
     cfg.ListOpt('resource_types', default=[],
@@ -34,8 +37,9 @@ opts = [
                      'with a lister (entry point namespace '
                      'scs_metering.listers). Those shipped: instance, '
                      'volume, snapshot, backup, floating_ip, router, image, '
-                     'loadbalancer, dns_zone, swift_account. Empty disables '
-                     'reconciliation; windows then settle on time alone.'),
+                     'loadbalancer, dns_zone, swift_account, rgw_project. '
+                     'Empty disables reconciliation; windows then settle '
+                     'on time alone.'),
     cfg.DictOpt('intervals', default={},
                 help='Seconds between two reconciliations of a resource '
                      'type, by type, e.g. "instance:600,image:86400". '
@@ -119,4 +123,9 @@ def interval(conf, resource_type):
     """Seconds between two runs of one resource type."""
     section = conf.reconciliation
     value = section.intervals.get(resource_type)
-    return int(value) if value else section.default_interval
+    if value:
+        return int(value)
+    if resource_type in OWN_INTERVALS:
+        group, name = OWN_INTERVALS[resource_type]
+        return getattr(conf[group], name)
+    return section.default_interval

@@ -366,3 +366,17 @@ class Connection(metaclass=abc.ABCMeta):
 
         That narrows the bounds of a later inferred delete.
         """
+
+    # High-water marks of pollers that read logs (reconcile/listers/rgw.py)
+
+    @abc.abstractmethod
+    def poll_marks(self, poller):
+        """{key: time} of every high-water mark a poller has set."""
+
+    @abc.abstractmethod
+    def raise_poll_marks(self, poller, marks):
+        """Set marks {key: time}; a mark only ever moves forward.
+
+        Two polls that overlap may both raise a mark; the later time wins
+        whatever the order of their commits.
+        """

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from scs_metering.common import timeutils
 from scs_metering.db import api
 from scs_metering.db.sqlalchemy import delivery
+from scs_metering.db.sqlalchemy import marks
 from scs_metering.db.sqlalchemy import migration
 from scs_metering.db.sqlalchemy import models
 from scs_metering.db.sqlalchemy import reconciliation
@@ -63,7 +64,7 @@ def _mysql_read_committed(dbapi_connection, _record):
 
 class Connection(delivery.DeliveryMixin, reports.ReportsMixin,
                  retention.RetentionMixin, reconciliation.ReconciliationMixin,
-                 api.Connection):
+                 marks.MarksMixin, api.Connection):
 
     def __init__(self, conf, url=None):
         options = dict(conf.database.items())

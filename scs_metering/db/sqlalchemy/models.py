@@ -326,6 +326,21 @@ class ReconciliationRun(Base):
     error = sa.Column(sa.Text)
 
 
+class PollMark(Base):
+    """How far a poller has metered one source: its high-water mark.
+
+    A poller that reads a log (RGW's usage log, per user and bucket)
+    meters each closed part once and raises the mark past it, so that a
+    restart or a second poll starts after what is already metered.
+    """
+
+    __tablename__ = 'poll_marks'
+
+    poller = sa.Column(sa.String(64), primary_key=True)
+    key = sa.Column(sa.String(512), primary_key=True)
+    marked_until = sa.Column(sa.DateTime, nullable=False)
+
+
 class ServiceHeartbeat(Base):
     """Liveness of the agents and engines."""
 

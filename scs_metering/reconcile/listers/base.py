@@ -212,6 +212,28 @@ class Lister:
         return iter(())
 
 
+def project_pages(cloud, page_size):
+    """Pages of the ids of every Keystone project, for the pollers.
+
+    A project without an id makes the listing fail: a poller that bills
+    per project cannot tell which one it would have missed.
+    """
+    identity = cloud.endpoint('identity').rstrip('/')
+    path = '/projects' if identity.endswith('/v3') else '/v3/projects'
+    for page in cloud.pages('identity', path, 'projects',
+                            params={'limit': page_size},
+                            style=client.LINKS_NEXT):
+        ids = []
+        for project in page:
+            project_id = project.get('id') if isinstance(
+                project, dict) else None
+            if not isinstance(project_id, str) or not project_id:
+                raise client.ListingError(
+                    'identity: a listed project has no id')
+            ids.append(project_id)
+        yield ids
+
+
 class Poller:
     """Measures one resource type and stores the samples itself."""
 

@@ -45,23 +45,14 @@ class AccountPoller(base.Poller):
             raise client.ListingError(
                 'swift_account: expected one gauge meter in the '
                 'definitions, found %s' % (self._gauges or 'none'))
-        identity = cloud.endpoint('identity').rstrip('/')
-        path = '/projects' if identity.endswith('/v3') else '/v3/projects'
         storage = cloud.endpoint('object-store')
-        base = storage[:storage.rfind('/v1/')] + '/v1/'
-        for page in cloud.pages('identity', path, 'projects',
-                                params={'limit': self.page_size},
-                                style=client.LINKS_NEXT):
+        base_url = storage[:storage.rfind('/v1/')] + '/v1/'
+        for page in base.project_pages(cloud, self.page_size):
             batch = []
-            for project in page:
-                project_id = project.get('id') if isinstance(
-                    project, dict) else None
-                if not isinstance(project_id, str) or not project_id:
-                    raise client.ListingError(
-                        'identity: a listed project has no id')
+            for project_id in page:
                 report.listed += 1
-                used = self._bytes_used(cloud, base + self.reseller_prefix +
-                                        project_id)
+                used = self._bytes_used(
+                    cloud, base_url + self.reseller_prefix + project_id)
                 if used is None:
                     report.matched += 1  # no account: nothing stored
                     continue

@@ -32,7 +32,9 @@ RESOURCE_TYPES = {
     'backup': 'cinder', 'floating_ip': 'neutron', 'router': 'neutron',
     'metering_label': 'neutron', 'image': 'glance',
     'swift_account': 'swift', 'loadbalancer': 'octavia',
-    'dns_zone': 'designate'}
+    'dns_zone': 'designate', 'rgw_project': 'radosgw'}
+# Services no notification comes from: reconciliation polls them.
+POLLED = ['radosgw']
 
 
 class ShippedTest(base.TestCase):
@@ -44,7 +46,8 @@ class ShippedTest(base.TestCase):
     def test_resource_types(self):
         self.assertEqual(RESOURCE_TYPES, {
             name: t.service for name, t in self.defs.resource_types.items()})
-        self.assertEqual(sorted(notification.SERVICES), self.defs.services)
+        self.assertEqual(sorted(list(notification.SERVICES) + POLLED),
+                         self.defs.services)
 
     def test_every_resource_type_is_metered(self):
         self.assertEqual(set(RESOURCE_TYPES), {
@@ -61,7 +64,7 @@ class ShippedTest(base.TestCase):
              'glance': 'glance', 'swift': 'swift', 'octavia': 'octavia',
              'designate': 'designate'},
             {s: notification.exchange(self.conf, s)
-             for s in self.defs.services})
+             for s in self.defs.services if s not in POLLED})
         self.assertEqual(['notifications', 'versioned_notifications'],
                          self.conf.notification.topics)
         self.assertIsNone(notification.transport_url(self.conf, 'cinder'))

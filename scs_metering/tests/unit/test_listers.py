@@ -18,7 +18,8 @@ from scs_metering import service
 from scs_metering.tests import base
 
 SHIPPED = {'instance', 'volume', 'snapshot', 'backup', 'floating_ip',
-           'router', 'image', 'loadbalancer', 'dns_zone', 'swift_account'}
+           'router', 'image', 'loadbalancer', 'dns_zone', 'swift_account',
+           'rgw_project'}
 
 
 class ListersTest(base.TestCase):
