@@ -41,6 +41,10 @@ def main(argv=None):
     # Without a configuration file, replay works in the current directory.
     conf.set_default('state_path', os.getcwd())
     conf = service.prepare_service(argv, conf)
+    # The file named on the command line is the operator's own choice.
+    sink_file = os.path.abspath(conf.sink_file)
+    conf.set_override('file_sink_dirs', conf.publisher.file_sink_dirs + [
+        os.path.dirname(sink_file)], 'publisher')
     try:
         until = timeutils.parse(conf.until)
         defs = loader.load(conf)
@@ -51,7 +55,7 @@ def main(argv=None):
     manager.put(connection, {
         'name': 'replay', 'driver': 'file', 'format': 'native',
         'filters': {'kinds': ['usage']},
-        'url': 'file://' + os.path.abspath(conf.sink_file)})
+        'url': 'file://' + sink_file})
     job = replay.Replay(connection, defs, conf)
     for path in conf.trace:
         with open(path) as trace:

@@ -26,6 +26,7 @@ import yaml
 from scs_metering.db import api as db_api
 from scs_metering.definitions import loader
 from scs_metering.publisher import base
+from scs_metering.publisher import confinement
 from scs_metering.publisher import loader as sink_loader
 from scs_metering.publisher import manager
 from scs_metering import service
@@ -136,10 +137,17 @@ class Checks(upgradecheck.UpgradeCommands):
             return Result(Code.WARNING, 'No sink is defined: usage records '
                           'are kept, but delivered nowhere.')
         failures, warnings = [], []
+        confined = confinement.Confinement.from_conf(self.conf)
         for sink in definitions:
             try:
                 driver = sink_loader.load_sink(sink)
             except base.SinkError as exc:
+                failures.append('%s: %s' % (sink['name'], exc))
+                continue
+            try:
+                driver.confine(confined)
+            except base.SinkError as exc:
+                driver.close()
                 failures.append('%s: %s' % (sink['name'], exc))
                 continue
             try:

@@ -21,6 +21,14 @@ opts = [
                help='YAML file of sink definitions, created or updated in '
                     'the database when the engine starts. Sinks managed '
                     'through the API need no entry here.'),
+    cfg.ListOpt('file_sink_dirs', default=['$state_path'],
+                sample_default=['/var/lib/scs-metering'],
+                help='Directories that file sinks may write to, and their '
+                     'subdirectories. A file sink elsewhere, or with a '
+                     'relative path, is refused by the API and not '
+                     'delivered to by the engine; so is one naming the '
+                     'service\'s own SQLite database. Empty refuses every '
+                     'file sink.'),
     cfg.IntOpt('batch_size', mutable=True, default=500, min=1,
                help='Maximum number of records sent to a sink at once.'),
     cfg.FloatOpt('interval', mutable=True, default=2.0, min=0.05,

@@ -63,6 +63,9 @@ class Engine(os_service.ServiceBase):
         definitions = self.definitions
         if conf.publisher.sinks_file:
             manager.seed(self.connection, conf.publisher.sinks_file, conf)
+        for name, reason in manager.refused(conf, self.connection):
+            LOG.error('Sink %s is refused and gets nothing until it is '
+                      'changed: %s', name, reason)
         self.listener = oslo_messaging.get_batch_notification_listener(
             messaging.internal_transport(conf),
             [messaging.internal_target(conf)],

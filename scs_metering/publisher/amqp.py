@@ -44,9 +44,10 @@ class AmqpSink(base.Sink):
                                 ('exchange', 'topic', 'durable', 'retry'),
                                 ('password',))
         self.retry = reader.option('retry', 1, int, 0)
+        self.exchange = reader.option('exchange', 'scs_metering')
+        self.topic = reader.option('topic', 'scs_metering_usage')
         self.target = oslo_messaging.Target(
-            exchange=reader.option('exchange', 'scs_metering'),
-            topic='%s.info' % reader.option('topic', 'scs_metering_usage'))
+            exchange=self.exchange, topic='%s.info' % self.topic)
         # A configuration of its own: the operator's bus is not ours.
         conf = cfg.ConfigOpts()
         for group, opts in messaging_opts.list_opts():
@@ -68,6 +69,12 @@ class AmqpSink(base.Sink):
         except (oslo_messaging.InvalidTransportURL,
                 oslo_messaging.DriverLoadFailure) as exc:
             raise base.SinkError(str(exc), 'url')
+
+    def confine(self, confinement):
+        reason = confinement.topic(self.definition.get('url'),
+                                   self.exchange, self.topic)
+        if reason:
+            raise base.SinkError(reason, 'options.topic')
 
     def send(self, batch):
         now = str(oslo_timeutils.utcnow())

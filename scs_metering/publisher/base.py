@@ -113,6 +113,14 @@ class Sink(metaclass=abc.ABCMeta):
         nothing.
         """
 
+    def confine(self, confinement):
+        """Refuse, with SinkError, to write where the service lives.
+
+        ``confinement`` is a publisher/confinement.py Confinement; the API
+        calls it when a sink is written, the engine before the first
+        send. The default writes nowhere of the service's.
+        """
+
     def close(self):
         """Release connections and files."""
 

@@ -34,6 +34,7 @@ from scs_metering.db import models
 from scs_metering import metrics
 from scs_metering.publisher import addresses
 from scs_metering.publisher import base
+from scs_metering.publisher import confinement
 from scs_metering.publisher import loader
 from scs_metering.publisher import manager
 
@@ -69,6 +70,7 @@ class Deliverer:
         self.connection = connection
         self.owner = owner
         self.policy = addresses.Policy.from_conf(conf)
+        self.confinement = confinement.Confinement.from_conf(conf)
         self._loaded = {}  # sink id -> (definition, driver, format)
 
     def settings(self, sink):
@@ -99,6 +101,11 @@ class Deliverer:
             self._loaded.pop(sink['id'], None)
             usable = manager.usable(self.conf, sink)
             driver = loader.load_sink(usable)
+            try:
+                driver.confine(self.confinement)
+            except base.SinkError:
+                driver.close()
+                raise
             driver.guard(self.policy)
             self._loaded[sink['id']] = (
                 sink, driver,

@@ -15,6 +15,12 @@ Each batch is appended with a single write under an exclusive lock, then
 flushed to disk. A crash can still tear the last line; the next write
 first cuts the file back to its last complete line, so a reader never
 counts half a record, and the outbox sends that batch again.
+
+The path is absolute, without ``..``, and below one of ``[publisher]
+file_sink_dirs`` (publisher/confinement.py): a sink definition must not
+let its author append to files of the host. The directory is checked
+again at each write, after following its symbolic links, and the file
+itself is opened without following one.
 """
 
 import fcntl
@@ -31,10 +37,28 @@ class FileSink(base.Sink):
         super().__init__(definition)
         url = definition.get('url') or ''
         parsed = urllib.parse.urlparse(url)
+        if parsed.scheme == 'file' and parsed.netloc not in ('',
+                                                             'localhost'):
+            raise base.SinkError(
+                'a relative path or a remote host (%r): a file sink needs '
+                'an absolute path, file:///path' % parsed.netloc, 'url')
         if parsed.scheme != 'file' or not parsed.path:
             raise base.SinkError('a file sink needs a file:///path URL, '
                                  'got %r' % url, 'url')
-        self.path = urllib.parse.unquote(parsed.path)
+        path = urllib.parse.unquote(parsed.path)
+        if not os.path.isabs(path) or '..' in path.split('/') or any(
+                ord(c) < 32 for c in path):
+            raise base.SinkError('a file sink needs an absolute path without '
+                                 '".." or control characters, got %r' % (
+                                     path,), 'url')
+        self.path = path
+        self.confinement = None
+
+    def confine(self, confinement):
+        reason = confinement.file(self.path)
+        if reason:
+            raise base.SinkError(reason, 'url')
+        self.confinement = confinement
 
     @staticmethod
     def _cut_torn_tail(fd):
@@ -58,11 +82,12 @@ class FileSink(base.Sink):
                                     separators=(',', ':')).encode() + b'\n'
                          for doc in batch.documents)
         try:
-            directory = os.path.dirname(self.path)
-            if directory:
-                os.makedirs(directory, exist_ok=True)
-            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT,
-                         0o640)
+            os.makedirs(os.path.dirname(self.path), exist_ok=True)
+            if self.confinement is not None:
+                # A symbolic link may have appeared since the check.
+                self.confine(self.confinement)
+            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT |
+                         os.O_NOFOLLOW, 0o640)
         except OSError as exc:
             raise base.TransientError('cannot open %s: %s' % (
                 self.path, exc.strerror))

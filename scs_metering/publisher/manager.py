@@ -36,6 +36,7 @@ import yaml
 
 from scs_metering.db import api as db_api
 from scs_metering.publisher import base
+from scs_metering.publisher import confinement as confinement_mod
 from scs_metering.publisher import filters
 from scs_metering.publisher import loader
 from scs_metering.publisher import secrets as sink_secrets
@@ -99,8 +100,12 @@ def _split_password(url, secrets):
     return urllib.parse.urlunsplit(parsed._replace(netloc=netloc))
 
 
-def validate(definition):
-    """A normalised copy of a definition, secrets in clear."""
+def validate(definition, confinement=None):
+    """A normalised copy of a definition, secrets in clear.
+
+    With a ``confinement``, a sink that would write where the service
+    lives is refused (publisher/confinement.py).
+    """
     if not isinstance(definition, dict):
         raise base.SinkError('a sink definition is a mapping')
     for field in sorted(set(definition) - set(FIELDS)):
@@ -125,7 +130,12 @@ def validate(definition):
     for field, message in filters.validate(sink['filters']):
         raise base.SinkError(message, field)
     loader.load_format(sink['format'], sink['options'])
-    loader.load_sink(sink).close()
+    driver = loader.load_sink(sink)
+    try:
+        if confinement is not None:
+            driver.confine(confinement)
+    finally:
+        driver.close()
     return sink
 
 
@@ -167,7 +177,8 @@ def store(conf, connection, definition, sink_id=None):
     if existing is not None and 'secrets' not in definition:
         definition = dict(definition, secrets=sink_secrets.decrypt(
             conf, existing['secrets']))
-    sink = validate(definition)
+    sink = validate(definition, None if conf is None else
+                    confinement_mod.Confinement.from_conf(conf))
     sink['secrets'] = (sink_secrets.encrypt(conf, sink['secrets'])
                        if sink['secrets'] else None)
     sink['id'] = existing['id'] if existing else None
@@ -268,6 +279,24 @@ def replay(connection, sink_id, start, end):
 def status(connection, sink_id):
     """Delivery counters of a sink, see DeliveryMixin.sink_status."""
     return connection.sink_status(sink_id)
+
+
+def refused(conf, connection):
+    """(name, reason) of each stored sink the confinement refuses.
+
+    Sinks written before the confinement existed, or before the options
+    narrowed it: the engine names them when it starts, and does not
+    deliver to them.
+    """
+    confinement = confinement_mod.Confinement.from_conf(conf)
+    found = []
+    for sink in connection.sinks():
+        try:
+            definition = usable(conf, sink)
+            validate({f: definition.get(f) for f in FIELDS}, confinement)
+        except base.SinkError as exc:
+            found.append((sink['name'], str(exc)))
+    return found
 
 
 def seed(connection, path, conf=None):

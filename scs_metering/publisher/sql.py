@@ -31,6 +31,7 @@ from scs_metering.common import sqltypes
 from scs_metering.common import timeutils
 from scs_metering.db import models
 from scs_metering.publisher import base
+from scs_metering.publisher import confinement as confinement_mod
 from scs_metering.publisher import options
 
 DEFAULT_TABLE = 'scs_metering_records'
@@ -98,6 +99,27 @@ def _insert_ignoring_duplicates(table, dialect):
                          'or sqlite' % dialect, 'url')
 
 
+def same_database(url, own):
+    """Whether an SQLAlchemy URL names the database of another URL.
+
+    The driver, user and password do not matter; the server (a host name
+    and its addresses, loopback in all its spellings) and the database
+    name do, or the file for SQLite.
+    """
+    own = sa.engine.make_url(own)
+    backend = url.get_backend_name()
+    if backend != own.get_backend_name():
+        return False
+    if backend == 'sqlite':
+        mine = confinement_mod.sqlite_file(own.render_as_string())
+        return mine is not None and mine == confinement_mod.sqlite_file(
+            url.render_as_string())
+    default = confinement_mod.DEFAULT_PORTS.get(backend)
+    return (url.database == own.database and
+            (url.port or default) == (own.port or default) and
+            confinement_mod.same_host(url.host, own.host))
+
+
 class SqlSink(base.Sink):
 
     def __init__(self, definition):
@@ -120,6 +142,19 @@ class SqlSink(base.Sink):
         self.insert = _insert_ignoring_duplicates(
             self.table, self.engine.dialect.name)
         self._ready = not self.create_table
+        self.url = url
+
+    def confine(self, confinement):
+        if not confinement.database:
+            return
+        try:
+            same = same_database(self.url, confinement.database)
+        except sa_exc.ArgumentError:
+            return
+        if same:
+            raise base.SinkError(
+                'names the service\'s own database; an sql sink writes to '
+                'a database of its own', 'url')
 
     def send(self, batch):
         now = timeutils.to_db(timeutils.utcnow())

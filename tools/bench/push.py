@@ -74,6 +74,9 @@ def _conf(url):
     conf.set_override('interval', 0.05, 'publisher')
     conf.set_override('backoff_initial', 0.5, 'publisher')
     conf.set_override('backoff_max', 1, 'publisher')
+    # The benchmarks' file sinks write to their temporary directories.
+    conf.set_override('file_sink_dirs', [tempfile.gettempdir()],
+                      'publisher')
     return conf
 
 

@@ -168,6 +168,9 @@ def _conf(url):
          default_config_dirs=[])
     conf.set_override('connection', url, 'database')
     conf.set_override('page_size', PAGE, 'reconciliation')
+    # The benchmarks' file sinks write to their temporary directories.
+    conf.set_override('file_sink_dirs', [tempfile.gettempdir()],
+                      'publisher')
     return conf
 
 

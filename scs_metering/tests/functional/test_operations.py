@@ -99,7 +99,8 @@ class OperationsTest(base.FunctionalTestCase):
         return self.pipeline.agent.read_log().count(text)
 
     def test_counters_move_as_work_happens(self):
-        usage = os.path.join(self.tempdir, 'usage.jsonl')
+        # Below the engine's state_path, where file sinks may write.
+        usage = os.path.join(self.pipeline.directory, 'usage.jsonl')
         sinks_file = self.write_file('sinks.yaml', (
             'sinks:\n  - name: billing\n    driver: file\n'
             '    url: file://%s\n') % usage)

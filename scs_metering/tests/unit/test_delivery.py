@@ -58,9 +58,11 @@ class DeliveryTest(base.DBTestCase):
         time.sleep(max(0, (retry_at - now).total_seconds()) + 0.05)
 
     def test_outbox_entries_follow_the_filters(self):
-        usage = self.store.sink(driver='file', url='file:///tmp/u',
+        usage = self.store.sink(driver='file',
+                                url='file://%s/u' % self.tempdir,
                                 filters={'kinds': ['usage']})
-        life = self.store.sink(driver='file', url='file:///tmp/l',
+        life = self.store.sink(driver='file',
+                               url='file://%s/l' % self.tempdir,
                                filters={'kinds': ['lifecycle'],
                                         'projects': ['p1']})
         self.store.ingest(push.vm_lives(T0, 1))

@@ -56,7 +56,7 @@ class FormatTest(base.DBTestCase):
     def setUp(self):
         super().setUp()
         store = push.Store(self, self.connection)
-        store.sink(driver='file', url='file:///dev/null')
+        store.sink(driver='file', url='file://%s/usage.jsonl' % self.tempdir)
         store.ingest(push.vm_lives(T0, 2))
         # A late event corrects closed windows and moves the pause.
         store.close(T0 + 3 * push.HOUR)

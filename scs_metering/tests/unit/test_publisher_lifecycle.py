@@ -33,7 +33,9 @@ class LifecycleTest(base.DBTestCase):
     def setUp(self):
         super().setUp()
         self.store = push.Store(self, self.connection)
-        self.sink = self.store.sink(driver='file', url='file:///dev/null',
+        self.sink = self.store.sink(driver='file',
+                                    url='file://%s/usage.jsonl'
+                                    % self.tempdir,
                                     filters={'kinds': ['lifecycle']})
 
     def facts(self, current_only=True):

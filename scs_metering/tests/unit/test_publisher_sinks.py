@@ -191,6 +191,7 @@ class StorageTest(base.DBTestCase):
         self.assertEqual([], self.connection.sinks())
 
     def test_seed_from_yaml(self):
+        self.config('publisher', file_sink_dirs=['/var/lib/scs-metering'])
         path = self.write_file('sinks.yaml', """
 sinks:
   - name: erp
