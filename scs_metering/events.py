@@ -62,14 +62,37 @@ def message_key(message):
 
 
 def raw_text(message):
-    """A message as text, for a quarantine entry: JSON where it can be."""
-    if isinstance(message, (str, bytes)):
-        return message if isinstance(message, str) else message.decode(
-            'utf-8', 'replace')
+    """A message as text, for a quarantine entry: JSON where it can be.
+
+    The text is always storable: bytes that are not UTF-8 keep their
+    value as \\xNN escapes, and NUL, the one character PostgreSQL refuses
+    in text, is escaped the same way. Otherwise the database would refuse
+    the quarantine entry itself, and its true reason would be lost.
+    """
+    if isinstance(message, bytes):
+        message = message.decode('utf-8', 'backslashreplace')
+    if not isinstance(message, str):
+        try:
+            return json.dumps(message, sort_keys=True, default=repr)
+        except (TypeError, ValueError, RecursionError):
+            message = repr(message)
+    return message.replace('\x00', '\\x00')
+
+
+def undecodable(data):
+    """Why raw bytes from a bus or an archive are no text, or None.
+
+    Replay and the dead-letter consumer quarantine such a message with
+    this reason, and its bytes through raw_text().
+    """
+    if not isinstance(data, bytes):
+        return None
     try:
-        return json.dumps(message, sort_keys=True, default=repr)
-    except (TypeError, ValueError):
-        return repr(message)
+        data.decode('utf-8')
+    except UnicodeDecodeError as exc:
+        return 'not UTF-8 text: byte 0x%02x at position %d: %s' % (
+            data[exc.start], exc.start, exc.reason)
+    return None
 
 
 class InvalidEvent(ValueError):

@@ -64,6 +64,10 @@ COUNTED = {
     'scs_metering_quarantine_stored': (
         'counter', (),
         'Quarantine entries the engine stored.'),
+    'scs_metering_engine_refused': (
+        'counter', ('service',),
+        'Notifications whose events the database refused; the engine '
+        'quarantined each alone, with the database\'s reason.'),
     'scs_metering_engine_ingest_delay_seconds': (
         'histogram', (),
         'Seconds from an event\'s time to its storage by the engine.'),

@@ -16,6 +16,7 @@ import dataclasses
 from oslo_log import log
 
 from scs_metering.definitions import fields
+from scs_metering.definitions import guards
 from scs_metering.definitions import model
 from scs_metering import events
 
@@ -51,10 +52,16 @@ def unwrap_objects(value):
 
 
 class Converter:
-    """Turns notifications of one service into events."""
+    """Turns notifications of one service into events.
 
-    def __init__(self, definitions):
+    Every event passes the guard (definitions/guards.py) before it is
+    forwarded; a notification with one refused event is quarantined whole,
+    so that a retry after a fix meters all of it once.
+    """
+
+    def __init__(self, definitions, guard=None):
         self.definitions = definitions
+        self.guard = guard or guards.EventGuard(definitions)
 
     def convert(self, service, message, outcome=None):
         """Add the events, or the quarantine entry, of one message."""
@@ -64,7 +71,13 @@ class Converter:
             if isinstance(rule, model.IgnoreRule):
                 outcome.ignored += 1
             else:
-                outcome.events.extend(self._events(rule, message))
+                found = self._events(rule, message)
+                now = self.guard.clock()
+                for event in found:
+                    refused = self.guard.reason(event, now)
+                    if refused:
+                        raise _Unusable(refused)
+                outcome.events.extend(found)
         except (fields.FieldError, events.InvalidEvent,
                 _Unusable) as exc:
             outcome.quarantined.append(self.quarantine(service, message,
@@ -74,13 +87,11 @@ class Converter:
     @staticmethod
     def quarantine(service, message, reason):
         get = message.get if isinstance(message, dict) else (lambda k: None)
-        text = (lambda v: v if isinstance(v, str) or v is None
-                else repr(v)[:255])
         return events.Quarantined(
             reason=reason, raw=events.raw_text(message), service=service,
-            event_type=text(get('event_type')),
-            publisher_id=text(get('publisher_id')),
-            message_id=text(get('message_id')))
+            event_type=guards.clip(get('event_type')),
+            publisher_id=guards.clip(get('publisher_id')),
+            message_id=guards.clip(get('message_id')))
 
     def service_of(self, message):
         """The service whose definitions claim a message, for replays."""

@@ -24,6 +24,7 @@ from scs_metering.agent import endpoint
 from scs_metering.agent import forwarder
 from scs_metering.common import periodic
 from scs_metering.conf import notification
+from scs_metering.definitions import guards
 from scs_metering.definitions import loader
 from scs_metering import messaging
 from scs_metering import metrics
@@ -61,7 +62,8 @@ class NotificationAgent(os_service.ServiceBase):
         self.writer = metrics.start_writer(self.conf, 'agent')
         definitions = self.definitions
         self.forwarder = forwarder.Forwarder(self.conf)
-        convert = converter.Converter(definitions)
+        convert = converter.Converter(
+            definitions, guards.EventGuard.from_conf(self.conf, definitions))
         metered = set(definitions.services)
         buses, listened = set(), []
         for name in self.conf.notification.enabled_services:

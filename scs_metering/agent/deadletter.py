@@ -76,13 +76,15 @@ class DeadLetterConsumer(threading.Thread):
                                  durable=True)
 
     def _on_message(self, message):
-        raw = message.body
-        if isinstance(raw, bytes):
-            raw = raw.decode('utf-8', 'replace')
+        body = message.body
         death = _death(message)
         # The agent's queues are named "<pool>.<service>".
         service = death.get('queue', '').rpartition('.')[2] or None
-        entry = events.Quarantined(reason=_reason(death), raw=raw,
+        reason = _reason(death)
+        problem = events.undecodable(body)
+        if problem:
+            reason = '%s: %s' % (reason, problem)
+        entry = events.Quarantined(reason=reason, raw=events.raw_text(body),
                                    service=service)
         try:
             self.forwarder.forward(None, [], [entry])

@@ -15,6 +15,7 @@ from scs_metering.conf import api
 from scs_metering.conf import default
 from scs_metering.conf import enforcement
 from scs_metering.conf import engine
+from scs_metering.conf import guards
 from scs_metering.conf import meters
 from scs_metering.conf import metrics
 from scs_metering.conf import notification
@@ -24,8 +25,9 @@ from scs_metering.conf import rgw
 from scs_metering.conf import service_credentials
 from scs_metering.conf import throttling
 
-MODULES = (default, agent, api, engine, meters, metrics, notification,
-           publisher, reconciliation, rgw, service_credentials, throttling,
+MODULES = (default, agent, api, engine, guards, meters, metrics,
+           notification, publisher, reconciliation, rgw, service_credentials,
+           throttling,
            enforcement)
 
 

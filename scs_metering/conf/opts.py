@@ -20,6 +20,7 @@ from scs_metering.conf import api
 from scs_metering.conf import default
 from scs_metering.conf import enforcement
 from scs_metering.conf import engine
+from scs_metering.conf import guards
 from scs_metering.conf import meters
 from scs_metering.conf import metrics
 from scs_metering.conf import notification
@@ -36,6 +37,7 @@ def list_opts():
         (agent.GROUP, agent.opts),
         (api.GROUP, api.opts),
         (engine.GROUP, engine.opts),
+        (guards.GROUP, guards.opts),
         (meters.GROUP, meters.opts),
         (metrics.GROUP, metrics.opts),
         (notification.GROUP, notification.opts),

@@ -22,17 +22,28 @@ Type ``present`` yields whether the path holds a value at all (not null,
 not empty), such as a floating IP's port. ``where`` picks, from the list
 at ``path``, the first element whose pointers hold the given values, and
 ``get`` reads a pointer inside it: CADF measurements come as a list.
+
+Every converted value is guarded (definitions/guards.py): numbers lie in
+``min``..``max`` (by default 0..10**18, which the storage holds), texts
+have at most ``max_length`` characters (by default 255, the columns'
+length) and no control characters. A field that breaks a guard raises
+FieldError, so its message is quarantined with the field's name.
 """
 
 import decimal
 
 from scs_metering.common import timeutils
+from scs_metering.definitions import guards
 
 _MISSING = object()
 
 
 class FieldError(ValueError):
     """A field is missing or has the wrong type. The text names the field."""
+
+
+class GuardError(FieldError):
+    """A field has a value the guards refuse (definitions/guards.py)."""
 
 
 def split_pointer(pointer):
@@ -144,7 +155,9 @@ class Field:
         self.constant = _MISSING
         self.where = None
         self.get = ()
+        self.bounds = {}
         if isinstance(spec, dict):
+            self.bounds = _bounds(name, spec)
             self.type = spec.get('type', type_)
             self.required = spec.get('required', required)
             self.default = spec.get('default')
@@ -194,7 +207,38 @@ class Field:
         if self.mapping is not None:
             value = self.mapping.get(value, value)
         try:
-            return self.convert(value)
+            value = self.convert(value)
         except TypeError as exc:
-            raise FieldError('wrong type for field %s at %s: %s, got %r' % (
-                self.name, source, exc, value))
+            raise FieldError('wrong type for field %s at %s: %s, got %s' % (
+                self.name, source, exc, _shown(value)))
+        refused = guards.check_value('field %s at %s' % (self.name, source),
+                                     value, **self.bounds)
+        if refused:
+            raise GuardError(refused)
+        return value
+
+
+def _bounds(name, spec):
+    """The guards a field spec declares, checked against the storage."""
+    bounds = {}
+    for key, arg in (('min', 'minimum'), ('max', 'maximum')):
+        if key in spec:
+            bounds[arg] = spec[key]
+    for arg in ('minimum', 'maximum'):
+        value = bounds.get(arg)
+        if value is not None and abs(value) > guards.MAX_NUMBER:
+            raise ValueError('%s: %s %s is beyond what the storage holds '
+                             '(%s)' % (name, arg, value, guards.MAX_NUMBER))
+        if value is None and arg in bounds:
+            bounds[arg] = -guards.MAX_NUMBER if arg == 'minimum' else (
+                guards.MAX_NUMBER)
+    if 'max_length' in spec:
+        bounds['max_length'] = spec['max_length']
+    return bounds
+
+
+def _shown(value):
+    """A value as a reason shows it: never a whole 20,000-character id."""
+    text = repr(value)
+    return text if len(text) <= 80 else '%s... (%d characters)' % (
+        text[:60], len(text))

@@ -33,6 +33,11 @@ _FIELD = {
              'where': {'type': 'object', 'minProperties': 1,
                        'propertyNames': {'pattern': '^/'}},
              'get': _POINTER,
+             # Guards (definitions/guards.py); null widens a bound to what
+             # the storage holds.
+             'min': {'type': ['number', 'null']},
+             'max': {'type': ['number', 'null']},
+             'max_length': {'type': 'integer', 'minimum': 1},
          },
          'oneOf': [{'required': ['path']}, {'required': ['value']}],
          'additionalProperties': False},

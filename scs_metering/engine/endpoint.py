@@ -15,6 +15,7 @@ from oslo_log import log
 import oslo_messaging
 
 from scs_metering.common import timeutils
+from scs_metering.engine import isolation
 from scs_metering import events
 from scs_metering import metrics
 
@@ -79,16 +80,24 @@ class EventsEndpoint:
                 LOG.exception('Storing %d messages failed; requeued',
                               len(messages))
                 return oslo_messaging.NotificationResult.REQUEUE
-            # Something in the batch the database refuses. Store message by
-            # message, so one bad message cannot block the others.
-            LOG.exception('Storing a batch failed; retrying message by '
-                          'message')
+            # Something in the batch the database refuses: only the
+            # notifications at fault are quarantined (engine/isolation.py).
+            LOG.warning('The database refused a batch of %d messages (%s); '
+                        'isolating the notifications at fault',
+                        len(messages), isolation.reason_of(exc))
+            parts = [unit for (found, kept), message in zip(decoded, messages)
+                     for unit in isolation.units(_service(message), found,
+                                                 kept)]
             try:
-                for (found, kept), message in zip(decoded, messages):
-                    self._store_alone(found, kept, message)
+                refused = isolation.store(
+                    self._store_part, self.ingestor.connection.transient,
+                    parts, exc)
             except Exception:
                 LOG.exception('Storing failed again; requeued')
                 return oslo_messaging.NotificationResult.REQUEUE
+            for unit, _reason in refused:
+                metrics.inc('scs_metering_engine_refused',
+                            service=unit.service or 'unknown')
         self._beat(messages)
         return oslo_messaging.NotificationResult.HANDLED
 
@@ -110,17 +119,14 @@ class EventsEndpoint:
         kept = [q for _, qs in decoded for q in qs]
         _count(self.ingestor.store(found, kept), found)
 
-    def _store_alone(self, found, kept, message):
-        try:
-            _count(self.ingestor.store(found, kept), found)
-        except Exception as exc:
-            if self.ingestor.connection.transient(exc):
-                raise
-            LOG.error('Quarantining a forwarded message the database '
-                      'refuses: %s', exc)
-            _count(self.ingestor.store([], [events.Quarantined(
-                reason='refused by the database: %s' % exc,
-                raw=events.raw_text(message))]), [])
+    def _store_part(self, found, kept):
+        _count(self.ingestor.store(found, kept), found)
+
+
+def _service(message):
+    payload = message.get('payload') if isinstance(message, dict) else None
+    service = payload.get('service') if isinstance(payload, dict) else None
+    return service if isinstance(service, str) else None
 
 
 def _count(result, found):

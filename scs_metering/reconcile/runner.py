@@ -28,6 +28,7 @@ from oslo_log import log
 from scs_metering.common import timeutils
 from scs_metering.db import models
 from scs_metering.definitions import fields
+from scs_metering.definitions import guards
 from scs_metering.engine import ingest
 from scs_metering.reconcile import client
 from scs_metering.reconcile import diff
@@ -89,7 +90,8 @@ class Reconciler:
         # Clock difference allowed between us and the hosts that date
         # resources (APIs and notifications).
         self.margin = datetime.timedelta(seconds=self.conf.clock_margin)
-        self.ingestor = ingest.Ingestor(connection)
+        self.ingestor = Guarded(ingest.Ingestor(connection), definitions,
+                                conf, clock)
         # The resource types this reconciler may run, None for any.
         self.enabled = enabled
         self._full_conf = conf
@@ -153,8 +155,7 @@ class Reconciler:
                 batch.extend(evs)
             # Marked once the queued events, which create the resources
             # the engine never saw, are stored.
-            self._seen.append(([lister.resource_id(i) for i in page],
-                               listed_at))
+            self._seen.append((_seen_ids(lister, page), listed_at))
             self._store(batch)
         self._flush()
         self._exact_deletes(lister, report)
@@ -175,6 +176,14 @@ class Reconciler:
             except fields.FieldError as exc:
                 try:
                     resource_id = lister.resource_id(item)
+                except fields.GuardError as refused:
+                    # An id no notification could carry either (too long,
+                    # a control character): that item alone is unusable.
+                    LOG.warning('Reconciliation of %s: a listed item is '
+                                'unusable: %s', lister.resource_type,
+                                refused)
+                    report.errors += 1
+                    continue
                 except fields.FieldError:
                     raise client.ListingError(
                         '%s: a listed item has no id: %s' % (
@@ -256,6 +265,54 @@ class Reconciler:
         if self._seen:
             self.connection.mark_seen(self._type, self._seen)
             self._seen = []
+
+
+def _seen_ids(lister, page):
+    """Ids of a listed page, but those no resource could have."""
+    ids = []
+    for item in page:
+        try:
+            ids.append(lister.resource_id(item))
+        except fields.GuardError:
+            continue
+    return ids
+
+
+class Guarded:
+    """The ingestor behind the input guards, as the agents' events are.
+
+    The values and ids reconciliation infers pass the same checks as a
+    notification's, and an event that fails one is quarantined alone
+    under its service. Its time may lie far back (a resource that lived
+    unseen since its creation), so only times in the future are refused;
+    [engine] metering_start bounds what an old fact bills.
+    """
+
+    def __init__(self, ingestor, definitions, conf, clock):
+        self.ingestor = ingestor
+        self.connection = ingestor.connection
+        self.definitions = definitions
+        self.guard = guards.EventGuard(
+            definitions, clock_skew=conf.guards.clock_skew, clock=clock)
+
+    def store(self, batch):
+        kept, refused = [], []
+        now = self.guard.clock()
+        for event in batch:
+            reason = self.guard.reason(event, now)
+            if reason is None:
+                kept.append(event)
+                continue
+            LOG.warning('Reconciliation quarantined a %s event of %s: %s',
+                        event.resource_type, event.resource_id[:255],
+                        reason)
+            refused.append(guards.quarantine_event(
+                event, reason, self._service(event.resource_type)))
+        return self.ingestor.store(kept, refused)
+
+    def _service(self, resource_type):
+        known = self.definitions.resource_types.get(resource_type)
+        return known.service if known is not None else None
 
 
 def _first_missing(tracked, listed_until):

@@ -43,6 +43,7 @@ import datetime
 
 from scs_metering.common import timeutils
 from scs_metering.definitions import fields
+from scs_metering.definitions import guards
 from scs_metering.reconcile import client
 
 
@@ -124,10 +125,15 @@ class Getter:
         if value is None or value == '':
             return self._absent()
         try:
-            return self.convert(value)
+            value = self.convert(value)
         except (TypeError, ValueError) as exc:
             raise fields.FieldError('wrong type for field %s: %s, got %r' % (
                 self.name, exc, value))
+        # The same guards as for notifications: a listing is input too.
+        refused = guards.check_value('field %s' % self.name, value)
+        if refused:
+            raise fields.GuardError(refused)
+        return value
 
     def _absent(self):
         if self.type == 'present':

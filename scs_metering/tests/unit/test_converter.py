@@ -373,7 +373,8 @@ class QuarantineTest(ConverterTestCase):
 
     def test_quarantine_of_non_json_values(self):
         entry = self.convert(b'\xff{not json').quarantined[0]
-        self.assertEqual('\ufffd{not json', entry.raw)
+        # The byte keeps its value, escaped (issue 13, finding 7).
+        self.assertEqual('\\xff{not json', entry.raw)
         self.assertIsNone(entry.event_type)
         entry = self.convert({'event_type': {'odd': 1},
                               'payload': {}}).quarantined[0]

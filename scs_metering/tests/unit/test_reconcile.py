@@ -633,3 +633,42 @@ class SimulatorTest(base.TestCase):
             [event] = outcome.events
             seen.add(event.resource_type)
         self.assertEqual(set(simulation.NOTIFIED), seen)
+
+
+class GuardsTest(ReconcileTestCase):
+    """Listed figures pass the notifications' guards (issue 13).
+
+    Before, a listed size of 10**30 became a missed create the window
+    closer could not write, and a 20,000-character id failed the listing.
+    """
+
+    def volume(self, size, resource_id=None):
+        return self.cloud.create(
+            'volume', self.cloud.projects[0],
+            {'state': 'available', 'size': size,
+             'volume_type': workload.VOLUME_TYPE}, resource_id=resource_id)
+
+    def test_a_bad_figure_spoils_only_its_item(self):
+        good = self.volume(10)
+        self.volume(10 ** 30)
+        self.volume(-5)
+        self.volume(10, resource_id='v' * 20000)
+        self.later(10)
+        report = self.reconciler().run('volume')
+        self.assertEqual(('success', 3, 1), (
+            report.status, report.errors, report.missed_creates))
+        [period] = self.periods(good, 'volume')
+        self.assertEqual(10, dict(period.snapshot.attributes)['size'])
+        self.assertEqual(1, self.connection.count('Resource'))
+
+    def test_a_bad_polled_figure_is_quarantined_with_its_service(self):
+        for project, used in zip(self.cloud.projects[:2], (14, 10 ** 19)):
+            self.cloud.create('swift_account', project, {'bytes': used},
+                              resource_id=project)
+        self.later(1)
+        report = self.reconciler().run('swift_account')
+        self.assertEqual('success', report.status)
+        self.assertEqual(1, self.connection.count('Event'))
+        [entry] = self.connection.quarantined()
+        self.assertEqual('swift', entry['service'])
+        self.assertIn('more than the maximum', entry['reason'])
