@@ -19,6 +19,7 @@ older agent's events, say), the engine quarantines that notification alone
 with the database's reason and its service, and stores its neighbours.
 """
 
+import dataclasses
 import datetime
 import json
 
@@ -120,13 +121,12 @@ class GuardsTest(base.FunctionalTestCase):
     def test_engine_quarantines_only_the_notification_at_fault(self):
         # Events as an agent without guards forwards them: the database
         # refuses the long id, and only that notification is quarantined.
-        unguarded = converter.Converter(self.definitions, guards.EventGuard(
-            self.definitions, clock=lambda: NOW))
-        unguarded.guard.reason = lambda event, now=None: None
-        found = [unguarded.convert('cinder', volume_create(name)).events[0]
-                 for name in ('a', 'x' * 20000, 'b', 'c')]
-        more = [unguarded.convert('cinder', volume_create(name)).events[0]
-                for name in ('d', 'e')]
+        def event(name):
+            [found] = self.convert.convert('cinder', volume_create(
+                name[:40])).events
+            return dataclasses.replace(found, resource_id=name)
+        found = [event(name) for name in ('a', 'x' * 20000, 'b', 'c')]
+        more = [event(name) for name in ('d', 'e')]
         messages = [forwarded('cinder', found), forwarded('cinder', more)]
         point = endpoint.EventsEndpoint(ingest.Ingestor(self.connection))
         point.info(messages)
