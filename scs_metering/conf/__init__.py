@@ -27,8 +27,7 @@ from scs_metering.conf import throttling
 
 MODULES = (default, agent, api, engine, guards, meters, metrics,
            notification, publisher, reconciliation, rgw, service_credentials,
-           throttling,
-           enforcement)
+           throttling, enforcement)
 
 
 def register_opts(conf):
