@@ -295,8 +295,8 @@ class Guarded:
         self.guard = guards.EventGuard(
             definitions, clock_skew=conf.guards.clock_skew, clock=clock)
 
-    def store(self, batch):
-        kept, refused = [], []
+    def store(self, batch, quarantined=()):
+        kept, refused = [], list(quarantined)
         now = self.guard.clock()
         for event in batch:
             reason = self.guard.reason(event, now)
