@@ -24,10 +24,33 @@ from scs_metering import events as ev
 _sorted_json = json.JSONEncoder(sort_keys=True).encode
 
 
-def record_id(meter, resource_type, resource_id, window_start, group):
+def record_id(meter, resource_type, resource_id, window_start, group,
+              user_id=None):
+    """The id of a new usage record: everything its window is grouped by.
+
+    ``group`` holds the meter's group_by attributes and the project. The
+    user is a part of its own, so that two users of one project (two
+    users writing to one Swift account, a volume transferred within the
+    hour) are two records, never one id. Records stored before the user
+    was a part keep the id they were delivered under: the closer matches
+    a correction to its stored record by content (identity below), not by
+    id.
+    """
     return ev.stable_id('usage', meter, resource_type, resource_id,
                         timeutils.isoformat(window_start),
-                        _sorted_json(group))
+                        _sorted_json(group), _sorted_json(user_id))
+
+
+def identity(record):
+    """What a usage record stands for within its resource and meter.
+
+    A window, an owner and a group; revisions of a record share it, so a
+    correction finds the stored record it replaces by identity, whatever
+    rule made that record's id.
+    """
+    return (record.window_start, record.project_id or '',
+            record.user_id or '',
+            jsonutils.canonical_json(record.attributes))
 
 
 def _volume(meter, attributes):
@@ -76,7 +99,7 @@ class Groups:
             quantity = decimal.Decimal(entry['quantity'])
             records.append(models.Record(
                 id=record_id(meter.name, resource_type, resource_id,
-                             window_start, group),
+                             window_start, group, user_id),
                 meter=meter.name, unit=meter.unit,
                 resource_type=resource_type, resource_id=resource_id,
                 project_id=project_id, user_id=user_id,

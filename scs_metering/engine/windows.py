@@ -204,22 +204,31 @@ class WindowCloser:
         return len(corrections), more
 
     def _diff(self, meter, resource, fresh, existing):
+        """(record, pk, previous revision) of what changed, by identity.
+
+        A fresh record that has a stored counterpart becomes its next
+        revision under the stored id, which may come from an older id
+        rule (usage.record_id).
+        """
         start = timeutils.window_floor(resource.dirty_from, meter.window)
-        fresh = {i: r for i, r in fresh.items() if r.window_start >= start}
-        old = {i: r for i, r in existing.items()
+        fresh = {usage.identity(r): r for r in fresh.values()
+                 if r.window_start >= start}
+        old = {usage.identity(r): r for r in existing.values()
                if r.resource_id == resource.resource_id and
                r.window_start >= start}
         changed = []
-        for record_id in sorted(set(fresh) | set(old)):
-            new, previous = fresh.get(record_id), old.get(record_id)
+        for key in sorted(set(fresh) | set(old)):
+            new, previous = fresh.get(key), old.get(key)
             if new is None:
                 if previous.quantity == 0:
                     continue
                 new = dataclasses.replace(
                     previous, quantity=decimal.Decimal(0), provenance={},
                     revision=None, replaces=None, created_at=None)
-            elif previous is not None and _same(new, previous):
-                continue
+            elif previous is not None:
+                if _same(new, previous):
+                    continue
+                new = dataclasses.replace(new, id=previous.id)
             changed.append((new, resource.pk,
                             previous.revision if previous else None))
         return changed
