@@ -28,9 +28,9 @@ import fixtures
 import testscenarios
 
 from scs_metering.common import timeutils
-from scs_metering import events as ev
 from scs_metering.engine import usage
 from scs_metering.engine import windows
+from scs_metering import events as ev
 from scs_metering import replay
 from scs_metering.tests import base as test_base
 from scs_metering.tests import fixtures as fx
