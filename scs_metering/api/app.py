@@ -17,11 +17,14 @@ from oslo_middleware import healthcheck
 from oslo_middleware import http_proxy_to_wsgi
 from oslo_middleware import request_id
 import pecan
+from webob import exc as webob_exc
 
 from scs_metering.api.controllers import root
+from scs_metering.api import guard
 from scs_metering.api import hooks
 from scs_metering.api import policy
 from scs_metering.db import api as db_api
+from scs_metering.definitions import loader
 from scs_metering import metrics
 
 # Answered without a token: version discovery and the health check.
@@ -30,12 +33,42 @@ PUBLIC_PATHS = frozenset(('', '/', HEALTHCHECK))
 
 
 class AuthProtocol(auth_token.AuthProtocol):
-    """keystonemiddleware's auth_token, except for the public paths."""
+    """keystonemiddleware's auth_token, except for the public paths.
+
+    Its errors are JSON like the API's own: it answers 401 in JSON, but
+    503 (Keystone unreachable) and a few others as an HTML page.
+    """
 
     def process_request(self, request):
         if request.path_info in PUBLIC_PATHS:
             return None
-        return super().process_request(request)
+        try:
+            return super().process_request(request)
+        except webob_exc.HTTPException as error:
+            if error.content_type == 'application/json':
+                raise
+            response = hooks.error_response(
+                error.code, error.detail or error.explanation)
+            response.headers.update(
+                (k, v) for k, v in error.headers.items()
+                if k.lower() not in ('content-type', 'content-length'))
+            return response
+
+
+class Request(pecan.Request):
+    """pecan's request, whose JSON body pecan itself does not read.
+
+    pecan parses a JSON body while routing, to pass its keys to the
+    controller as arguments. No controller here takes them, and that
+    parse comes before the policy check and has no depth limit: a deep
+    body from any caller was a RecursionError. Controllers read the body
+    through validation.body, once authorized; pecan takes the TypeError
+    as "no JSON arguments".
+    """
+
+    @property
+    def json(self):
+        raise TypeError('the body is read by the controller')
 
 
 def setup_app(conf, storage=None):
@@ -43,9 +76,10 @@ def setup_app(conf, storage=None):
     storage = storage or db_api.get_connection(conf)
     return pecan.make_app(
         root.RootController(),
-        hooks=[hooks.RequestHook(conf, storage, policy.get_enforcer(conf)),
+        hooks=[hooks.RequestHook(conf, storage, policy.get_enforcer(conf),
+                                 loader.load(conf)),
                hooks.ErrorHook()],
-        debug=False, force_canonical=False,
+        request_cls=Request, debug=False, force_canonical=False,
         guess_content_type_from_ext=False)
 
 
@@ -70,6 +104,7 @@ def build_wsgi_app(conf, storage=None):
     app = _Health(app, conf)
     if conf.metrics.api:
         app = metrics.Middleware(app, conf, db_api.stats_reader(conf))
+    app = guard.RequestGuard(app, conf)
     app = cors.CORS(app, conf)
     app = request_id.RequestId(app, conf)
     return http_proxy_to_wsgi.HTTPProxyToWSGI(app, conf)

@@ -27,18 +27,21 @@ LOG = log.getLogger(__name__)
 
 
 class RequestHook(hooks.PecanHook):
-    """Puts the config, storage, enforcer and caller on the request."""
+    """Puts the config, storage, enforcer, definitions and caller on the
+    request."""
 
-    def __init__(self, conf, storage, enforcer):
+    def __init__(self, conf, storage, enforcer, definitions):
         self.conf = conf
         self.storage = storage
         self.enforcer = enforcer
+        self.definitions = definitions
 
     def before(self, state):
         request = state.request
         request.conf = self.conf
         request.storage = self.storage
         request.enforcer = self.enforcer
+        request.definitions = self.definitions
         # Identity comes from the headers keystonemiddleware sets after
         # checking the token; it strips any a client sent itself.
         request.context = oslo_context.RequestContext.from_environ(

@@ -23,6 +23,8 @@ import jsonschema
 from scs_metering.api import exception
 from scs_metering.common import timeutils
 
+# What a body nested too deeply for the JSON decoder parses to.
+_TOO_DEEP = object()
 JSON_TYPES = ('application/json', 'application/merge-patch+json')
 
 _RULES = {
@@ -81,15 +83,35 @@ def body(request, schema):
     limit = request.conf.api.max_request_body_size
     if len(raw) > limit:
         raise exception.BodyTooLarge(limit=limit)
+    max_depth = request.conf.api.max_json_depth
     try:
         data = json.loads(raw)
     except ValueError as exc:
         raise exception.InvalidBody(reason='not valid JSON (%s)' % exc)
+    except RecursionError:
+        data = _TOO_DEEP
+    if data is _TOO_DEEP or depth(data) > max_depth:
+        # Checked before the schema, whose validator recurses too.
+        raise exception.InvalidBody(
+            reason='nested deeper than %d levels' % max_depth)
     try:
         check(data, schema)
     except exception.BadRequest as exc:
         raise exception.InvalidBody(reason=exc.message)
     return data
+
+
+def depth(data):
+    """How deeply arrays and objects nest in ``data``, without recursion."""
+    deepest, todo = 0, [(data, 1)]
+    while todo:
+        value, level = todo.pop()
+        if isinstance(value, dict):
+            value = list(value.values())
+        if isinstance(value, list):
+            deepest = max(deepest, level)
+            todo.extend((item, level + 1) for item in value)
+    return deepest
 
 
 def optional_body(request, schema):

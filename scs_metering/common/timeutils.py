@@ -43,8 +43,15 @@ def parse(value):
 
 
 def isoformat(when):
-    """The wire form of a time: ISO 8601 with a Z suffix."""
-    return None if when is None else when.strftime('%Y-%m-%dT%H:%M:%SZ')
+    """The wire form of a time: ISO 8601 with a Z suffix.
+
+    Not strftime: its %Y gives year 1 as "1", not "0001", on glibc.
+    """
+    if when is None:
+        return None
+    return '%04d-%02d-%02dT%02d:%02d:%02dZ' % (
+        when.year, when.month, when.day, when.hour, when.minute,
+        when.second)
 
 
 def to_db(when):

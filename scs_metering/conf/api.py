@@ -34,6 +34,15 @@ opts = [
     cfg.IntOpt('max_request_body_size', default=65536, min=1024,
                help='Largest request body accepted, in bytes; larger '
                     'bodies get 413.'),
+    cfg.IntOpt('max_query_length', default=16384, min=1024, max=32766,
+               help='Longest query string accepted, in bytes; longer ones '
+                    'get 414. A query string that the WSGI server passed '
+                    'on shorter than the request line has it (uWSGI drops '
+                    'one of 32 KiB or more) gets 414 too, whatever this '
+                    'says.'),
+    cfg.IntOpt('max_json_depth', default=32, min=2, max=256,
+               help='Deepest nesting of arrays and objects accepted in a '
+                    'request body; deeper bodies get 400.'),
     cfg.IntOpt('max_limit', default=1000, min=1,
                help='Largest page size a list request may ask for.'),
     cfg.IntOpt('default_limit', default=100, min=1,

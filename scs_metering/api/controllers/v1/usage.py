@@ -47,6 +47,18 @@ def scope(request, values, rule):
     return project_id
 
 
+def check_group_by(definitions, group_by):
+    """Refuse a key that no record has: it would group into nulls."""
+    known = set(RECORD_KEYS).union(*(
+        meter.group_by for meter in definitions.meters.values()))
+    for key in group_by:
+        if key not in known:
+            raise exception.InvalidParameter(
+                name='group_by', reason='%s is not a key records are '
+                'grouped by; known keys: %s' % (key, ', '.join(
+                    sorted(known))))
+
+
 def group(totals, group_by):
     """Sum storage totals by meter and the ``group_by`` keys."""
     groups = {}
@@ -84,6 +96,7 @@ class UsageController:
         start, end = validation.time_range(
             values, *month(timeutils.utcnow()))
         group_by = values.get('group_by', [])
+        check_group_by(request.definitions, group_by)
         totals = request.storage.usage_report(
             project_id=project_id, start=start, end=end,
             meters=values.get('meter'),

@@ -21,6 +21,7 @@ import os
 import shutil
 import tempfile
 import threading
+import unittest
 from wsgiref import simple_server
 
 from cryptography import fernet
@@ -51,12 +52,19 @@ class APITestCase(base.FunctionalTestCase):
 
     # Extra [section] option = value lines of the API's configuration.
     extra_config = ''
+    # Where the API's store lives: sqlite, or a server of base.SERVICES.
+    backend = 'sqlite'
+    # [keystone_authtoken] options that differ from the test Keystone's.
+    authtoken_overrides = {}
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.keystone = base.started(keystone.get, keystone.Unavailable)
         cls.dir = tempfile.mkdtemp(prefix='scs-api-')
+        cls.database_url = 'sqlite:///%s/api.sqlite' % cls.dir
+        if cls.backend != 'sqlite':
+            cls.database_url, cls.drop_database = cls._server_database()
         cls.secret_key = fernet.Fernet.generate_key().decode()
         cls.api_conf = service.new_conf()
         cls.api_conf(['--config-file', cls._write_config()],
@@ -78,21 +86,34 @@ class APITestCase(base.FunctionalTestCase):
         cls.server.shutdown()
         cls.server.server_close()
         cls.storage.dispose()
+        if cls.backend != 'sqlite':
+            cls.drop_database()
         shutil.rmtree(cls.dir, ignore_errors=True)
         super().tearDownClass()
 
     @classmethod
+    def _server_database(cls):
+        if not base.reachable(cls.backend):
+            message = '%s is not reachable' % cls.backend
+            if base.IN_CI:
+                raise AssertionError(message + ' (CI=true)')
+            raise unittest.SkipTest(message)
+        return base.create_database(cls.backend)
+
+    @classmethod
     def _write_config(cls):
         path = os.path.join(cls.dir, 'scs-metering.conf')
-        authtoken = '\n'.join('%s = %s' % item for item in sorted(
-            cls.keystone.authtoken_options().items()))
+        authtoken = '\n'.join('%s = %s' % item for item in sorted(dict(
+            cls.keystone.authtoken_options(),
+            **cls.authtoken_overrides).items()))
         with open(path, 'w') as f:
             f.write('[DEFAULT]\nstate_path = {d}\n'
-                    '[database]\nconnection = sqlite:///{d}/api.sqlite\n'
+                    '[database]\nconnection = {db}\n'
                     '[api]\nauth_strategy = keystone\n'
                     '[publisher]\nsecret_keys = {key}\n'
                     '[keystone_authtoken]\n{authtoken}\n{extra}\n'.format(
-                        d=cls.dir, key=cls.secret_key, authtoken=authtoken,
+                        d=cls.dir, db=cls.database_url,
+                        key=cls.secret_key, authtoken=authtoken,
                         extra=cls.extra_config))
         return path
 
