@@ -49,9 +49,9 @@ class AuthProtocol(auth_token.AuthProtocol):
                 raise
             response = hooks.error_response(
                 error.code, error.detail or error.explanation)
-            response.headers.update(
-                (k, v) for k, v in error.headers.items()
-                if k.lower() not in ('content-type', 'content-length'))
+            for name, value in error.headers.items():
+                if name.lower() not in ('content-type', 'content-length'):
+                    response.headers[name] = value
             return response
 
 

@@ -40,8 +40,7 @@ def _problem(raw, what):
 
 
 class RequestGuard:
-    """WSGI middleware: 414 for a cut or overlong query, 400 for bytes
-    no request of this API holds."""
+    """414 for a cut or overlong query, 400 for bytes nobody sends."""
 
     def __init__(self, app, conf):
         self.app = app

@@ -27,8 +27,7 @@ LOG = log.getLogger(__name__)
 
 
 class RequestHook(hooks.PecanHook):
-    """Puts the config, storage, enforcer, definitions and caller on the
-    request."""
+    """Puts config, storage, enforcer, definitions, caller on requests."""
 
     def __init__(self, conf, storage, enforcer, definitions):
         self.conf = conf

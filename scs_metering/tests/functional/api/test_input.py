@@ -90,17 +90,17 @@ class InputTest(base.APITestCase):
 
     def test_times_echoed_in_iso_8601(self):
         report = self.request(
-            'GET', '/v1/usage?start=0001-01-01&end=9999-12-31T23:59:59Z')
+            'GET', '/v1/usage?start=0001-01-01&end=9999-12-31T23:59:59Z'
+            '&project_id=' + self.project('alpha'))
         self.assertEqual(200, report.status_code, report.text)
         self.assertEqual('0001-01-01T00:00:00Z', report.json()['start'])
         self.assertEqual('9999-12-31T23:59:59Z', report.json()['end'])
         self.assertEqual('10800', report.json()['usage'][0]['quantity'])
 
     def test_long_query_gets_414(self):
-        self.assertError(414, self.request(
-            'GET', '/v1/usage?' + '&'.join(['meter=m%05d' % i
-                                            for i in range(2000)])),
-            'longer than 16384 bytes')
+        query = '&'.join('meter=m%05d' % i for i in range(2000))
+        self.assertError(414, self.request('GET', '/v1/usage?' + query),
+                         'longer than 16384 bytes')
 
 
 class KeystoneDownTest(base.APITestCase):
