@@ -20,6 +20,11 @@ user and billable attributes (its state among them). A period is an
 interval over which the snapshot is constant. A delete ends the current
 life; later snapshots of that life are stale and ignored, only a create
 starts a new life under the same id.
+
+First-hand evidence is never moved by an API observation: a create that
+reconciliation inferred from a listing gives way to a create notification
+whose time lies within the inferred create's bounds, whichever arrived
+first (the admin guide states the rule; reconcile/diff.py follows it too).
 """
 
 import dataclasses
@@ -41,6 +46,23 @@ _RANK = {ev.CREATE: 0, ev.UPDATE: 1, ev.EXISTS: 1, ev.DELETE: 2}
 # a later listing; the create notification of the same moment knows the
 # state at creation.
 _WEIGHT = {ev.RECONCILIATION: 0, ev.AUDIT: 1, ev.NOTIFICATION: 2}
+
+
+def first_hand(events):
+    """The events without the inferred creates that a notified one dates.
+
+    A listing only bounds a start the API does not date exactly, so its
+    create may be billed from the first listing that saw the resource;
+    the create notification, late or not, says when it really began.
+    """
+    notified = [e.time for e in events if e.action == ev.CREATE and
+                e.provenance != ev.RECONCILIATION]
+    if not notified:
+        return events
+    return [e for e in events if not (
+        e.action == ev.CREATE and e.provenance == ev.RECONCILIATION and
+        any((e.time_min or e.time) <= when <= (e.time_max or e.time)
+            for when in notified))]
 
 
 def order_key(event):
@@ -93,7 +115,8 @@ def fold(events, state=None):
     """
     state = state or FoldState()
     closed = []
-    for event in sorted((e for e in events if e.action != ev.SAMPLE),
+    for event in sorted(first_hand([e for e in events
+                                    if e.action != ev.SAMPLE]),
                         key=order_key):
         if event.action == ev.DELETE:
             if state.status == ALIVE:

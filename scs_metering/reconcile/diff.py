@@ -80,38 +80,50 @@ def _differs(observed, tracked):
                for k, v in observed.attributes.items())
 
 
-def created(resource_type, observed, tracked=None):
-    """A life the engine never saw begin, starting when the API says.
+def created(resource_type, observed, tracked, listed_at):
+    """A life the engine never saw begin.
 
-    A server may have been resized since its launch, which moves its
-    launch time: its start is then known to lie between its creation and
-    the listed launch, and the later one is billed.
+    Where the API dates the start exactly, the life is billed from then.
+    Nova moves a server's launch time on resize, so its start is only
+    known to lie between its creation and the listed launch, and the
+    later is billed. Where the API only bounds the start (cinder stamps
+    the request, before the volume is available), the life is billed
+    from this listing, the first time it is seen, and never from a time
+    that no one saw it usable; the bounds say how early it may have been.
     """
-    when, born = observed.created_at, min(observed.born_at,
-                                          observed.created_at)
-    return _event(resource_type, observed, ev.CREATE, when,
-                  (timeutils.isoformat(born), timeutils.isoformat(when)),
-                  born, when, _attributes(observed, tracked),
-                  started_at=when)
+    born = observed.born_at
+    if observed.started_at is not None:
+        when = observed.started_at
+        born = min(born, when)
+        fact = (timeutils.isoformat(born), timeutils.isoformat(when))
+    else:
+        # The same life listed again yields the same fact, whenever.
+        when = max(born, listed_at)
+        fact = (timeutils.isoformat(born), 'seen')
+    return _event(resource_type, observed, ev.CREATE, when, fact, born,
+                  when, _attributes(observed, tracked), started_at=when)
 
 
-def created_before(resource_type, observed, tracked):
+def created_before(resource_type, observed, tracked, start_moves):
     """A life first heard of late, from an event backdated to its start.
 
     The engine then bills its start with a snapshot taken later: what it
     was before that first event is not known, and the bounds say so.
-    Nova also moves a server's launch time on resize and rebuild, so such
-    a server started between its creation and the start the engine has;
-    it is billed from its creation, at most the build time too early,
-    where keeping the late start would drop everything before the resize.
+    Where the API's start moves during a life (nova's launch time, on
+    resize and rebuild) the server started between its creation and the
+    start the engine has; it is billed from its creation, at most the
+    build time too early, where keeping the late start would drop
+    everything before the resize. Elsewhere the start the engine has,
+    the first time the life was heard of, stays billed.
     """
     born = min(observed.born_at, tracked.started_at)
     known = max(tracked.first_known or tracked.started_at,
                 tracked.started_at)
-    return _event(resource_type, observed, ev.CREATE, born,
+    when = born if start_moves else tracked.started_at
+    return _event(resource_type, observed, ev.CREATE, when,
                   (timeutils.isoformat(born), 'before',
                    timeutils.isoformat(known)), born, known,
-                  _attributes(observed, tracked), started_at=born)
+                  _attributes(observed, tracked), started_at=when)
 
 
 def deleted(resource_type, tracked, low, high, policy):
@@ -122,14 +134,22 @@ def deleted(resource_type, tracked, low, high, policy):
                   dict(tracked.attributes or {}))
 
 
-def compare(resource_type, observed, tracked, listed_at, policy):
-    """Classify one listed, live resource; return (kind, events)."""
+def compare(resource_type, observed, tracked, listed_at, policy,
+            start_moves=False):
+    """Classify one listed, live resource; return (kind, events).
+
+    First-hand evidence is never moved: a life that a create notification
+    opened keeps its start, whatever the API says of it. The API's time
+    counts only where no notification dated the start.
+    """
     if tracked is None or (not tracked.active and tracked.ended_at is None):
-        return CREATED, [created(resource_type, observed, tracked)]
+        return CREATED, [created(resource_type, observed, tracked,
+                                 listed_at)]
     if not tracked.active:
         if observed.born_at > tracked.ended_at:
             # Deleted, then created again under the same id.
-            return CREATED, [created(resource_type, observed, tracked)]
+            return CREATED, [created(resource_type, observed, tracked,
+                                     listed_at)]
         if tracked.ended_at > listed_at:
             # Deleted after its page was fetched: the listing is stale.
             return MATCHED, []
@@ -143,13 +163,19 @@ def compare(resource_type, observed, tracked, listed_at, policy):
         return CREATED, [
             deleted(resource_type, tracked, known_alive, observed.born_at,
                     policy),
-            created(resource_type, observed, tracked)]
+            created(resource_type, observed, tracked, listed_at)]
     found = []
-    if tracked.started_at is None or observed.created_at < tracked.started_at:
-        # Its create was missed and a later event opened it late.
-        found.append(created(resource_type, observed, tracked))
+    exact = observed.started_at
+    if tracked.started_at is None:
+        found.append(created(resource_type, observed, tracked, listed_at))
     elif not tracked.opened_by_create:
-        found.append(created_before(resource_type, observed, tracked))
+        if exact is not None and exact < tracked.started_at:
+            # Its create was missed and a later event opened it late.
+            found.append(created(resource_type, observed, tracked,
+                                 listed_at))
+        elif exact is None or start_moves:
+            found.append(created_before(resource_type, observed, tracked,
+                                        start_moves))
     if _differs(observed, tracked):
         found.append(drifted(resource_type, observed, tracked, listed_at))
         return DRIFT, found
@@ -163,7 +189,7 @@ def drifted(resource_type, observed, tracked, listed_at):
     the listing; ``updated_at`` is the last change the API knows of, so
     the billable one happened at or before it.
     """
-    low = min(tracked.known_alive or observed.created_at, listed_at)
+    low = min(tracked.known_alive or observed.born_at, listed_at)
     high = listed_at
     updated = observed.updated_at
     if updated is not None and low <= updated <= high:
@@ -177,26 +203,32 @@ def drifted(resource_type, observed, tracked, listed_at):
 
 
 def exact_delete(resource_type, observed, tracked):
-    """A deletion the API dates itself (nova's deleted servers)."""
+    """A deletion the API dates itself (nova's deleted servers).
+
+    A life the engine already knows from its own events keeps them: only
+    a life it knows nothing of, or of which it heard the delete alone,
+    is told from the listing.
+    """
     when = observed.deleted_at
+    start = observed.started_at
+    if start is None or start >= when:
+        return MATCHED, []  # never launched: nothing to bill
     found = []
     if tracked is None or (not tracked.active and tracked.ended_at is None):
         # Neither create nor delete was seen: the whole life is missing.
-        if observed.created_at >= when:
-            return MATCHED, []
-        found.append(created(resource_type, observed, tracked))
+        found.append(created(resource_type, observed, tracked, when))
     elif not tracked.active:
         if (tracked.opened_by_create or tracked.ended_at != when or
-                observed.created_at >= when):
-            return MATCHED, []  # already ended
+                tracked.first_known != when):
+            return MATCHED, []  # already ended, and known before its end
         # Only its delete was heard of: the life it tells is dated, but
         # the delete's snapshot is the dead server's; the listing's state
         # of a live one replaces it.
-        return CREATED, [created(resource_type, observed, tracked)]
+        return CREATED, [created(resource_type, observed, tracked, when)]
     elif tracked.started_at is not None and tracked.started_at > when:
         return MATCHED, []  # the delete of an earlier life
     found.append(_event(resource_type, observed, ev.DELETE, when,
                         (timeutils.isoformat(when),), when, when,
                         _attributes(observed, tracked),
-                        started_at=observed.created_at))
+                        started_at=start))
     return DELETED, found

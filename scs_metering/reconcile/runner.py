@@ -30,6 +30,7 @@ from scs_metering.db import models
 from scs_metering.definitions import fields
 from scs_metering.definitions import guards
 from scs_metering.engine import ingest
+from scs_metering import events as ev
 from scs_metering.reconcile import client
 from scs_metering.reconcile import diff
 from scs_metering.reconcile import listers
@@ -55,6 +56,23 @@ class Report:
     drift: int = 0
     errors: int = 0
     error: str = None
+
+    def tally(self, kind, found):
+        """Count one resource of a listing by the facts found missing.
+
+        A resource whose create and a later change were both missed
+        counts in both; one that needed nothing counts as matched.
+        """
+        if kind == diff.CONFLICT or not found:
+            self.count(kind)
+            return
+        for event in found:
+            if event.action == ev.CREATE:
+                self.missed_creates += 1
+            elif event.action == ev.DELETE:
+                self.missed_deletes += 1
+            else:
+                self.drift += 1
 
     def count(self, kind):
         if kind == diff.MATCHED:
@@ -150,8 +168,9 @@ class Reconciler:
             for observed in found:
                 kind, evs = diff.compare(
                     resource_type, observed,
-                    tracked.get(observed.resource_id), listed_at, policy)
-                report.count(kind)
+                    tracked.get(observed.resource_id), listed_at, policy,
+                    lister.start_moves)
+                report.tally(kind, evs)
                 batch.extend(evs)
             # Marked once the queued events, which create the resources
             # the engine never saw, are stored.
@@ -209,7 +228,7 @@ class Reconciler:
                     lister.resource_type, observed,
                     tracked.get(observed.resource_id))
                 if evs:
-                    report.count(kind)
+                    report.tally(kind, evs)
                 batch.extend(evs)
             self._store(batch)
 

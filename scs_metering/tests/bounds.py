@@ -120,6 +120,7 @@ class Bounds:
             after = [i.start for i in intervals if i.start > lost] + [
                 i.end for i in intervals if i.end and i.end > lost]
             seen = [t for t in runs if t > lost]
-            if after and seen and min(after) <= min(seen):
+            # No listing came after the loss, or one came too late.
+            if after and (not seen or min(after) <= min(seen)):
                 unseen.append((lost, min(after)))
         return unseen

@@ -30,6 +30,15 @@ There are two kinds:
   ``path``, ``collection``, pagination ``style``) and where their fields
   are (``item_fields``, ``attributes``: JSON pointers into an item, as in
   the definitions); ``nova.py`` shows one that overrides the methods.
+
+  Each lister also says what its API's times are worth. ``created_at``
+  is the earliest a life can have started (most APIs stamp the request,
+  before the resource is usable); ``started_at``, where it is declared,
+  dates the start exactly (nova's ``launched_at``, neutron's
+  ``created_at``). A life whose notification dated its start keeps that
+  start whatever the API says; the API's time is used only where no
+  notification dated it, exactly if declared so, and otherwise as a bound
+  only (the admin guide's reconciliation section states the rule).
 * a ``Poller`` measures what no notification carries and stores gauge
   samples itself (``swift.py``: bytes per account).
 
@@ -54,11 +63,11 @@ class Observed:
     resource_id: str
     project_id: str
     user_id: str
-    # When billing of its life starts (a server's launch, otherwise its
-    # creation) and the earliest it can have started, which never changes
-    # during one life and so tells lives apart.
-    created_at: datetime.datetime
+    # The earliest its life can have started, which never changes during
+    # one life and so tells lives apart; and when billing of that life
+    # started, where the API dates it exactly (None where it does not).
     born_at: datetime.datetime
+    started_at: datetime.datetime
     updated_at: datetime.datetime
     attributes: dict
     # Set only by listings of deleted resources, which date the delete.
@@ -158,9 +167,15 @@ class Lister:
     style = client.LINKS
     params = {}
     headers = {}
-    # JSON pointer specs of the common fields and of the attributes.
+    # JSON pointer specs of the common fields and of the attributes:
+    # ``created_at`` (required) only bounds a life's start from below;
+    # ``started_at``, if given, is a field that dates the start exactly.
     item_fields = {}
     attributes = {}
+    # Whether the API moves its exact start during a life (nova moves
+    # launched_at on resize and rebuild), so that a later listing no
+    # longer dates the start.
+    start_moves = False
 
     def __init__(self, conf, definitions):
         self.page_size = conf.reconciliation.page_size
@@ -170,11 +185,10 @@ class Lister:
         self._project = Getter('project_id', spec['project_id'],
                                required=True)
         self._user = Getter('user_id', spec['user_id'])
-        self._created = Getter('created_at', spec['created_at'],
-                               type_='datetime', required=True)
-        self._born = Getter('born_at', spec.get('born_at',
-                                                spec['created_at']),
+        self._born = Getter('created_at', spec['created_at'],
                             type_='datetime', required=True)
+        self._started = Getter('started_at', spec.get('started_at', []),
+                               type_='datetime')
         self._updated = Getter('updated_at', spec['updated_at'],
                                type_='datetime')
         self._attributes = [Getter(name, attr) for name, attr in sorted(
@@ -192,8 +206,8 @@ class Lister:
             resource_id=self._id.extract(item),
             project_id=self._project.extract(item),
             user_id=self._user.extract(item),
-            created_at=self._created.extract(item),
             born_at=self._born.extract(item),
+            started_at=self._started.extract(item),
             updated_at=self._updated.extract(item),
             attributes={f.name: f.extract(item) for f in self._attributes},
             deleted_at=deleted_at)

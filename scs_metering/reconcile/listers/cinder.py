@@ -15,6 +15,11 @@ from scs_metering.reconcile.listers import base
 
 
 class CinderLister(base.Lister):
+    """Cinder's created_at only bounds a start: it stamps the request.
+
+    The resource is usable, and billed, from its create.end.
+    """
+
     service_type = 'block-storage'
     params = {'all_tenants': '1'}
     common = {'user_id': '/user_id', 'created_at': '/created_at',

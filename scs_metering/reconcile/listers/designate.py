@@ -22,6 +22,9 @@ class ZoneLister(base.Lister):
     collection = 'zones'
     style = client.LINKS_NEXT
     headers = {'X-Auth-All-Projects': 'True'}
+    # A zone is billed from its creation, the time dns.zone.create tells
+    # too: created_at dates it.
     item_fields = {'project_id': '/project_id',
-                   'created_at': '/created_at', 'updated_at': '/updated_at'}
+                   'created_at': '/created_at', 'started_at': '/created_at',
+                   'updated_at': '/updated_at'}
     attributes = {'type': {'path': '/type', 'type': 'str'}}

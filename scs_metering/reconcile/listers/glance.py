@@ -21,6 +21,7 @@ class ImageLister(base.Lister):
     path = '/v2/images'
     collection = 'images'
     style = client.NEXT
+    # created_at is the queued record, before any upload: a bound only.
     item_fields = {'project_id': '/owner', 'created_at': '/created_at',
                    'updated_at': '/updated_at'}
     attributes = {

@@ -16,9 +16,11 @@ from scs_metering.reconcile.listers import base
 
 class NeutronLister(base.Lister):
     service_type = 'network'
-    # Admins see every project's resources without a flag.
+    # Admins see every project's resources without a flag. A floating IP
+    # or router is usable once its row exists: created_at dates it.
     item_fields = {'project_id': '/project_id',
-                   'created_at': '/created_at', 'updated_at': '/updated_at'}
+                   'created_at': '/created_at', 'started_at': '/created_at',
+                   'updated_at': '/updated_at'}
 
 
 class FloatingIPLister(NeutronLister):

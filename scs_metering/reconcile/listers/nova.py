@@ -32,10 +32,11 @@ class ServerLister(base.Lister):
         # Billing starts at launch, as with the create notification; but
         # nova moves launched_at on resize and rebuild, so only "created"
         # identifies the life.
-        'created_at': ['/OS-SRV-USG:launched_at', '/created'],
-        'born_at': '/created',
+        'created_at': '/created',
+        'started_at': '/OS-SRV-USG:launched_at',
         'updated_at': '/updated',
     }
+    start_moves = True
     # Since microversion 2.47 each server embeds its flavor.
     attributes = {
         'state': {'path': '/OS-EXT-STS:vm_state', 'type': 'str'},

@@ -19,6 +19,8 @@ class LoadBalancerLister(base.Lister):
     service_type = 'load-balancer'
     path = '/v2/lbaas/loadbalancers'
     collection = 'loadbalancers'
+    # created_at is stamped in PENDING_CREATE, before the load balancer
+    # is ACTIVE: a bound only.
     item_fields = {'project_id': '/project_id',
                    'created_at': '/created_at', 'updated_at': '/updated_at'}
     # The listing gives the flavor id only; the provider form of the

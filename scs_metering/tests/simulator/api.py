@@ -93,9 +93,11 @@ class Renderer:
         return item
 
     def _common(self, kind, r, created, updated, **values):
+        # Like the real services, the APIs stamp the creation request,
+        # before a volume, snapshot or image is usable.
         item = copy.deepcopy(self.templates[kind])
         item.update({'id': r.resource_id, 'name': r.name,
-                     created[0]: created[1](r.launched_at),
+                     created[0]: created[1](r.created_at),
                      updated[0]: updated[1](r.updated_at)}, **values)
         return item
 

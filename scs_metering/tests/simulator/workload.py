@@ -36,6 +36,10 @@ VOLUME_TYPE = '5fed9d7c-401d-46e2-8e80-f30c70cb7e1d'
 NETWORK = '376da547-b977-4cfe-9cba-275c80debf57'
 # Types whose size a user changes.
 RESIZABLE = ('instance', 'volume')
+# Types that are usable (and billed) some seconds after the request their
+# API's creation time stamps; the others are usable at once.
+BUILT = ('instance', 'volume', 'snapshot', 'backup', 'image',
+         'loadbalancer')
 
 
 class Workload:
@@ -57,10 +61,10 @@ class Workload:
 
     def create(self, resource_type):
         project = self.random.choice(self.cloud.projects)
-        build = 0
+        build = (self.random.randint(*self.build)
+                 if resource_type in BUILT else 0)
         if resource_type == 'instance':
             attributes = dict(self.random.choice(FLAVORS), state='active')
-            build = self.random.randint(*self.build)
         elif resource_type == 'volume':
             attributes = {'state': 'available',
                           'size': self.random.choice((1, 10, 50)),
@@ -81,7 +85,8 @@ class Workload:
         resource = self.cloud.create(resource_type, project, attributes,
                                      build=build)
         if build:
-            # Announced once built, with its launch time, as nova does.
+            # Announced once built, with its launch time, as nova and
+            # cinder do.
             self.cloud.clock.advance(build)
         self._notify(resource, 'create')
         return resource
