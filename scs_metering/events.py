@@ -74,8 +74,11 @@ def raw_text(message):
     if not isinstance(message, str):
         try:
             return json.dumps(message, sort_keys=True, default=repr)
-        except (TypeError, ValueError, RecursionError):
+        except (TypeError, ValueError):
             message = repr(message)
+        except RecursionError:
+            return '(a %s nested too deeply to show)' % (
+                type(message).__name__)
     return message.replace('\x00', '\\x00')
 
 

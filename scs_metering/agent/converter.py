@@ -82,6 +82,9 @@ class Converter:
                 _Unusable) as exc:
             outcome.quarantined.append(self.quarantine(service, message,
                                                        str(exc)))
+        except RecursionError:
+            outcome.quarantined.append(self.quarantine(
+                service, message, 'malformed message: nested too deeply'))
         return outcome
 
     @staticmethod

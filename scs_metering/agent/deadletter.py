@@ -25,6 +25,7 @@ import kombu
 from oslo_log import log
 import oslo_messaging
 
+from scs_metering.agent import envelope
 from scs_metering import events
 
 LOG = log.getLogger(__name__)
@@ -82,6 +83,11 @@ class DeadLetterConsumer(threading.Thread):
         service = death.get('queue', '').rpartition('.')[2] or None
         reason = _reason(death)
         problem = events.undecodable(body)
+        if problem is None:
+            try:
+                envelope.parse(body)
+            except envelope.MalformedMessage as exc:
+                problem = str(exc)
         if problem:
             reason = '%s: %s' % (reason, problem)
         entry = events.Quarantined(reason=reason, raw=events.raw_text(body),

@@ -26,21 +26,23 @@ def parse(text):
     The envelope is {"oslo.version": "2.0", "oslo.message": "<json>"}, as
     RabbitMQ carries it; archives often keep the inner form only.
     """
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        raise MalformedMessage('malformed JSON: %s' % exc)
+    data = _loads(text, 'malformed JSON')
     if isinstance(data, dict) and ENVELOPE_KEY in data:
         inner = data[ENVELOPE_KEY]
         if not isinstance(inner, str):
             raise MalformedMessage('malformed envelope: %s is not a '
                                    'string' % ENVELOPE_KEY)
-        try:
-            data = json.loads(inner)
-        except ValueError as exc:
-            raise MalformedMessage('malformed JSON in %s: %s' % (
-                ENVELOPE_KEY, exc))
+        data = _loads(inner, 'malformed JSON in %s' % ENVELOPE_KEY)
     if not isinstance(data, dict):
         raise MalformedMessage('malformed message: expected a JSON object, '
                                'got %s' % type(data).__name__)
     return data
+
+
+def _loads(text, what):
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise MalformedMessage('%s: nested too deeply' % what)
+    except ValueError as exc:
+        raise MalformedMessage('%s: %s' % (what, exc))

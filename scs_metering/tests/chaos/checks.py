@@ -125,8 +125,11 @@ def quarantine(connection, malformed):
             break
         entries += page
         marker = page[-1]['id']
-    bodies = {body for kind, body in malformed if kind == 'undecodable'}
-    ids = {body for kind, body in malformed if kind == 'missing'}
+    bodies = {m[1] for m in malformed if m[0] == 'undecodable'}
+    ids = {m[1] for m in malformed if m[0] == 'missing'}
+    # Poison messages (poison.py): by message id or raw text, each with the
+    # fragment its reason must hold.
+    poisons = {m[1]: m[2] for m in malformed if m[0].startswith('poison')}
     found = set()
     for entry in entries:
         if entry['raw'] in bodies and entry['reason'].startswith(
@@ -135,6 +138,13 @@ def quarantine(connection, malformed):
         elif entry['message_id'] in ids and entry['reason'].startswith(
                 'missing field'):
             found.add(entry['message_id'])
+        elif entry['message_id'] in poisons or entry['raw'] in poisons:
+            key = (entry['message_id'] if entry['message_id'] in poisons
+                   else entry['raw'])
+            if poisons[key] not in entry['reason']:
+                result.fail('poison quarantined with the wrong reason', [
+                    (entry['reason'], poisons[key])])
+            found.add(key)
         else:
             result.fail('quarantined, never injected', [
                 (entry['reason'], entry['raw'][:200])])
@@ -142,9 +152,15 @@ def quarantine(connection, malformed):
     if len(entries) != len(found):
         result.fail('%d entries for %d messages' % (len(entries),
                                                     len(found)))
-    if (bodies | ids) - found:
-        result.fail('injected, not quarantined', sorted((bodies | ids) -
-                                                        found))
+    missing = (bodies | ids | set(poisons)) - found
+    if missing:
+        result.fail('injected, not quarantined', sorted(
+            m[:200] for m in missing))
+    # What `scs-metering-status` and the quarantine gauge show.
+    summary = connection.quarantine_summary()
+    if summary['total'] != len(entries):
+        result.fail('status counts %d entries, the store holds %d' % (
+            summary['total'], len(entries)))
     return result
 
 

@@ -30,6 +30,7 @@ import os
 import time
 
 from scs_metering.tests.chaos import deployment as deploy
+from scs_metering.tests.chaos import poison
 from scs_metering.tests.simulator import api
 from scs_metering.tests.simulator import notifier as sim_notifier
 
@@ -44,6 +45,7 @@ SINK_TIMEOUT = 'HTTP sink times out'
 API_FAIL = 'API fails during reconciliation'
 BAD_JSON = 'malformed: not JSON'
 MISSING_FIELD = 'malformed: required field missing'
+POISON = 'poison: bad values, times, ids and bytes'
 # Outages during which notifications cannot become events.
 BLOCKING = (AGENT_KILL, ENGINE_KILL, DB_BLOCK, DB_STOP, BROKER_RESTART)
 DATABASE = (DB_BLOCK, DB_STOP)
@@ -249,6 +251,8 @@ class Injector:
             self._bad_json(fault)
         elif kind == MISSING_FIELD:
             self._missing_field(fault)
+        elif kind == POISON:
+            poison.inject(self, fault)
         fault.state = 'done' if fault.end is None else 'active'
         if fault.end is not None:
             self.active.append(fault)

@@ -484,7 +484,7 @@ class ChaosRun:
                     else 'down %.0f s' % fault.seconds)
         if fault.kind in (f.BROKER_CLOSE, f.BROKER_RESTART):
             return 'consuming again after %.0f s' % fault.seconds
-        if fault.kind in (f.BAD_JSON, f.MISSING_FIELD):
+        if fault.kind in (f.BAD_JSON, f.MISSING_FIELD, f.POISON):
             return fault.detail or 'sent'
         during = [r for r in runs if fault.start <= timeutils.from_db(
             r['started_at']) <= fault.ended]

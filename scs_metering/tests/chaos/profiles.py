@@ -30,7 +30,14 @@ SHORT = harness.Profile(
     resizes=0.005, faults={
         f.AGENT_KILL: 1, f.ENGINE_KILL: 1, f.BROKER_CLOSE: 1,
         f.DB_BLOCK: 1, f.SINK_5XX: 1, f.SINK_TIMEOUT: 1, f.API_FAIL: 2,
-        f.BAD_JSON: 2, f.MISSING_FIELD: 2})
+        f.BAD_JSON: 2, f.MISSING_FIELD: 2, f.POISON: 1})
+
+# The poison test (issue 13): valid traffic of every simulated service
+# with every bad input twice, and no other fault, so that whatever goes
+# wrong is the poison's doing.
+POISON = harness.Profile(
+    name='poison', days=1, projects=12, creates=0.35, deletes=0.01,
+    resizes=0.005, faults={f.POISON: 2})
 
 
 def shared():
@@ -44,7 +51,8 @@ def long():
                      (f.BROKER_RESTART, f.DB_STOP))
     faults = {f.AGENT_KILL: 3, f.ENGINE_KILL: 3, f.BROKER_CLOSE: 2,
               f.DB_BLOCK: 1, f.SINK_5XX: 2, f.SINK_TIMEOUT: 1,
-              f.API_FAIL: 4, f.BAD_JSON: 5, f.MISSING_FIELD: 5}
+              f.API_FAIL: 4, f.BAD_JSON: 5, f.MISSING_FIELD: 5,
+              f.POISON: 3}
     faults[restart] = faults.get(restart, 0) + 1
     faults[stop] = faults.get(stop, 0) + 1
     return harness.Profile(
@@ -58,4 +66,4 @@ SCALE_OUT = harness.Profile(
     permanent_kills=((f.AGENT_KILL, 1), (f.ENGINE_KILL, 1)), faults={
         f.AGENT_KILL: 1, f.ENGINE_KILL: 1, f.BROKER_CLOSE: 1,
         f.DB_BLOCK: 1, f.SINK_5XX: 1, f.API_FAIL: 1, f.BAD_JSON: 2,
-        f.MISSING_FIELD: 2})
+        f.MISSING_FIELD: 2, f.POISON: 1})

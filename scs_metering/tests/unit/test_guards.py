@@ -19,6 +19,7 @@ then failed on it).
 import datetime
 
 from scs_metering.agent import converter
+from scs_metering.agent import envelope
 from scs_metering.common import timeutils
 from scs_metering.definitions import fields
 from scs_metering.definitions import guards
@@ -188,6 +189,20 @@ class UndecodableTest(base.TestCase):
 
     def test_nul_in_text_is_escaped(self):
         self.assertEqual('a\\x00b', ev.raw_text('a\x00b'))
+
+    def test_deep_nesting_has_its_reason(self):
+        exc = self.assertRaises(envelope.MalformedMessage, envelope.parse,
+                                '[' * 100000 + ']' * 100000)
+        self.assertEqual('malformed JSON: nested too deeply', str(exc))
+        deep = []
+        for _n in range(100000):
+            deep = [deep]
+        message = volume(display_name=deep)
+        [entry] = converter.Converter(self.definitions()).convert(
+            'cinder', message).quarantined
+        self.assertEqual('malformed message: nested too deeply',
+                         entry.reason)
+        self.assertIn('nested too deeply to show', entry.raw)
 
 
 class IsolationTest(base.TestCase):
