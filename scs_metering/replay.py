@@ -97,12 +97,26 @@ class Replay:
         return timeutils.window_floor(self.last_event, width) + (
             datetime.timedelta(seconds=width))
 
-    def close_and_deliver(self, until):
-        closer = windows.WindowCloser(self.connection, self.definitions)
+    def close_and_deliver(self, until, settle=True):
+        """Close windows up to ``until`` and deliver their records.
+
+        With ``settle``, as in service, a window of a reconciled type
+        closes only once a successful reconciliation run covered its end:
+        otherwise each correction the reconciler makes later would be a
+        second revision of a record already published. Returns {type:
+        time} of the reconciled types held back before ``until``.
+        """
+        settled = windows.coverage(self.conf, self.connection) if (
+            settle) else None
+        closer = windows.WindowCloser(self.connection, self.definitions,
+                                      settled=settled)
         self.counts['usage records'] += closer.run(until=until)
         deliverer = delivery.Deliverer(self.conf, self.connection,
                                        owner='replay-%s' % uuid.uuid4())
         self.counts['records delivered'] += deliverer.run_once()
+        if settled is None:
+            return {}
+        return {t: when for t, when in settled().items() if when < until}
 
 
 def _meter_again(converter, entry):

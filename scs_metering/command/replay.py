@@ -32,6 +32,11 @@ CLI_OPTS = [
     cfg.StrOpt('until',
                help='Close windows up to this UTC time. Defaults to the '
                     'end of the window holding the last replayed event.'),
+    cfg.BoolOpt('no-settle', default=False,
+                help='Close windows of reconciled types ([reconciliation] '
+                     'resource_types) up to --until even where no '
+                     'successful reconciliation run covers them yet. '
+                     'Their later corrections then become new revisions.'),
 ]
 
 
@@ -61,9 +66,14 @@ def main(argv=None):
         with open(path) as trace:
             job.ingest(trace, source=path)
     until = until or job.default_until()
+    held = {}
     if until is not None:
-        job.close_and_deliver(until)
+        held = job.close_and_deliver(until, settle=not conf.no_settle)
     _report(job, connection, defs, until, conf.sink_file)
+    for resource_type, when in sorted(held.items()):
+        print('Windows of %s held back from %s: no successful '
+              'reconciliation covers them yet (--no-settle closes them).' % (
+                  resource_type, timeutils.isoformat(when)))
 
 
 def _report(job, connection, defs, until, sink_file):

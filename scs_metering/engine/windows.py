@@ -79,10 +79,11 @@ class WindowCloser:
     def run(self, now=None, until=None):
         """Close every window that has settled; return records written.
 
-        ``until`` overrides the horizon, for replays of old traffic.
+        ``until`` overrides the horizon, for replays of old traffic; the
+        reconciliation's coverage, if given, still bounds it.
         """
         horizon = until or (now or timeutils.utcnow()) - self.settle_delay
-        covered = self.settled() if self.settled and not until else {}
+        covered = self.settled() if self.settled else {}
         written = 0
         for resource_type, meters in self._meters():
             limit = min(horizon, covered.get(resource_type, horizon))

@@ -55,12 +55,12 @@ SUMMARY = [
 
 class ReplayCommandTest(base.TestCase):
 
-    def replay(self, directory=None):
+    def replay(self, directory=None, *args):
         directory = directory or self.tempdir
         done = subprocess.run(
             [base.console_script('scs-metering-replay'),
-             os.path.abspath(TRACE)], cwd=directory, capture_output=True,
-            text=True, timeout=120)
+             os.path.abspath(TRACE)] + list(args), cwd=directory,
+            capture_output=True, text=True, timeout=120)
         self.assertEqual(0, done.returncode, done.stderr)
         lines = done.stdout.splitlines()
         counts = dict((what, int(n)) for n, what in re.findall(
@@ -70,7 +70,8 @@ class ReplayCommandTest(base.TestCase):
         self.assertEqual(['project', 'meter', 'group', 'usage'],
                          re.split(r'\s{2,}', lines[2].strip()))
         rows = [tuple(re.split(r'\s{2,}', line.strip()))
-                for line in lines[3:]]
+                for line in lines[3:] if not line.startswith('Windows ')]
+        self.held = [line for line in lines if line.startswith('Windows ')]
         return counts, rows
 
     def usage_lines(self, directory=None):
@@ -130,3 +131,20 @@ class ReplayCommandTest(base.TestCase):
         self.assertEqual(lines, self.usage_lines())
         self.assertEqual(events, self.table_count('events'))
         self.assertEqual(34, self.table_count('usage_records'))
+
+    def test_until_closes_only_settled_windows(self):
+        # Issue 20, finding 3: --until closed windows that no
+        # reconciliation had covered, so every later correction became a
+        # second revision.
+        config = self.write_file('replay.conf', (
+            '[reconciliation]\nresource_types = instance\n'))
+        until = ('--config-file', config, '--until', '2026-11-02T18:00:00Z')
+        counts, rows = self.replay(None, *until)
+        self.assertEqual((0, []), (counts['usage records'], rows))
+        self.assertEqual(['Windows of instance held back from '
+                          '1970-01-01T00:00:00Z: no successful '
+                          'reconciliation covers them yet (--no-settle '
+                          'closes them).'], self.held)
+        counts, rows = self.replay(None, *(until + ('--no-settle',)))
+        self.assertEqual((34, SUMMARY, []), (counts['usage records'], rows,
+                                             self.held))
