@@ -12,6 +12,7 @@
 
 from scs_metering.conf import agent
 from scs_metering.conf import api
+from scs_metering.conf import billing
 from scs_metering.conf import default
 from scs_metering.conf import enforcement
 from scs_metering.conf import engine
@@ -25,7 +26,7 @@ from scs_metering.conf import rgw
 from scs_metering.conf import service_credentials
 from scs_metering.conf import throttling
 
-MODULES = (default, agent, api, engine, guards, meters, metrics,
+MODULES = (default, agent, api, billing, engine, guards, meters, metrics,
            notification, publisher, reconciliation, rgw, service_credentials,
            throttling, enforcement)
 

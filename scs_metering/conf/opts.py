@@ -17,6 +17,7 @@ from oslo_db import options as db_options
 
 from scs_metering.conf import agent
 from scs_metering.conf import api
+from scs_metering.conf import billing
 from scs_metering.conf import default
 from scs_metering.conf import enforcement
 from scs_metering.conf import engine
@@ -36,6 +37,7 @@ def list_opts():
         ('DEFAULT', default.opts),
         (agent.GROUP, agent.opts),
         (api.GROUP, api.opts),
+        (billing.GROUP, billing.opts),
         (engine.GROUP, engine.opts),
         (guards.GROUP, guards.opts),
         (meters.GROUP, meters.opts),

@@ -25,6 +25,8 @@ from oslo_db import api as oslo_db_api
 from oslo_db import exception as db_exc
 from oslo_utils import importutils
 
+from scs_metering.db import billing
+
 # The driver, imported only when a connection is made.
 DRIVER = 'scs_metering.db.sqlalchemy.api.Connection'
 
@@ -38,7 +40,14 @@ retry_on_conflict = oslo_db_api.wrap_db_retry(
 
 
 class NotFound(Exception):
-    """No sink has this id."""
+    """No sink (price list, plan, subscription, invoice) has this id."""
+
+
+class Conflict(Exception):
+    """The change contradicts what is stored; the API answers 409.
+
+    A finalized invoice, a plan in use, an id taken.
+    """
 
 
 class SchemaError(Exception):
@@ -56,7 +65,7 @@ def stats_reader(conf):
         conf.database.connection)
 
 
-class Connection(metaclass=abc.ABCMeta):
+class Connection(billing.BillingConnection, metaclass=abc.ABCMeta):
     """Operations on the usage store."""
 
     @staticmethod

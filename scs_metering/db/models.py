@@ -21,6 +21,7 @@ import dataclasses
 import datetime
 import decimal
 
+from scs_metering.common import timeutils
 from scs_metering import events
 
 # Record kinds, as sinks filter them and formats name them. Every record
@@ -200,3 +201,137 @@ class Tracked:
         """The last time the tracked state is known to have held."""
         return max(filter(None, (self.last_event_at, self.last_seen_at,
                                  self.started_at)), default=None)
+
+
+# Billing. Documents are the plain dicts of scs_metering.rating, which
+# parses and checks them; storage keeps them as given and never reads
+# their meaning beyond the fields it indexes.
+
+# Outbox kinds of billing records.
+RATED_USAGE = 'rated_usage'
+INVOICE_TABLE = 'invoice'
+# Invoice statuses, as rating.invoices moves them.
+DRAFT = 'draft'
+FINALIZED = 'finalized'
+VOIDED = 'voided'
+
+
+@dataclasses.dataclass(frozen=True)
+class PriceListVersion:
+    """A published version of a price list; never changed."""
+
+    price_list_id: str
+    number: int
+    effective_from: datetime.datetime
+    prices: tuple
+    description: str = None
+    forced: bool = False
+    force_reason: str = None
+    created_at: datetime.datetime = None
+
+    def document(self):
+        """The version as rating.pricelist.parse_version takes it."""
+        doc = {'effective_from': timeutils.isoformat(self.effective_from),
+               'prices': list(self.prices)}
+        if self.description is not None:
+            doc['description'] = self.description
+        return doc
+
+
+@dataclasses.dataclass(frozen=True)
+class PriceList:
+    id: str
+    currency: str
+    description: str = None
+    created_at: datetime.datetime = None
+    versions: tuple = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class Plan:
+    """A plan document; immutable once stored."""
+
+    id: str
+    price_list_id: str
+    document: dict
+    created_at: datetime.datetime = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Subscription:
+    """A subscription document and the columns queries filter on."""
+
+    id: str
+    document: dict
+    started_at: datetime.datetime
+    ended_at: datetime.datetime = None
+    project_id: str = None
+    domain_id: str = None
+    anchor_day: str = '1'
+    timezone: str = 'UTC'
+    customer_ref: str = None
+    revision: int = None
+    created_at: datetime.datetime = None
+    updated_at: datetime.datetime = None
+
+
+@dataclasses.dataclass(frozen=True)
+class RatedLine:
+    """One usage record revision's share of a line; see rating.lines.
+
+    ``id`` is stable per subscription and usage record; a re-rating
+    that changes what the record costs adds a revision.
+    """
+
+    id: str
+    subscription_id: str
+    period_start: datetime.datetime
+    usage_id: str
+    usage_revision: int
+    line_key: str
+    meter: str
+    resource_id: str
+    project_id: str
+    window_start: datetime.datetime
+    window_end: datetime.datetime
+    quantity: decimal.Decimal
+    unit: str
+    pricing_unit: str
+    amount: decimal.Decimal
+    currency: str
+    num: int = 1
+    den: int = 1
+    revision: int = None
+    current: bool = True
+    reason: str = None
+    created_at: datetime.datetime = None
+
+    # What a new revision must differ in to be worth storing.
+    CHARGE_FIELDS = ('usage_revision', 'line_key', 'quantity', 'amount',
+                     'currency', 'pricing_unit', 'num', 'den', 'window_start',
+                     'window_end', 'project_id', 'resource_id', 'meter')
+
+    def same_charge(self, other):
+        return all(getattr(self, f) == getattr(other, f)
+                   for f in self.CHARGE_FIELDS)
+
+
+@dataclasses.dataclass(frozen=True)
+class Invoice:
+    """An invoice document (rating.invoices) and where it is filed.
+
+    ``slot`` is unique per subscription while the invoice stands (see
+    the invoices table); ``issuer`` numbers it.
+    """
+
+    document: dict
+    issuer: str
+    slot: str = None
+
+    @property
+    def id(self):
+        return self.document['id']
+
+    @property
+    def status(self):
+        return self.document['status']

@@ -26,6 +26,7 @@ from scs_metering.common import periodic
 from scs_metering.common import timeutils
 from scs_metering.db import api as db_api
 from scs_metering.definitions import loader
+from scs_metering.engine import billing
 from scs_metering.engine import endpoint
 from scs_metering.engine import ingest
 from scs_metering.engine import windows
@@ -88,6 +89,10 @@ class Engine(os_service.ServiceBase):
             periodic.Heartbeat(self.connection.beat, owner, BINARY,
                                {'pid': os.getpid()}),
         ]
+        if conf.billing.enabled:
+            self.workers.append(workers.Rating(
+                billing.Biller(conf, self.connection),
+                conf.billing.interval))
         for worker in self.workers:
             worker.start()
         LOG.info('Engine %s started', owner)

@@ -19,6 +19,8 @@
   needs a delivery leader (SQLite) only the engine holding the lease
   sends.
 - Purging deletes old delivered outbox entries.
+- Rating rates closed usage and issues the invoices that are due
+  (engine/billing.py).
 """
 
 import datetime
@@ -49,6 +51,20 @@ class WindowClosing(periodic.PeriodicWorker):
         # A long backlog of windows must not hold up a shutdown.
         self.closer.stop()
         super().stop()
+
+
+class Rating(periodic.PeriodicWorker):
+    """Runs the biller every ``[billing] interval`` seconds."""
+
+    def __init__(self, biller, interval):
+        super().__init__('rating', interval)
+        self.biller = biller
+
+    def run_once(self):
+        for invoice in self.biller.run():
+            LOG.info('Issued invoice %s (%s) of subscription %s',
+                     invoice.id, invoice.document['number'] or 'draft',
+                     invoice.document['subscription_id'])
 
 
 class Sender(periodic.PeriodicWorker):

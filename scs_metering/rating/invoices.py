@@ -219,8 +219,11 @@ def build(invoice_id, subscription, rating, billed, created_at, since=None,
     since = rating.period.start if since is None else since
     body = due_lines(rating, billed, since) + list(corrections_)
     with money.exact():
-        total = sum((money.to_decimal(line['amount']) for line in body),
-                    money.ZERO)
+        # A sum of rounded amounts: in the minor unit already, and so
+        # written even when there is no line ("0.00", not "0").
+        total = money.round_amount(
+            sum((money.to_decimal(line['amount']) for line in body),
+                money.ZERO), currency.exponent(rating.currency))
     document = {
         'schema_version': SCHEMA_VERSION,
         'id': invoice_id,

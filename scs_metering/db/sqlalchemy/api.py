@@ -21,7 +21,9 @@ import sqlalchemy as sa
 
 from scs_metering.common import timeutils
 from scs_metering.db import api
+from scs_metering.db.sqlalchemy import billing
 from scs_metering.db.sqlalchemy import delivery
+from scs_metering.db.sqlalchemy import invoicing
 from scs_metering.db.sqlalchemy import marks
 from scs_metering.db.sqlalchemy import migration
 from scs_metering.db.sqlalchemy import models
@@ -64,7 +66,8 @@ def _mysql_read_committed(dbapi_connection, _record):
 
 class Connection(delivery.DeliveryMixin, reports.ReportsMixin,
                  retention.RetentionMixin, reconciliation.ReconciliationMixin,
-                 marks.MarksMixin, api.Connection):
+                 marks.MarksMixin, billing.BillingMixin,
+                 invoicing.InvoicingMixin, api.Connection):
 
     def __init__(self, conf, url=None):
         options = dict(conf.database.items())
