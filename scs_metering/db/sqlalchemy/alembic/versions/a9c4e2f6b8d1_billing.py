@@ -13,7 +13,7 @@
 """Billing: price lists, plans, subscriptions, rated lines, invoices.
 
 Revision ID: a9c4e2f6b8d1
-Revises: f2b8d6a4c0e3
+Revises: a7c4e2b9d1f5
 Create Date: 2026-12-07
 
 """
@@ -26,7 +26,7 @@ from scs_metering.common import sqltypes
 
 # revision identifiers, used by Alembic.
 revision = 'a9c4e2f6b8d1'
-down_revision = 'f2b8d6a4c0e3'
+down_revision = 'a7c4e2b9d1f5'
 branch_labels = None
 depends_on = None
 
