@@ -292,7 +292,11 @@ class Connection(billing.BillingConnection, metaclass=abc.ABCMeta):
 
     @abc.abstractmethod
     def last_reconciliations(self):
-        """The latest reconciliation run of each resource type."""
+        """The latest reconciliation run of each resource type.
+
+        Each also has ``last_success_at``, the start of the type's latest
+        successful run (None if none), from which status shows its lag.
+        """
 
     @abc.abstractmethod
     def window_progress(self):

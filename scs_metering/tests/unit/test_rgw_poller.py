@@ -320,6 +320,19 @@ class OptionsTest(base.DBTestCase):
         self.assertEqual(60, conf_reconciliation.interval(
             self.conf, 'rgw_project'))
 
+    def test_status_shows_the_last_successful_poll(self):
+        self.rgw_runs = []
+        for minute, status in ((0, 'success'), (15, 'failed')):
+            report = runner.Report('rgw_project', T0 + minute * MINUTE)
+            run_id = self.connection.start_run('rgw_project', 'test',
+                                               report.started_at)
+            report.status = status
+            report.finished_at = report.started_at + MINUTE
+            self.connection.finish_run(run_id, report)
+        [run] = self.connection.last_reconciliations()
+        self.assertEqual(('failed', T0 + 15 * MINUTE, T0), (
+            run['status'], run['started_at'], run['last_success_at']))
+
     def test_marks_only_move_forward(self):
         self.connection.raise_poll_marks('p', {'a': T0 + HOUR, 'b': T0})
         self.connection.raise_poll_marks('p', {'a': T0, 'b': T0 + HOUR,

@@ -49,7 +49,9 @@ class StatusController:
                        storage.window_progress().items())]
         return render.jsonable({
             'services': services,
-            'reconciliation': storage.last_reconciliations(),
+            'reconciliation': [
+                dict(run, lag_seconds=_age(now, run['last_success_at']))
+                for run in storage.last_reconciliations()],
             'windows': windows,
             'engine_lag_seconds': max(
                 (w['lag_seconds'] for w in windows), default=None),
