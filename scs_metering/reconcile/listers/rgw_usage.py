@@ -33,12 +33,12 @@ did not become any, and the operator sees it in the same place).
 
 import datetime
 import decimal
+import hashlib
 import json
 
 from oslo_log import log
 
 from scs_metering.common import timeutils
-from scs_metering.engine import ingest
 from scs_metering import events as ev
 from scs_metering.reconcile.listers import rgw_tenants
 from scs_metering.reconcile import rgw_client
@@ -54,13 +54,22 @@ REQUESTS = 'radosgw.api.request'
 # the whole log: every hour before it has been read.
 POLLER = 'rgw_usage'
 WHOLE_LOG = ''
+# The length of poll_marks.key.
+MAX_KEY = 512
 SERVICE = 'radosgw'
 EVENT_TYPE = 'rgw.usage'
 
 
 def mark_key(user, bucket):
-    """The key of the high-water mark of one user's bucket."""
-    return '%s/%s' % (user, bucket)
+    """The key of the high-water mark of one user's bucket.
+
+    A key too long for its column (poll_marks.key) is its digest, so that
+    no odd name can stop the marks of a whole hour from being stored.
+    """
+    key = '%s/%s' % (user, bucket)
+    if len(key) > MAX_KEY:
+        return 'sha256:' + hashlib.sha256(key.encode()).hexdigest()
+    return key
 
 
 def _hour(when):
@@ -129,12 +138,9 @@ class UsageLog:
         for reason in sorted({q.reason for q in parked}):
             LOG.warning('RGW usage of %s quarantined: %s',
                         timeutils.isoformat(hour), reason)
-        if parked:
-            # Kept aside as they are: they are no events for the guards
-            # of the reconciler's ingestor to check.
-            ingest.Ingestor(ingestor.connection).store([], parked)
-        for start in range(0, len(batch), FLUSH):
-            ingestor.store(batch[start:start + FLUSH])
+        chunks = [batch[i:i + FLUSH] for i in range(0, len(batch), FLUSH)]
+        for i, chunk in enumerate(chunks or [[]]):
+            ingestor.store(chunk, parked if i == 0 else ())
         report.matched += len(batch)
         # Only now that every sample of the hour is durable.
         ingestor.connection.raise_poll_marks(POLLER, metered)

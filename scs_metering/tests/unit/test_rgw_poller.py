@@ -333,6 +333,12 @@ class OptionsTest(base.DBTestCase):
         self.assertEqual(('failed', T0 + 15 * MINUTE, T0), (
             run['status'], run['started_at'], run['last_success_at']))
 
+    def test_long_names_have_short_marks(self):
+        key = rgw_usage.mark_key('u' * 300, 'b' * 300)
+        self.assertEqual(71, len(key))
+        self.connection.raise_poll_marks('p', {key: T0})
+        self.assertEqual('a/b', rgw_usage.mark_key('a', 'b'))
+
     def test_marks_only_move_forward(self):
         self.connection.raise_poll_marks('p', {'a': T0 + HOUR, 'b': T0})
         self.connection.raise_poll_marks('p', {'a': T0, 'b': T0 + HOUR,
