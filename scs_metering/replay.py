@@ -113,7 +113,12 @@ class Replay:
         self.counts['usage records'] += closer.run(until=until)
         deliverer = delivery.Deliverer(self.conf, self.connection,
                                        owner='replay-%s' % uuid.uuid4())
-        self.counts['records delivered'] += deliverer.run_once()
+        try:
+            self.counts['records delivered'] += deliverer.run_once()
+        finally:
+            # The next replay into this database delivers too.
+            deliverer.release()
+            deliverer.close()
         if settled is None:
             return {}
         return {t: when for t, when in settled().items() if when < until}

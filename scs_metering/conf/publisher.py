@@ -42,11 +42,15 @@ opts = [
                help='Batches in flight to one sink at once, over all '
                     'engines. A sink option of the same name overrides '
                     'it.'),
-    cfg.IntOpt('lease', default=300, min=5,
+    cfg.IntOpt('lease', default=10, min=3,
                help='Seconds a batch stays claimed by the engine sending '
-                    'it. A batch of an engine that died is sent again, '
-                    'under the same record ids, once its lease expired; '
-                    'keep it well above the sinks\' timeouts.'),
+                    'it without renewal; the engine renews the claim every '
+                    'third of it while the sink takes the batch. A batch '
+                    'of an engine that died (kill -9, power loss) is sent '
+                    'again by another engine, under the same record ids, '
+                    'once its lease expired; so is the delivery lease of '
+                    'SQLite. Keep it above the longest stall of a live '
+                    'engine, such as a database failover.'),
     cfg.FloatOpt('backoff_initial', default=1.0, min=0.01,
                  help='Seconds a sink rests after a transient failure; the '
                       'rest doubles with every failure in a row, with '

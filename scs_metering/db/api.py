@@ -235,6 +235,16 @@ class Connection(billing.BillingConnection, metaclass=abc.ABCMeta):
         """Take or renew a named lease; False while another holds it."""
 
     @abc.abstractmethod
+    def release_lease(self, name, owner):
+        """Give up a named lease held by ``owner``, so that another may
+        take it at once instead of after it expires."""
+
+    @abc.abstractmethod
+    def renew_deliveries(self, sink_id, token, lease, now):
+        """Extend the claim ``token`` to ``now + lease``; return how many
+        entries it still holds (0 once it expired and was taken over)."""
+
+    @abc.abstractmethod
     def claim_deliveries(self, sink_id, owner, limit, lease, now,
                          linger=None, concurrency=None):
         """Claim a batch of due outbox entries of a sink for ``lease``.

@@ -138,8 +138,12 @@ class Delivering(periodic.PeriodicWorker):
 
     def join(self, timeout=None):
         super().join(timeout)
-        for sender in list(self.senders.values()):
+        senders = list(self.senders.values())
+        for sender in senders:
             sender.join(timeout)
+        if not any(s.is_alive() for s in senders):
+            # Stopped cleanly: the next engine delivers at once.
+            self._lease.release()
 
 
 class Purging(periodic.PeriodicWorker):

@@ -21,12 +21,17 @@ the records and hands them to the sink's driver. Then:
   rests for an exponential, jittered backoff (or as long as Retry-After
   asks), then the same records are sent again under the same ids.
 
-A deliverer that dies leaves its claim to expire; the batch is then sent
-again, which a sink accepts as a duplicate of the same record revision.
+A claim is short (``[publisher] lease``, 10 s by default) and renewed
+every third of it while its batch is being sent, however long the sink
+takes. So a deliverer that dies, even by kill -9, holds its batches and
+its share of the sink's concurrency for one lease at most; the batch is
+then sent again by another engine, which the sink accepts as a duplicate
+of the same record revision.
 """
 
 import datetime
 import random
+import threading
 
 from oslo_log import log
 
@@ -60,6 +65,48 @@ def backoff(failures, initial, maximum, retry_after=None):
     delay = min(maximum, initial * 2 ** min(max(failures - 1, 0), 30))
     delay = random.uniform(delay / 2, delay)
     return max(delay, float(retry_after or 0))
+
+
+class Renewal:
+    """Renews a claim while its batch is sent; a context manager.
+
+    Without it a claim would have to outlast the slowest send, and a dead
+    deliverer's claims would block its batches for as long.
+    """
+
+    def __init__(self, connection, sink, token, lease):
+        self.connection = connection
+        self.sink = sink
+        self.token = token
+        self.lease = lease
+        self._done = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, name='renew-%s' % token, daemon=True)
+
+    def _run(self):
+        period = self.lease.total_seconds() / 3
+        while not self._done.wait(period):
+            try:
+                held = self.connection.renew_deliveries(
+                    self.sink['id'], self.token, self.lease, _now())
+            except Exception:
+                LOG.exception('Cannot renew a claim on sink %s; retrying',
+                              self.sink['name'])
+                continue
+            if not held:
+                # Expired before renewal (a stalled process): another
+                # engine may send the batch too, under the same ids.
+                LOG.warning('A claim on sink %s expired while its batch '
+                            'was sent', self.sink['name'])
+                return
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self._done.set()
+        self._thread.join()
 
 
 class Deliverer:
@@ -122,10 +169,9 @@ class Deliverer:
         batch_size, linger, concurrency = self.settings(sink)
         if drain:
             linger = 0
+        lease = datetime.timedelta(seconds=self.conf.publisher.lease)
         token, entries = self.connection.claim_deliveries(
-            sink['id'], self.owner, batch_size,
-            datetime.timedelta(seconds=self.conf.publisher.lease),
-            now or _now(),
+            sink['id'], self.owner, batch_size, lease, now or _now(),
             linger=datetime.timedelta(seconds=linger),
             concurrency=concurrency)
         if not entries:
@@ -138,7 +184,8 @@ class Deliverer:
             documents = [fmt.document(r) for r in records]
             batch = base.Batch(records, documents, fmt.encode(documents),
                                fmt.content_type)
-            driver.send(batch)
+            with Renewal(self.connection, sink, token, lease):
+                driver.send(batch)
         except base.PermanentError as exc:
             LOG.error('Sink %s refused %d records; they are dead letters '
                       'until retried: %s', sink['name'], len(entries), exc)
@@ -190,6 +237,15 @@ class Deliverer:
                     break
                 sent += done
         return sent
+
+    def release(self):
+        """Give up the delivery lease at a clean exit (SQLite).
+
+        The next engine, or the next replay into the same database,
+        delivers at once instead of waiting for the lease to expire.
+        """
+        if self.connection.needs_delivery_leader:
+            self.connection.release_lease(LEADER_LEASE, self.owner)
 
     def close(self):
         for _sink, driver, _format in self._loaded.values():

@@ -198,6 +198,23 @@ class DeliveryMixin:
         except db_exc.DBDuplicateEntry:
             return False
 
+    def release_lease(self, name, owner):
+        with self._writer() as session:
+            session.execute(sa.delete(models.DeliveryLease).where(
+                models.DeliveryLease.name == name,
+                models.DeliveryLease.owner == owner))
+
+    def renew_deliveries(self, sink_id, token, lease, now):
+        now_db = to_db(now)
+        with self._writer() as session:
+            # Only a claim still alive: one that expired may be another
+            # deliverer's batch by now.
+            return session.execute(sa.update(models.Outbox).where(
+                models.Outbox.sink_id == sink_id,
+                models.Outbox.claimed_by == token,
+                models.Outbox.claimed_until >= now_db).values(
+                claimed_until=to_db(now + lease))).rowcount
+
     def claim_deliveries(self, sink_id, owner, limit, lease, now,
                          linger=None, concurrency=None):
         """Claim a batch of due entries of a sink.

@@ -12,6 +12,7 @@
 """Delivery from the outbox to a real HTTP sink on loopback (SQLite)."""
 
 import datetime
+import threading
 import time
 
 from scs_metering.common import timeutils
@@ -218,3 +219,37 @@ class DeliveryTest(base.DBTestCase):
             delays = [delivery.backoff(failures, 1, 60) for _ in range(50)]
             self.assertTrue(all(low <= d <= high for d in delays), delays)
         self.assertEqual(120, delivery.backoff(1, 1, 60, retry_after=120))
+
+    def test_a_released_lease_is_taken_at_once(self):
+        # Issue 13, finding 11: a second replay into one database waited
+        # for the first one's lease.
+        other = delivery.Deliverer(self.conf, self.connection, 'b')
+        now = timeutils.utcnow()
+        self.assertTrue(self.deliverer.may_deliver(now))
+        other.release()  # not its lease: nothing changes
+        self.assertFalse(other.may_deliver(now))
+        self.deliverer.release()
+        self.assertTrue(other.may_deliver(now))
+
+    def test_a_claim_is_renewed_while_its_batch_is_sent(self):
+        # Issue 13, finding 10: claims are short, so the sends that take
+        # longer than the lease must keep theirs.
+        self.config('publisher', lease=3)
+        sink = self.http_sink(timeout=30)
+        self.fill(vms=1)
+        self.hook.then(('sleep', 5))
+        sender = threading.Thread(target=self.deliverer.deliver_batch,
+                                  args=(sink,), kwargs={'drain': True})
+        sender.start()
+        self.addCleanup(sender.join)
+        self.hook.arrived.wait(10)
+        time.sleep(3.5)  # past the first lease
+        self.assertEqual(len(self.hook.requests[0][1]),
+                         self.status(sink)['in_flight'])
+        _token, entries = self.connection.claim_deliveries(
+            sink['id'], 'b', 100, datetime.timedelta(seconds=3),
+            timeutils.utcnow())
+        self.assertEqual([], entries)
+        sender.join(30)
+        self.assertEqual(1, len(self.hook.requests))
+        self.assertEqual(0, self.status(sink)['backlog'])
