@@ -110,8 +110,8 @@ class TakeoverTest(base.FunctionalTestCase):
             self.assertTrue(self.survivor.running(),
                             self.survivor.read_log())
             expected = self.store.records()
-            late = {r for r in self.connection.current_records()
-                    if r.resource_id.startswith('late')}
+            late = any(r.resource_id.startswith('late')
+                       for r in self.connection.current_records())
             return late and self.answered(2) >= expected
         services.wait_for(delivered, timeout=BOUND + 30, interval=0.2,
                           what='every record delivered by the survivor')
