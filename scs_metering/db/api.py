@@ -236,13 +236,18 @@ class Connection(billing.BillingConnection, metaclass=abc.ABCMeta):
 
     @abc.abstractmethod
     def release_lease(self, name, owner):
-        """Give up a named lease held by ``owner``, so that another may
-        take it at once instead of after it expires."""
+        """Give up a named lease held by ``owner``.
+
+        Another may then take it at once instead of after it expires.
+        """
 
     @abc.abstractmethod
     def renew_deliveries(self, sink_id, token, lease, now):
-        """Extend the claim ``token`` to ``now + lease``; return how many
-        entries it still holds (0 once it expired and was taken over)."""
+        """Extend the claim ``token`` to ``now + lease``.
+
+        Returns how many entries it still holds: 0 once it expired and
+        another deliverer may have taken it over.
+        """
 
     @abc.abstractmethod
     def claim_deliveries(self, sink_id, owner, limit, lease, now,
