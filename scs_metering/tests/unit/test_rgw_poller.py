@@ -16,7 +16,9 @@ the admin ops client, its signing and its paging run as in production;
 the functional tests do the same against a real radosgw.
 """
 
+import collections
 import datetime
+import random
 
 import fixtures
 
@@ -309,6 +311,34 @@ class StoredTest(RGWTestCase):
         report = self.poll()
         self.assertEqual('failed', report.status)
         self.assertIn('[rgw] endpoint', report.error)
+
+
+class FaultsTest(RGWTestCase):
+    """Half a day of traffic while RGW fails now and then (seeded)."""
+
+    def test_every_byte_is_metered_once_through_faults(self):
+        rng = random.Random(19)
+        users = {'%s$%s' % (p, p): p for p in self.projects[:3]}
+        truth = collections.Counter()
+        self.to(0)
+        self.poll()
+        failed = 0
+        for minute in range(30, 12 * 60 + 1, 30):
+            for uid, project in sorted(users.items()):
+                size = rng.randint(1, 5000)
+                when = self.at(minute - 1)
+                self.rgw.put(uid, 'b-%d' % rng.randint(1, 2), size, when)
+                truth[project, T0 + (minute - 1) // 60 * HOUR, ()] += size
+            resource = rng.choice(['usage', 'bucket', 'user', None, None])
+            if resource:
+                self.rgw.fail(resource, 500, times=1)
+            self.to(minute)
+            failed += self.poll().status == 'failed'
+            self.rgw.heal()
+        self.assertGreater(failed, 3)
+        self.to(14 * 60)
+        self.assertEqual('success', self.poll().status)
+        self.assertEqual(dict(truth), self.records(IN, self.at(15 * 60)))
 
 
 class OptionsTest(base.DBTestCase):
