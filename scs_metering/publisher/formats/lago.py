@@ -69,4 +69,3 @@ def batches(lines, previous, subscription_ref=None):
                     subscription_ref) for line in lines]
     return [{'events': events[i:i + MAX_BATCH]}
             for i in range(0, len(events), MAX_BATCH)]
-
