@@ -30,6 +30,7 @@ from scs_metering.agent import envelope
 from scs_metering.common import timeutils
 from scs_metering.engine import endpoint
 from scs_metering.engine import ingest
+from scs_metering.engine import isolation
 from scs_metering.engine import windows
 from scs_metering.publisher import delivery
 
@@ -155,8 +156,9 @@ def retry_quarantined(connection, definitions, ids=None):
     purpose) are stored and then leave the quarantine, a page per
     transaction; the others stay as they are. Retried again after a crash
     between the two steps, their events count once: event ids come from
-    the messages. Returns a Counter of outcomes and the (id, reason) of
-    the entries still failing.
+    the messages. Each entry stands alone: one that cannot be parsed,
+    converted or stored is reported and the others go on. Returns a
+    Counter of outcomes and the (id, reason) of the entries still failing.
     """
     converter = converter_mod.Converter(definitions)
     ingestor = ingest.Ingestor(connection)
@@ -167,19 +169,51 @@ def retry_quarantined(connection, definitions, ids=None):
         if not entries:
             return counts, failing
         marker = entries[-1]['id']
-        found, kept, done = [], [], []
+        parts = []
         for entry in entries:
-            outcome = _meter_again(converter, entry)
+            try:
+                outcome = _meter_again(converter, entry)
+            except Exception as exc:
+                # Whatever one message does to the converter, the rest of
+                # the quarantine is still retried.
+                LOG.exception('Quarantine entry %d cannot be metered',
+                              entry['id'])
+                outcome = 'cannot be metered: %s' % (
+                    str(exc) or exc.__class__.__name__)
             if isinstance(outcome, str):
                 failing.append((entry['id'], outcome))
-                continue
-            found += outcome[0]
-            kept += outcome[1]
-            done.append(entry['id'])
-        result = ingestor.store(found, kept)
+            else:
+                parts.append((entry['id'],) + tuple(outcome))
+        done = _store(ingestor, parts, counts, failing)
+        counts['entries retried'] += connection.purge_quarantine(ids=done)
+
+
+def _store(ingestor, parts, counts, failing):
+    """Store the events of (entry id, events, entries) parts.
+
+    The page goes in one transaction; if the database refuses it, each
+    entry goes in its own, and those it refuses stay in the quarantine
+    with the database's reason. Returns the ids of the entries stored.
+    """
+    chunks = [parts]
+    done = []
+    while chunks:
+        chunk = chunks.pop()
+        try:
+            result = ingestor.store([e for p in chunk for e in p[1]],
+                                    [q for p in chunk for q in p[2]])
+        except Exception as exc:
+            if ingestor.connection.transient(exc):
+                raise
+            if len(chunk) > 1:
+                chunks += [[p] for p in reversed(chunk)]
+            else:
+                failing.append((chunk[0][0], isolation.reason_of(exc)))
+            continue
         counts['events stored'] += result.stored
         counts['duplicates skipped'] += result.duplicates
-        counts['entries retried'] += connection.purge_quarantine(ids=done)
+        done += [p[0] for p in chunk]
+    return done
 
 
 def summary(records, definitions):

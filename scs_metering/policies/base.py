@@ -12,24 +12,38 @@
 """Rules the resource policies are built from.
 
 They use Keystone's default roles, which imply each other: admin implies
-member, member implies reader. Tokens are project scoped; an admin of any
-project administers the whole cloud, as in Nova and Octavia.
+member, member implies reader. An admin of any project administers the
+whole cloud, as in Nova and Octavia. System-scoped tokens are accepted
+too, as in the secure RBAC of current OpenStack services: a system admin
+is an admin, and a system reader may read everything an admin may read
+but change nothing.
 """
 
 from oslo_policy import policy
 
 PREFIX = 'scs-metering:'
-# Every rule applies to project-scoped tokens.
-SCOPES = ['project']
+# Every rule takes project-scoped and system-scoped tokens; a
+# domain-scoped token is refused.
+SCOPES = ['system', 'project']
 
 ADMIN = 'rule:admin'
-PROJECT_READER = 'rule:project_reader'
+ADMIN_OR_SYSTEM_READER = 'rule:admin_or_system_reader'
 PROJECT_READER_OR_ADMIN = 'rule:project_reader_or_admin'
 
 rules = [
     policy.RuleDefault(
         name='admin', check_str='role:admin',
-        description='A cloud administrator.'),
+        description='A cloud administrator: the admin of any project, or '
+                    'the admin of the system (system-scoped token).'),
+    policy.RuleDefault(
+        name='system_reader',
+        check_str='role:reader and system_scope:all',
+        description='A reader (or member, or admin) of the system, with a '
+                    'system-scoped token.'),
+    policy.RuleDefault(
+        name='admin_or_system_reader',
+        check_str='%s or rule:system_reader' % ADMIN,
+        description='A cloud administrator, or a system reader.'),
     policy.RuleDefault(
         name='project_reader',
         check_str='role:reader and project_id:%(project_id)s',
@@ -37,9 +51,9 @@ rules = [
                     'is about.'),
     policy.RuleDefault(
         name='project_reader_or_admin',
-        check_str='%s or %s' % (ADMIN, PROJECT_READER),
-        description='A cloud administrator, or a reader of the project the '
-                    'request is about.'),
+        check_str='%s or rule:project_reader' % ADMIN_OR_SYSTEM_READER,
+        description='A cloud administrator, a system reader, or a reader '
+                    'of the project the request is about.'),
 ]
 
 

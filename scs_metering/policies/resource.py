@@ -17,7 +17,7 @@ rules = [
     base.rule('resource:list', base.PROJECT_READER_OR_ADMIN,
               'List the tracked resources of one project.', 'GET',
               '/v1/resources'),
-    base.rule('resource:list_all_projects', base.ADMIN,
+    base.rule('resource:list_all_projects', base.ADMIN_OR_SYSTEM_READER,
               'List the tracked resources of all projects '
               '(all_projects=true).', 'GET', '/v1/resources'),
     base.rule('resource:show', base.PROJECT_READER_OR_ADMIN,

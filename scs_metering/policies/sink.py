@@ -9,7 +9,10 @@
 # WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 # License for the specific language governing permissions and limitations
 # under the License.
-"""Sinks decide where usage goes: only administrators manage them."""
+"""Sinks decide where usage goes: only administrators manage them.
+
+System readers may look at them and at their delivery.
+"""
 
 from scs_metering.policies import base
 
@@ -18,8 +21,10 @@ _SINK = '/v1/sinks/{sink_id}'
 rules = [
     base.rule('sink:create', base.ADMIN, 'Create a sink.', 'POST',
               '/v1/sinks'),
-    base.rule('sink:list', base.ADMIN, 'List sinks.', 'GET', '/v1/sinks'),
-    base.rule('sink:show', base.ADMIN, 'Show a sink.', 'GET', _SINK),
+    base.rule('sink:list', base.ADMIN_OR_SYSTEM_READER, 'List sinks.',
+              'GET', '/v1/sinks'),
+    base.rule('sink:show', base.ADMIN_OR_SYSTEM_READER, 'Show a sink.',
+              'GET', _SINK),
     base.rule('sink:update', base.ADMIN, 'Update a sink.', 'PATCH', _SINK),
     base.rule('sink:delete', base.ADMIN, 'Delete a sink.', 'DELETE', _SINK),
     base.rule('sink:pause', base.ADMIN, 'Stop deliveries to a sink.',
@@ -32,10 +37,10 @@ rules = [
     base.rule('sink:retry', base.ADMIN,
               'Deliver the dead letters of a sink again.', 'POST',
               _SINK + '/retry'),
-    base.rule('sink:dead_letters', base.ADMIN,
+    base.rule('sink:dead_letters', base.ADMIN_OR_SYSTEM_READER,
               'List the dead letters of a sink.', 'GET',
               _SINK + '/dead-letters'),
-    base.rule('sink:status', base.ADMIN,
+    base.rule('sink:status', base.ADMIN_OR_SYSTEM_READER,
               'Show the delivery status of a sink.', 'GET',
               _SINK + '/status'),
 ]

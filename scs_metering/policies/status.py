@@ -14,7 +14,7 @@
 from scs_metering.policies import base
 
 rules = [
-    base.rule('status:get', base.ADMIN,
+    base.rule('status:get', base.ADMIN_OR_SYSTEM_READER,
               'Show the health of the agents, engines and reconciliation.',
               'GET', '/v1/status'),
 ]

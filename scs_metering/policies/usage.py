@@ -16,7 +16,7 @@ from scs_metering.policies import base
 rules = [
     base.rule('usage:get', base.PROJECT_READER_OR_ADMIN,
               'Show the usage report of one project.', 'GET', '/v1/usage'),
-    base.rule('usage:get_all_projects', base.ADMIN,
+    base.rule('usage:get_all_projects', base.ADMIN_OR_SYSTEM_READER,
               'Show the usage report of all projects (all_projects=true).',
               'GET', '/v1/usage'),
 ]

@@ -41,10 +41,10 @@ from scs_metering.tests.functional import base
 
 START = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
 HOUR = datetime.timedelta(hours=1)
-# Identities of the RBAC matrix: a Keystone user, or none, or a forged
-# token.
+# Identities of the RBAC matrix: a Keystone user (system-* with a
+# system-scoped token), or none, or a forged token.
 IDENTITIES = ('admin', 'alpha-member', 'alpha-reader', 'beta-reader',
-              'no-token', 'bad-token')
+              'system-admin', 'system-reader', 'no-token', 'bad-token')
 BAD_TOKEN = 'gAAAAABnot-a-real-token-at-all'
 
 

@@ -43,6 +43,9 @@ USERS = {
     'ceph-rgw': ('service', 'service'),
     'scs-metering': ('service', 'service'),
 }
+# name -> role on the system; their tokens, and those of 'system-admin'
+# (the bootstrapped admin), are system scoped.
+SYSTEM_USERS = {'system-reader': 'reader'}
 
 _SERVE = textwrap.dedent('''
     import sys
@@ -138,11 +141,19 @@ class Keystone:
         raise RuntimeError('keystone did not listen on %d' % self.port)
 
     def session(self, user='admin', project='admin'):
+        """A session of ``user``, scoped to ``project`` or, if None, to
+        the system."""
         password = ADMIN_PASSWORD if user == 'admin' else PASSWORD
+        scope = ({'system_scope': 'all'} if project is None else
+                 {'project_name': project, 'project_domain_id': 'default'})
         return ks_session.Session(auth=v3.Password(
             auth_url=self.url, username=user, password=password,
-            user_domain_id='default', project_name=project,
-            project_domain_id='default'))
+            user_domain_id='default', **scope))
+
+    def _create_user(self, admin, name):
+        return admin.post(self.url + '/users', json={'user': {
+            'name': name, 'password': PASSWORD,
+            'domain_id': 'default'}}).json()['user']['id']
 
     def _populate(self):
         admin = self.session()
@@ -154,18 +165,30 @@ class Keystone:
                     'name': project, 'domain_id': 'default'}}).json()[
                 'project']['id']
         for name, (project, role) in sorted(self.users.items()):
-            user_id = admin.post(self.url + '/users', json={'user': {
-                'name': name, 'password': PASSWORD,
-                'domain_id': 'default'}}).json()['user']['id']
+            user_id = self._create_user(admin, name)
             admin.put('%s/projects/%s/users/%s/roles/%s' % (
                 self.url, self.project_ids[project], user_id, roles[role]))
+        for name, role in sorted(SYSTEM_USERS.items()):
+            admin.put('%s/system/users/%s/roles/%s' % (
+                self.url, self._create_user(admin, name), roles[role]))
         self.project_ids['admin'] = admin.get_project_id()
 
     def token(self, user):
-        """A project-scoped token of a user (cached, tokens last 1 h)."""
+        """A token of a user (cached, tokens last 1 h).
+
+        'system-admin' is the bootstrapped admin with a system-scoped
+        token; the SYSTEM_USERS get system-scoped tokens too, the others
+        tokens of their project.
+        """
         if user not in self._tokens:
-            project = 'admin' if user == 'admin' else self.users[user][0]
-            self._tokens[user] = self.session(user, project).get_token()
+            if user == 'system-admin':
+                session = self.session('admin', None)
+            elif user in SYSTEM_USERS:
+                session = self.session(user, None)
+            else:
+                session = self.session(user, 'admin' if user == 'admin'
+                                       else self.users[user][0])
+            self._tokens[user] = session.get_token()
         return self._tokens[user]
 
     def authtoken_options(self):

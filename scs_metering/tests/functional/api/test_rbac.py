@@ -12,8 +12,9 @@
 """Who may call what: every endpoint against every kind of caller.
 
 The callers are Keystone's bootstrapped admin, a member and a reader of
-project alpha, a reader of project beta, a request without a token and
-one with a forged token; tokens are checked by keystonemiddleware
+project alpha, a reader of project beta, the admin and a reader of the
+system (system-scoped tokens), a request without a token and one with a
+forged token; tokens are checked by keystonemiddleware
 against the real Keystone.
 """
 
@@ -25,8 +26,15 @@ from scs_metering.tests.functional.api import base
 PUBLIC = dict.fromkeys(base.IDENTITIES, 'ok')
 AUTHENTICATED = dict(PUBLIC, **{'no-token': 401, 'bad-token': 401})
 ADMIN_ONLY = dict(AUTHENTICATED, **{
-    'alpha-member': 403, 'alpha-reader': 403, 'beta-reader': 403})
-ALPHA = dict(ADMIN_ONLY, **{'alpha-member': 'ok', 'alpha-reader': 'ok'})
+    'alpha-member': 403, 'alpha-reader': 403, 'beta-reader': 403,
+    'system-reader': 403})
+# Reading what only admins may change.
+ADMIN_READ = dict(ADMIN_ONLY, **{'system-reader': 'ok'})
+ALPHA = dict(ADMIN_READ, **{'alpha-member': 'ok', 'alpha-reader': 'ok'})
+# Without project_id, each caller gets their own project; a system-scoped
+# token has none.
+OWN_PROJECT = dict(AUTHENTICATED, **{'system-admin': 400,
+                                     'system-reader': 400})
 
 JANUARY = 'start=2026-01-01T00:00:00Z&end=2026-02-01T00:00:00Z'
 REPLAY = {'json': {'start': '2026-01-01T00:00:00Z',
@@ -40,27 +48,26 @@ def endpoints(alpha):
         ('GET', '/', {}, 200, PUBLIC),
         ('GET', '/healthcheck', {}, 200, PUBLIC),
         ('GET', '/v1', {}, 200, AUTHENTICATED),
-        ('GET', '/v1/sinks', {}, 200, ADMIN_ONLY),
+        ('GET', '/v1/sinks', {}, 200, ADMIN_READ),
         ('POST', '/v1/sinks', {'json': 'new-sink'}, 201, ADMIN_ONLY),
-        ('GET', sink, {}, 200, ADMIN_ONLY),
+        ('GET', sink, {}, 200, ADMIN_READ),
         ('PATCH', sink, {'json': {'filters': {'meters': ['instance']}}},
          200, ADMIN_ONLY),
         ('POST', sink + '/pause', {}, 200, ADMIN_ONLY),
         ('POST', sink + '/resume', {}, 200, ADMIN_ONLY),
         ('POST', sink + '/replay', REPLAY, 202, ADMIN_ONLY),
         ('POST', sink + '/retry', {}, 200, ADMIN_ONLY),
-        ('GET', sink + '/dead-letters', {}, 200, ADMIN_ONLY),
-        ('GET', sink + '/status', {}, 200, ADMIN_ONLY),
+        ('GET', sink + '/dead-letters', {}, 200, ADMIN_READ),
+        ('GET', sink + '/status', {}, 200, ADMIN_READ),
         ('DELETE', sink, {}, 204, ADMIN_ONLY),
-        # Without project_id, each caller gets their own project.
-        ('GET', '/v1/usage', {}, 200, AUTHENTICATED),
+        ('GET', '/v1/usage', {}, 200, OWN_PROJECT),
         ('GET', '/v1/usage?project_id=' + alpha, {}, 200, ALPHA),
-        ('GET', '/v1/usage?all_projects=true', {}, 200, ADMIN_ONLY),
-        ('GET', '/v1/resources', {}, 200, AUTHENTICATED),
+        ('GET', '/v1/usage?all_projects=true', {}, 200, ADMIN_READ),
+        ('GET', '/v1/resources', {}, 200, OWN_PROJECT),
         ('GET', '/v1/resources?project_id=' + alpha, {}, 200, ALPHA),
-        ('GET', '/v1/resources?all_projects=true', {}, 200, ADMIN_ONLY),
+        ('GET', '/v1/resources?all_projects=true', {}, 200, ADMIN_READ),
         ('GET', '/v1/resources/instance/vm-alpha', {}, 200, ALPHA),
-        ('GET', '/v1/status', {}, 200, ADMIN_ONLY),
+        ('GET', '/v1/status', {}, 200, ADMIN_READ),
     ]
 
 
