@@ -141,8 +141,7 @@ class Keystone:
         raise RuntimeError('keystone did not listen on %d' % self.port)
 
     def session(self, user='admin', project='admin'):
-        """A session of ``user``, scoped to ``project`` or, if None, to
-        the system."""
+        """A session of ``user`` on ``project``, or on the system if None."""
         password = ADMIN_PASSWORD if user == 'admin' else PASSWORD
         scope = ({'system_scope': 'all'} if project is None else
                  {'project_name': project, 'project_domain_id': 'default'})
