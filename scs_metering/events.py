@@ -31,13 +31,20 @@ UPDATE = 'update'
 EXISTS = 'exists'
 DELETE = 'delete'
 SAMPLE = 'sample'
-ACTIONS = (CREATE, UPDATE, EXISTS, DELETE, SAMPLE)
+# Withdraws another event of the same resource, named by its attribute
+# VOIDS: an operator's correction, never a notification.
+VOID = 'void'
+ACTIONS = (CREATE, UPDATE, EXISTS, DELETE, SAMPLE, VOID)
+VOIDS = 'voids'
 
 # Where a fact comes from. Anything but a notification is inferred.
 NOTIFICATION = 'notification'
 AUDIT = 'audit'
 RECONCILIATION = 'reconciliation'
-PROVENANCES = (NOTIFICATION, AUDIT, RECONCILIATION)
+# An operator's correction (scs-metering-manage, the API, the CLI); its
+# message_id is the id of the correction, which keeps who, when and why.
+CORRECTION = 'correction'
+PROVENANCES = (NOTIFICATION, AUDIT, RECONCILIATION, CORRECTION)
 
 _NAMESPACE = uuid.UUID('0c4e4f4e-5d0a-4b4e-9a52-7363732d6d74')
 
@@ -148,6 +155,11 @@ class Event:
                                                 decimal.Decimal):
                 raise InvalidEvent('a sample needs a meter and an exact '
                                    'volume')
+        if self.action == VOID and (
+                self.provenance != CORRECTION or
+                not isinstance(self.attributes.get(VOIDS), str)):
+            raise InvalidEvent('a void is a correction naming the event '
+                               'it voids')
 
     def to_wire(self):
         """JSON-safe dict, as forwarded from agent to engine."""
@@ -166,6 +178,10 @@ class Event:
     def from_wire(cls, data):
         try:
             values = dict(data)
+            if values.get('provenance') == CORRECTION:
+                # Corrections are made by operators through the store,
+                # with an audit trail; none comes in on the bus.
+                raise InvalidEvent('a correction does not come on the bus')
             for name in ('time', 'started_at', 'time_min', 'time_max'):
                 values[name] = timeutils.parse(values.get(name))
             if values.get('volume') is not None:

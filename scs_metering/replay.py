@@ -237,3 +237,17 @@ def display(quantity, unit):
         return ((quantity / 3600).quantize(decimal.Decimal('0.0001')),
                 unit[:-2] + '*h')
     return quantity, unit
+
+
+def remeter(definitions):
+    """A function metering one edited message, for corrections.
+
+    It returns the message's events, or the reason it does not meter,
+    as quarantine retry would find them.
+    """
+    converter = converter_mod.Converter(definitions)
+
+    def convert(text):
+        outcome = _meter_again(converter, {'raw': text, 'service': None})
+        return outcome if isinstance(outcome, str) else outcome[0]
+    return convert

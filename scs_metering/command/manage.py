@@ -17,6 +17,7 @@ import sys
 
 from oslo_config import cfg
 
+from scs_metering.command import manage_corrections
 from scs_metering.common import timeutils
 from scs_metering.db import api as db_api
 from scs_metering.definitions import loader
@@ -153,6 +154,8 @@ def add_command_parsers(subparsers):
                        metavar='ID', help='An entry to retry; repeatable. '
                        'Default: every entry.')
     retry.set_defaults(func=quarantine_retry)
+
+    manage_corrections.add_parsers(subparsers)
 
 
 def main(argv=None):

@@ -153,6 +153,41 @@ class Connection(billing.BillingConnection, metaclass=abc.ABCMeta):
         Entries leave only when an operator has dealt with them.
         """
 
+    # Corrections (engine/corrections.py)
+
+    @abc.abstractmethod
+    def add_correction(self, correction):
+        """Store a correction (models.Correction) as requested.
+
+        The row is its audit trail: who asked, when and why. It is never
+        edited but by finish_correction.
+        """
+
+    @abc.abstractmethod
+    def correction(self, correction_id):
+        """One correction; NotFound if none has this id."""
+
+    @abc.abstractmethod
+    def corrections(self, limit=100, marker=None, status=None,
+                    resource_type=None, resource_id=None):
+        """Corrections in the order they were asked for, after ``marker``."""
+
+    @abc.abstractmethod
+    def finish_correction(self, correction_id, status, event_ids=(),
+                          error=None, now=None):
+        """Record how a correction went: APPLIED with its events, or FAILED."""
+
+    @abc.abstractmethod
+    def resource_events(self, resource_type, resource_id):
+        """Every stored event of a resource, voids included, in time order.
+
+        What a correction of its life is planned from.
+        """
+
+    @abc.abstractmethod
+    def event(self, event_id):
+        """One stored event (events.Event), or None."""
+
     # Usage and resources
 
     @abc.abstractmethod

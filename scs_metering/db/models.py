@@ -20,6 +20,7 @@ entries are scs_metering.events.
 import dataclasses
 import datetime
 import decimal
+import uuid
 
 from scs_metering.common import timeutils
 from scs_metering import events
@@ -335,3 +336,82 @@ class Invoice:
     @property
     def status(self):
         return self.document['status']
+
+
+# Correction kinds and states (db/api.py: add_correction).
+VOID = 'void'
+END = 'end'
+START = 'start'
+REMETER = 'remeter'
+CORRECTION_KINDS = (VOID, END, START, REMETER)
+APPLIED = 'applied'
+# PENDING as for outbox entries; FAILED as for reconciliation runs.
+
+
+@dataclasses.dataclass(frozen=True)
+class Correction:
+    """An operator's correction and its audit trail: who, when and why.
+
+    It is never edited but to record its outcome. Its events carry its id
+    as their message_id and 'correction' as their provenance, so that
+    every revision it causes can be traced back to it.
+    """
+
+    id: str
+    kind: str
+    reason: str
+    requested_by: str
+    requested_at: datetime.datetime
+    # The request's origin: 'api' or 'manage', and the requester's
+    # project or scope ('system') when it came through the API.
+    source: str
+    requested_project: str = None
+    resource_type: str = None
+    resource_id: str = None
+    event_id: str = None  # the event a void withdraws
+    time: datetime.datetime = None  # the new end or start
+    quarantine_id: int = None  # the entry a re-meter replaces
+    message: str = None  # the edited message of a re-meter
+    status: str = PENDING
+    applied_at: datetime.datetime = None
+    error: str = None
+    event_ids: tuple = ()  # the events it stored
+
+    # What a request must name besides its reason.
+    NEEDS = {VOID: ('event_id',),
+             END: ('resource_type', 'resource_id', 'time'),
+             START: ('resource_type', 'resource_id', 'time'),
+             REMETER: ('quarantine_id', 'message')}
+    MAX_REASON = 1000
+
+    @classmethod
+    def request(cls, kind, reason, requested_by, source, now, **fields):
+        """A new, pending correction under a fresh id."""
+        return cls(id=str(uuid.uuid4()), kind=kind, reason=reason,
+                   requested_by=requested_by, source=source,
+                   requested_at=now.replace(microsecond=0), **fields)
+
+    def __post_init__(self):
+        if self.kind not in CORRECTION_KINDS:
+            raise InvalidCorrection('unknown correction %r; one of %s' % (
+                self.kind, ', '.join(CORRECTION_KINDS)))
+        if not isinstance(self.reason, str) or not self.reason.strip():
+            raise InvalidCorrection('a correction needs a reason')
+        if len(self.reason) > self.MAX_REASON or '\x00' in self.reason:
+            raise InvalidCorrection('the reason must be at most %d '
+                                    'characters, without NUL' %
+                                    self.MAX_REASON)
+        missing = [n for n in self.NEEDS[self.kind]
+                   if getattr(self, n) in (None, '')]
+        if missing:
+            raise InvalidCorrection('a %s correction needs %s' % (
+                self.kind, ' and '.join(missing)))
+        when = self.time
+        if when is not None and (
+                not isinstance(when, datetime.datetime) or
+                when.tzinfo is None or when.microsecond):
+            raise InvalidCorrection('the time must be UTC, in whole seconds')
+
+
+class InvalidCorrection(ValueError):
+    """A correction request that is incomplete or malformed."""

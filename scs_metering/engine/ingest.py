@@ -96,13 +96,14 @@ class Ingestor:
         lifecycle = {key: [e for e in evs if e.action != ev.SAMPLE]
                      for key, evs in by_resource.items()}
         # A resource refolds from its whole history when an event sorts
-        # before one already applied, or when a create notification may
-        # replace a create inferred before it came (timeline.first_hand);
-        # otherwise the fold just goes on.
+        # before one already applied, when a create notification may
+        # replace a create inferred before it came (timeline.first_hand),
+        # or when it voids one; otherwise the fold just goes on.
         refold = [resources[key] for key, evs in lifecycle.items()
                   if evs and _last_key(resources[key]) is not None and
                   (min(map(timeline.order_key, evs)) <
-                   _last_key(resources[key]) or _notified_create(evs))]
+                   _last_key(resources[key]) or _notified_create(evs) or
+                   any(e.action == ev.VOID for e in evs))]
         result.refolded = len(refold)
         history = tx.history(refold)
         stored = tx.periods([resources[k].pk for k, evs in lifecycle.items()

@@ -38,14 +38,17 @@ ALIVE = 'alive'
 DEAD = 'dead'
 
 # At equal times a resource is created before it changes and changes
-# before it is deleted.
-_RANK = {ev.CREATE: 0, ev.UPDATE: 1, ev.EXISTS: 1, ev.DELETE: 2}
+# before it is deleted. A void takes no part in the fold (see fold); its
+# rank only orders it among the events of its resource.
+_RANK = {ev.CREATE: 0, ev.UPDATE: 1, ev.EXISTS: 1, ev.DELETE: 2,
+         ev.VOID: 3}
 # At equal times and ranks, first-hand evidence wins whatever the ids: a
 # snapshot applied last is the one kept, a delete applied first is the
 # one that ends the life. A reconciliation's create carries the state of
 # a later listing; the create notification of the same moment knows the
-# state at creation.
-_WEIGHT = {ev.RECONCILIATION: 0, ev.AUDIT: 1, ev.NOTIFICATION: 2}
+# state at creation. An operator's correction overrules them all.
+_WEIGHT = {ev.RECONCILIATION: 0, ev.AUDIT: 1, ev.NOTIFICATION: 2,
+           ev.CORRECTION: 3}
 
 
 def first_hand(events):
@@ -106,18 +109,27 @@ def _close(period, event):
                                end_max=event.time_max)
 
 
+def voided(events):
+    """The ids of the events that the voids among ``events`` withdraw."""
+    return {e.attributes[ev.VOIDS] for e in events if e.action == ev.VOID}
+
+
 def fold(events, state=None):
     """Apply lifecycle events in event-time order.
 
     Returns the closed periods produced and the final state; the open
     period, if any, is in the state. ``state`` continues an earlier fold
-    whose events all order before these.
+    whose events all order before these. Voided events are left out, and
+    the voids with them: a void refolds its resource from its whole
+    history (engine/ingest.py), which holds both, whatever their order of
+    arrival.
     """
     state = state or FoldState()
     closed = []
-    for event in sorted(first_hand([e for e in events
-                                    if e.action != ev.SAMPLE]),
-                        key=order_key):
+    withdrawn = voided(events)
+    kept = [e for e in events if e.action not in (ev.SAMPLE, ev.VOID) and
+            e.id not in withdrawn]
+    for event in sorted(first_hand(kept), key=order_key):
         if event.action == ev.DELETE:
             if state.status == ALIVE:
                 closed.append(_close(state.current, event))

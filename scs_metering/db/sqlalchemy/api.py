@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from scs_metering.common import timeutils
 from scs_metering.db import api
 from scs_metering.db.sqlalchemy import billing
+from scs_metering.db.sqlalchemy import corrections
 from scs_metering.db.sqlalchemy import delivery
 from scs_metering.db.sqlalchemy import invoicing
 from scs_metering.db.sqlalchemy import marks
@@ -67,7 +68,8 @@ def _mysql_read_committed(dbapi_connection, _record):
 class Connection(delivery.DeliveryMixin, reports.ReportsMixin,
                  retention.RetentionMixin, reconciliation.ReconciliationMixin,
                  marks.MarksMixin, billing.BillingMixin,
-                 invoicing.InvoicingMixin, api.Connection):
+                 invoicing.InvoicingMixin, corrections.CorrectionsMixin,
+                 api.Connection):
 
     def __init__(self, conf, url=None):
         options = dict(conf.database.items())

@@ -411,3 +411,33 @@ class UsageRollupDaily(Base):
     provenance_notification = sa.Column(sa.BigInteger, nullable=False)
     provenance_audit = sa.Column(sa.BigInteger, nullable=False)
     provenance_reconciliation = sa.Column(sa.BigInteger, nullable=False)
+    provenance_correction = sa.Column(sa.BigInteger, nullable=False,
+                                      server_default='0')
+
+
+class Correction(Base):
+    """An operator's correction, kept for its audit trail."""
+
+    __tablename__ = 'corrections'
+    __table_args__ = (
+        sa.Index('ix_corrections_status', 'status', 'requested_at'),
+        sa.Index('ix_corrections_resource', 'resource_type', 'resource_id'),
+    )
+
+    id = sa.Column(sa.String(36), primary_key=True)
+    kind = sa.Column(sa.String(16), nullable=False)
+    reason = sa.Column(sa.Text, nullable=False)
+    requested_by = sa.Column(Name, nullable=False)
+    requested_project = sa.Column(Name)
+    requested_at = sa.Column(sa.DateTime, nullable=False)
+    source = sa.Column(sa.String(16), nullable=False)
+    resource_type = sa.Column(sa.String(64))
+    resource_id = sa.Column(Name)
+    event_id = sa.Column(sa.String(36))
+    time = sa.Column(sa.DateTime)
+    quarantine_id = sa.Column(sa.BigInteger)
+    message = sa.Column(LongText)
+    status = sa.Column(sa.String(16), nullable=False)
+    applied_at = sa.Column(sa.DateTime)
+    error = sa.Column(sa.Text)
+    event_ids = sa.Column(sqltypes.JSONText)

@@ -104,7 +104,7 @@ class RBACTest(base.APITestCase):
             'meter': 'instance', 'unit': 's',
             'group': {'flavor_name': 'test_flavor'}, 'quantity': '10800',
             'provenance': {'notification': 10800, 'audit': 0,
-                           'reconciliation': 0},
+                           'reconciliation': 0, 'correction': 0},
             'inferred_seconds': 0}], report['usage'])
         listed = self.request('GET', '/v1/resources', 'alpha-reader').json()
         self.assertEqual(['vm-alpha'], [r['resource_id']
