@@ -111,3 +111,27 @@ RESOURCES_QUERY = dict(
     start=TIME,
     end=TIME,
 )
+
+CORRECTION_KINDS = ['void', 'end', 'start', 'remeter']
+CORRECTION_CREATE = {
+    'type': 'object', 'additionalProperties': False,
+    'required': ['kind', 'reason'],
+    'properties': {
+        'kind': {'type': 'string', 'enum': CORRECTION_KINDS},
+        'reason': {'type': 'string', 'minLength': 1, 'maxLength': 1000},
+        'event_id': {'type': 'string', 'minLength': 1, 'maxLength': 36},
+        'resource_type': {'type': 'string', 'minLength': 1,
+                          'maxLength': 64},
+        'resource_id': NAME,
+        'time': TIME,
+        'quarantine_id': {'type': 'integer', 'minimum': 1},
+        'message': {'type': 'object'},
+    },
+}
+
+CORRECTIONS_QUERY = dict(
+    PAGE,
+    status={'type': 'string', 'enum': ['pending', 'applied', 'failed']},
+    resource_type=NAME,
+    resource_id=NAME,
+)

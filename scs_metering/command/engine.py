@@ -16,6 +16,7 @@ from oslo_service import service as os_service
 from scs_metering.db import api as db_api
 from scs_metering.engine import daemon
 from scs_metering import metrics
+from scs_metering import replay
 from scs_metering import service
 
 
@@ -24,6 +25,7 @@ def main(argv=None):
     metrics.serve(conf, 'engine', conf.metrics.engine_port,
                   db_api.stats_reader(conf))
     launcher = os_service.launch(
-        conf, daemon.Engine(conf), workers=conf.engine.workers,
+        conf, daemon.Engine(conf, remeter=replay.remeter),
+        workers=conf.engine.workers,
         restart_method='mutate')
     launcher.wait()

@@ -27,6 +27,7 @@ from scs_metering.common import timeutils
 from scs_metering.db import api as db_api
 from scs_metering.definitions import loader
 from scs_metering.engine import billing
+from scs_metering.engine import corrections
 from scs_metering.engine import endpoint
 from scs_metering.engine import ingest
 from scs_metering.engine import windows
@@ -41,9 +42,13 @@ BINARY = 'scs-metering-engine'
 
 class Engine(os_service.ServiceBase):
 
-    def __init__(self, conf, worker_id=0):
+    def __init__(self, conf, worker_id=0, remeter=None):
         super().__init__()
         self.conf = conf
+        # Makes, from the definitions, the function that meters an edited
+        # message for a correction: the agent's conversion, which the
+        # engine does not import (scs_metering.replay.remeter).
+        self.remeter = remeter
         self.worker_id = worker_id
         self.listener = None
         self.workers = []
@@ -83,7 +88,9 @@ class Engine(os_service.ServiceBase):
                 batch_resources=conf.engine.close_batch_size,
                 settled=windows.coverage(conf, self.connection),
                 start=timeutils.parse(conf.engine.metering_start)),
-                conf.engine.close_interval),
+                conf.engine.close_interval,
+                corrections.Corrector(self.connection, self.remeter and
+                                      self.remeter(definitions))),
             workers.Delivering(conf, self.connection, owner),
             workers.Purging(conf, self.connection),
             periodic.Heartbeat(self.connection.beat, owner, BINARY,

@@ -36,13 +36,22 @@ LOG = log.getLogger(__name__)
 
 
 class WindowClosing(periodic.PeriodicWorker):
-    """Runs the window closer every ``[engine] close_interval`` seconds."""
+    """Runs the window closer every ``[engine] close_interval`` seconds.
 
-    def __init__(self, closer, interval):
+    Pending corrections (those asked for through the API) are applied
+    first, so that the windows they change are re-closed in the same run.
+    """
+
+    def __init__(self, closer, interval, corrector=None):
         super().__init__('window-closer', interval)
         self.closer = closer
+        self.corrector = corrector
 
     def run_once(self):
+        if self.corrector is not None:
+            applied = self.corrector.apply_pending()
+            if applied:
+                LOG.info('Applied %d corrections', applied)
         written = self.closer.run()
         if written:
             LOG.info('Wrote %d usage records', written)

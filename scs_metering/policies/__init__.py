@@ -14,6 +14,7 @@
 import itertools
 
 from scs_metering.policies import base
+from scs_metering.policies import correction
 from scs_metering.policies import resource
 from scs_metering.policies import sink
 from scs_metering.policies import status
@@ -23,4 +24,5 @@ from scs_metering.policies import usage
 def list_rules():
     return list(itertools.chain(
         base.list_rules(), sink.list_rules(), usage.list_rules(),
-        resource.list_rules(), status.list_rules()))
+        resource.list_rules(), status.list_rules(),
+        correction.list_rules()))

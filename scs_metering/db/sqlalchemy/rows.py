@@ -146,6 +146,9 @@ def period_report(row):
         'provenance': row.provenance, 'start_min': from_db(row.start_min),
         'start_max': from_db(row.start_max), 'end_min': from_db(row.end_min),
         'end_max': from_db(row.end_max),
+        # The events that opened and closed it: what a void names.
+        'start_event_id': row.start_event_id,
+        'end_event_id': row.end_event_id,
     }
 
 

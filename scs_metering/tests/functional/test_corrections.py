@@ -20,6 +20,7 @@ import datetime
 import decimal
 import json
 import os
+import shlex
 import subprocess
 
 import testscenarios
@@ -41,6 +42,19 @@ T0 = datetime.datetime(2026, 11, 2, 8, 0, tzinfo=datetime.timezone.utc)
 HOUR = datetime.timedelta(hours=1)
 VM = '4f1c6a3e-0d5b-4c1e-9a57-6d2b8f0e3c11'
 PROJECT = 'b1e7c0a5d3f94c2e8a6b7d9f0e1c2a3b'
+
+
+GUIDE = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'doc',
+                     'source', 'admin', 'corrections.rst')
+
+
+def guide_command(start):
+    """The arguments of the admin guide's ``scs-metering-manage START``."""
+    prefix = '$ scs-metering-manage ' + start
+    with open(GUIDE) as f:
+        (line,) = [line.strip() for line in f
+                   if line.strip().startswith(prefix)]
+    return shlex.split(line)[2:]
 
 
 class ManageCorrectionTest(base.FunctionalTestCase):
@@ -98,17 +112,14 @@ class ManageCorrectionTest(base.FunctionalTestCase):
         self.assertEqual(status, done.returncode, done.stderr)
         return done.stdout if status == 0 else done.stderr
 
-    def test_end_reaches_the_sink_as_revision_2(self):
+    def test_the_guide_example_reaches_the_sink_as_revision_2(self):
         self.meter(self.message('instance-create-end', 0))
         self.close_and_deliver()
         first = self.delivered()
         self.assertEqual([1, 1, 1], [d[1] for d in first])
         # The server was really deleted at 09:30; the delete notification
-        # was lost.
-        out = self.manage('correction', 'end', '--resource-type',
-                          'instance', '--resource-id', VM, '--time',
-                          '2026-11-02T09:30:00Z', '--reason',
-                          'deleted at 09:30, ticket 4711')
+        # was lost. The admin guide's command, as written.
+        out = self.manage(*guide_command('correction end'))
         self.assertEqual(['applied', 'deleted at 09:30, ticket 4711'], [
             out.split('\t')[2], out.split('\t')[10]])
         self.close_and_deliver()
@@ -119,7 +130,7 @@ class ManageCorrectionTest(base.FunctionalTestCase):
              (ids[2], 2, 2, 'active', decimal.Decimal(0))],
             sorted(revised, key=lambda d: d[2]))
         # The audit trail: who asked, when and why.
-        listing = self.manage('correction', 'list').splitlines()
+        listing = self.manage(*guide_command('correction list')).splitlines()
         self.assertEqual(2, len(listing))
         row = listing[1].split('\t')
         self.assertEqual(('end', 'applied', 'instance', VM,

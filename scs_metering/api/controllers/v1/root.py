@@ -14,13 +14,14 @@
 import pecan
 from webob import exc as webob_exc
 
+from scs_metering.api.controllers.v1 import corrections
 from scs_metering.api.controllers.v1 import resources
 from scs_metering.api.controllers.v1 import sinks
 from scs_metering.api.controllers.v1 import status
 from scs_metering.api.controllers.v1 import usage
 from scs_metering.api.controllers import versions
 
-_RESOURCES = ('sinks', 'usage', 'resources', 'status')
+_RESOURCES = ('sinks', 'usage', 'resources', 'status', 'corrections')
 
 
 class V1Controller:
@@ -29,6 +30,7 @@ class V1Controller:
     usage = usage.UsageController()
     resources = resources.ResourcesController()
     status = status.StatusController()
+    corrections = corrections.CorrectionsController()
 
     @pecan.expose(generic=True, template='json')
     def index(self):

@@ -68,6 +68,11 @@ def endpoints(alpha):
         ('GET', '/v1/resources?all_projects=true', {}, 200, ADMIN_READ),
         ('GET', '/v1/resources/instance/vm-alpha', {}, 200, ALPHA),
         ('GET', '/v1/status', {}, 200, ADMIN_READ),
+        ('GET', '/v1/corrections', {}, 200, ADMIN_ONLY),
+        ('POST', '/v1/corrections', {'json': {
+            'kind': 'end', 'resource_type': 'instance',
+            'resource_id': 'vm-beta', 'time': '2026-01-01T02:00:00Z',
+            'reason': 'RBAC matrix'}}, 202, ADMIN_ONLY),
     ]
 
 

@@ -26,11 +26,13 @@ DOCUMENT = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..',
                         'doc', 'source', 'api', 'openapi.yaml')
 BODIES = {'SinkCreate': schemas.SINK_CREATE,
           'SinkUpdate': schemas.SINK_UPDATE,
-          'Replay': schemas.REPLAY, 'Retry': schemas.RETRY}
+          'Replay': schemas.REPLAY, 'Retry': schemas.RETRY,
+          'CorrectionCreate': schemas.CORRECTION_CREATE}
 QUERIES = {'listSinks': schemas.SINKS_QUERY,
            'listDeadLetters': schemas.DEAD_LETTERS_QUERY,
            'showUsage': schemas.USAGE_QUERY,
-           'listResources': schemas.RESOURCES_QUERY}
+           'listResources': schemas.RESOURCES_QUERY,
+           'listCorrections': schemas.CORRECTIONS_QUERY}
 ADMIN = {'X-Project-Id': 'p-admin', 'X-Roles': 'admin,member,reader'}
 # Keystone service type of the API (see doc/source/api/index.rst).
 SERVICE_TYPE = 'usage-metering'
@@ -77,6 +79,7 @@ class DocumentTest(base.DBTestCase):
     def test_every_documented_operation_is_served(self):
         for path, method, operation in operations(self.document):
             url = path.format(sink_id=uuid.uuid4(),
+                              correction_id=uuid.uuid4(),
                               resource_type='instance',
                               resource_id=uuid.uuid4())
             response = self.app.request(url, method=method.upper(),
