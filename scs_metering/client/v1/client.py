@@ -12,6 +12,7 @@
 """The client of the v1 API."""
 
 from scs_metering.client.v1 import base
+from scs_metering.client.v1 import corrections
 from scs_metering.client.v1 import reports
 from scs_metering.client.v1 import sinks
 
@@ -39,3 +40,4 @@ class Client:
         self.usage = reports.UsageManager(http)
         self.resources = reports.ResourceManager(http)
         self.status = reports.StatusManager(http)
+        self.corrections = corrections.CorrectionManager(http)

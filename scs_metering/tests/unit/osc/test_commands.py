@@ -32,7 +32,8 @@ from scs_metering.tests.unit.client import base
 from scs_metering.tests.unit.osc import test_help
 
 
-class ParsingTest(base.ClientTestCase):
+class CommandTestCase(base.ClientTestCase):
+    """Commands run in-process, as OpenStackClient runs them."""
 
     def setUp(self):
         super().setUp()
@@ -57,6 +58,9 @@ class ParsingTest(base.ClientTestCase):
         error = self.assertRaises(SystemExit, self.parse, name, *argv)
         self.assertEqual(2, error.code)
         return self.stderr.getvalue()
+
+
+class ParsingTest(CommandTestCase):
 
     def test_options_are_json_or_text(self):
         parsed = self.parse(

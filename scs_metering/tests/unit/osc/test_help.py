@@ -26,6 +26,9 @@ COMMANDS = {
     'metering sink status', 'metering sink dead-letter list',
     'metering sink dead-letter retry', 'metering usage show',
     'metering resource list', 'metering resource show', 'metering status',
+    'metering correction void', 'metering correction end',
+    'metering correction start', 'metering correction remeter',
+    'metering correction list', 'metering correction show',
 }
 
 
