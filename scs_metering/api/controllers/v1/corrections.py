@@ -135,8 +135,9 @@ class CorrectionsController:
         context = request.context
         try:
             correction = models.Correction.request(
-                body['kind'], body['reason'],
-                context.user_id or context.user or 'unknown', SOURCE,
+                # No user without Keystone ([api] auth_strategy = noauth).
+                body['kind'], body['reason'], context.user_id or 'noauth',
+                SOURCE,
                 timeutils.utcnow(),
                 requested_project=('system' if context.system_scope
                                    else context.project_id),
