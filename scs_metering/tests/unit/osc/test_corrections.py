@@ -12,6 +12,8 @@
 """openstack metering correction ...: what each command sends and shows."""
 
 import json
+import os
+import shlex
 
 from scs_metering.client import exceptions
 from scs_metering.engine import corrections
@@ -19,6 +21,17 @@ from scs_metering.engine import ingest
 from scs_metering import events as ev
 from scs_metering.tests.unit.osc import test_commands
 from scs_metering.tests.unit import test_ingest
+
+
+GUIDE = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..',
+                     'doc', 'source', 'admin', 'corrections.rst')
+
+
+def guide_commands():
+    """The admin guide's ``openstack metering correction`` commands."""
+    with open(GUIDE) as f:
+        return [shlex.split(line.strip())[2:] for line in f
+                if line.strip().startswith('$ openstack metering')]
 
 
 class CorrectionCommandsTest(test_commands.CommandTestCase):
@@ -80,3 +93,18 @@ class CorrectionCommandsTest(test_commands.CommandTestCase):
                       self.usage_error('metering correction end',
                                        'instance', 'vm1', '--time',
                                        '2026-11-02T09:00:00Z'))
+
+    def test_the_guide_commands_as_written(self):
+        vm = '4f1c6a3e-0d5b-4c1e-9a57-6d2b8f0e3c11'
+        ingest.Ingestor(self.connection).store([
+            test_ingest.event('g', ev.CREATE, 0, vm=vm)])
+        end, listing, show = guide_commands()
+        made = self.shown(' '.join(end[:3]), *end[3:])
+        self.assertEqual(('end', vm, '2026-11-02T09:30:00Z'), (
+            made['kind'], made['resource_id'], made['time']))
+        _headers, rows = self.run_command(' '.join(listing[:3]),
+                                          *listing[3:])
+        self.assertEqual([made['id']], [row[0] for row in rows])
+        self.assertEqual(['CORRECTION_ID'], show[3:])
+        self.assertEqual('pending', self.shown(' '.join(show[:3]),
+                                               made['id'])['status'])
