@@ -79,7 +79,7 @@ class CorrectionsAPITest(base.APITestCase):
                  'Invalid request body: kind must be one of void, end, '
                  'start, remeter'),
                 ({'kind': 'void', 'event_id': 'x'}, 400,
-                 'Invalid request body: the body.reason is required'),
+                 'Invalid request body: reason is required'),
                 ({'kind': 'remeter', 'quarantine_id': 999999,
                   'message': {}, 'reason': 'x'}, 404,
                  'Quarantine entry 999999 could not be found.')):
