@@ -22,6 +22,7 @@ import getpass
 from scs_metering.common import timeutils
 from scs_metering.db import api as db_api
 from scs_metering.db import models
+from scs_metering.definitions import guards
 from scs_metering.definitions import loader
 from scs_metering.engine import corrections
 from scs_metering import replay
@@ -55,8 +56,10 @@ def _row(c):
 
 
 def _corrector(conf, connection):
-    return corrections.Corrector(connection,
-                                 replay.remeter(loader.load(conf)))
+    definitions = loader.load(conf)
+    return corrections.Corrector(
+        connection, replay.remeter(definitions),
+        guards.EventGuard.from_conf(conf, definitions))
 
 
 def correct(conf):

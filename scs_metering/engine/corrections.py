@@ -215,19 +215,29 @@ class Corrector:
     corrector that has it.
     """
 
-    def __init__(self, connection, convert=None):
+    def __init__(self, connection, convert=None, guard=None):
         self.connection = connection
         self.convert = convert
+        # The services' input guards (definitions/guards.py): a correction
+        # is bounded in time as a notification is, so that no typo opens
+        # windows back to 1970.
+        self.guard = guard
         self.ingestor = ingest.Ingestor(connection)
 
     def _plan(self, correction):
         if correction.kind == models.VOID:
-            return plan_void(self.connection, correction)
-        if correction.kind == models.END:
-            return plan_end(self.connection, correction)
-        if correction.kind == models.START:
-            return plan_start(self.connection, correction)
-        return plan_remeter(self.convert, correction)
+            planned = plan_void(self.connection, correction)
+        elif correction.kind == models.END:
+            planned = plan_end(self.connection, correction)
+        elif correction.kind == models.START:
+            planned = plan_start(self.connection, correction)
+        else:
+            planned = plan_remeter(self.convert, correction)
+        for event in planned[1] if self.guard else ():
+            found = self.guard.reason(event)
+            if found:
+                raise CorrectionError(found)
+        return planned
 
     def apply(self, correction):
         """Apply one correction; return it as finished."""

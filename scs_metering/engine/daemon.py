@@ -25,6 +25,7 @@ from oslo_service import service as os_service
 from scs_metering.common import periodic
 from scs_metering.common import timeutils
 from scs_metering.db import api as db_api
+from scs_metering.definitions import guards
 from scs_metering.definitions import loader
 from scs_metering.engine import billing
 from scs_metering.engine import corrections
@@ -89,8 +90,10 @@ class Engine(os_service.ServiceBase):
                 settled=windows.coverage(conf, self.connection),
                 start=timeutils.parse(conf.engine.metering_start)),
                 conf.engine.close_interval,
-                corrections.Corrector(self.connection, self.remeter and
-                                      self.remeter(definitions))),
+                corrections.Corrector(
+                    self.connection,
+                    self.remeter and self.remeter(definitions),
+                    guards.EventGuard.from_conf(conf, definitions))),
             workers.Delivering(conf, self.connection, owner),
             workers.Purging(conf, self.connection),
             periodic.Heartbeat(self.connection.beat, owner, BINARY,

@@ -103,8 +103,12 @@ class ManageCorrectionTest(base.FunctionalTestCase):
                 for d in documents]
 
     def manage(self, *args, status=0):
-        path = self.write_file('manage.conf', '[database]\nconnection = %s\n'
-                               % self.conf.database.connection)
+        # The guards bound corrections in time as notifications: from
+        # metering_start here, so that the dates of the guide hold.
+        path = self.write_file('manage.conf', (
+            '[database]\nconnection = %s\n[engine]\nmetering_start = '
+            '2026-11-01T00:00:00Z\n[guards]\nmax_windows_per_event = '
+            '1000000\n') % self.conf.database.connection)
         done = subprocess.run(
             [tests_base.console_script('scs-metering-manage'),
              '--config-file', path] + list(args), capture_output=True,
@@ -165,6 +169,11 @@ class ManageCorrectionTest(base.FunctionalTestCase):
                           status=1)
         self.assertIn('has no life before 2026-11-02T07:00:00', err)
         self.assertNotIn('Traceback', err)
+        err = self.manage('correction', 'start', '--resource-type',
+                          'instance', '--resource-id', VM, '--time',
+                          '2026-10-31T23:00:00Z', '--reason', 'guarded',
+                          status=1)
+        self.assertIn('before the earliest time metered', err)
         err = self.manage('correction', 'void', '--event-id', 'nope',
                           '--reason', 'x', status=1)
         self.assertIn('no event has id nope', err)
@@ -172,8 +181,9 @@ class ManageCorrectionTest(base.FunctionalTestCase):
                           'instance', '--resource-id', VM, '--time',
                           'yesterday', '--reason', 'x', status=2)
         self.assertIn('ISO 8601', err)
-        (failed,) = self.connection.corrections(status=models.FAILED)
-        self.assertEqual('typo', failed.reason)
+        self.assertEqual(['typo', 'guarded'], [
+            c.reason for c in self.connection.corrections(
+                status=models.FAILED)])
 
     def test_remeter_an_edited_quarantined_message(self):
         good = self.message('instance-create-end', 0)

@@ -16,6 +16,7 @@ import decimal
 import itertools
 
 from scs_metering.db import models
+from scs_metering.definitions import guards
 from scs_metering.engine import corrections
 from scs_metering.engine import ingest
 from scs_metering.engine import timeline
@@ -178,6 +179,19 @@ class CorrectionTest(base.DBTestCase):
             [(0, 30, 'active', 'm1.small', 'notification'),
              (30, 90, 'active', 'm1.large', 'notification')],
             self.periods())
+
+    def test_guarded_in_time_as_notifications_are(self):
+        self.life()
+        self.corrector.guard = guards.EventGuard(
+            self.definitions(), metering_start=at(-60), clock_skew=600,
+            max_windows=10000)
+        done = self.correct(models.START, resource_type='instance',
+                            resource_id='vm1', time=at(-120))
+        self.assertEqual(models.FAILED, done.status)
+        self.assertIn('before the earliest time metered', done.error)
+        self.assertEqual(models.APPLIED, self.correct(
+            models.START, resource_type='instance', resource_id='vm1',
+            time=at(-30)).status)
 
     def test_void_of_a_void_or_twice_is_refused(self):
         self.life()
