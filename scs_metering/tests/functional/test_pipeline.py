@@ -286,7 +286,8 @@ class QuarantineTest(PipelineTestCase):
         found = self.quarantine()
         undecodable = (
             'undecodable message, rejected by oslo.messaging (queue %s, '
-            'routing key versioned_notifications.info)' %
+            'routing key versioned_notifications.info): malformed JSON: '
+            'Unterminated string starting at: line 1 column 41 (char 40)' %
             self.pipeline.source_queue)
         self.assertEqual(sorted([
             undecodable,
