@@ -32,6 +32,7 @@ from scs_metering.engine import endpoint
 from scs_metering.engine import ingest
 from scs_metering.engine import isolation
 from scs_metering.engine import windows
+from scs_metering import events as ev
 from scs_metering.publisher import delivery
 
 LOG = log.getLogger(__name__)
@@ -51,11 +52,33 @@ class Replay:
         self.last_event = None
         self.resource_types = set()
 
-    def _flush(self, outcome):
-        result = self.ingestor.store(outcome.events, outcome.quarantined)
+    def _store(self, found, kept):
+        result = self.ingestor.store(found, kept)
         self.counts['events stored'] += result.stored
         self.counts['duplicates skipped'] += result.duplicates
         self.counts['quarantined'] += result.quarantined
+
+    def _flush(self, outcome):
+        try:
+            self._store(outcome.events, outcome.quarantined)
+        except Exception as exc:
+            if self.connection.transient(exc):
+                raise
+            # As in the engine (engine/isolation.py): only the
+            # notifications the database refuses are quarantined.
+            LOG.warning('The database refused a batch (%s); isolating the '
+                        'notifications at fault', isolation.reason_of(exc))
+            types = self.definitions.resource_types
+            by_service = {}
+            for event in outcome.events:
+                by_service.setdefault(types[event.resource_type].service,
+                                      []).append(event)
+            parts = [u for service, found in sorted(by_service.items())
+                     for u in isolation.units(service, found, [])]
+            parts += [u for q in outcome.quarantined
+                      for u in isolation.units(q.service, [], [q])]
+            isolation.store(self._store, self.connection.transient, parts,
+                            exc)
         self.counts['ignored'] += outcome.ignored
         for event in outcome.events:
             self.resource_types.add(event.resource_type)
@@ -70,6 +93,13 @@ class Replay:
                 continue
             self.counts['messages'] += 1
             try:
+                if isinstance(line, bytes):
+                    # One line that is not UTF-8 is quarantined alone,
+                    # its bytes kept; the run goes on.
+                    problem = ev.undecodable(line)
+                    if problem:
+                        raise envelope.MalformedMessage(problem)
+                    line = line.decode('utf-8')
                 message = envelope.parse(line)
             except envelope.MalformedMessage as exc:
                 outcome.quarantined.append(self.converter.quarantine(
@@ -105,12 +135,14 @@ class Replay:
         closes only once a successful reconciliation run covered its end:
         otherwise each correction the reconciler makes later would be a
         second revision of a record already published. Returns {type:
-        time} of the reconciled types held back before ``until``.
+        time} of the reconciled types held back before ``until``. As in
+        service too, no window before ``[engine] metering_start``.
         """
         settled = windows.coverage(self.conf, self.connection) if (
             settle) else None
-        closer = windows.WindowCloser(self.connection, self.definitions,
-                                      settled=settled)
+        closer = windows.WindowCloser(
+            self.connection, self.definitions, settled=settled,
+            start=timeutils.parse(self.conf.engine.metering_start))
         self.counts['usage records'] += closer.run(until=until)
         deliverer = delivery.Deliverer(self.conf, self.connection,
                                        owner='replay-%s' % uuid.uuid4())

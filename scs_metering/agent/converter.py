@@ -101,9 +101,7 @@ class Converter:
         event_type = (message.get('event_type')
                       if isinstance(message, dict) else None)
         if isinstance(event_type, str):
-            for service in self.definitions.services:
-                if self.definitions.lookup(service, event_type) is not None:
-                    return service
+            return self.definitions.guess_service(event_type)
         return None
 
     def _rule(self, service, message):

@@ -63,7 +63,8 @@ def main(argv=None):
         'url': 'file://' + sink_file})
     job = replay.Replay(connection, defs, conf)
     for path in conf.trace:
-        with open(path) as trace:
+        # Bytes: a line that is not UTF-8 is quarantined, not fatal.
+        with open(path, 'rb') as trace:
             job.ingest(trace, source=path)
     until = until or job.default_until()
     held = {}

@@ -181,6 +181,7 @@ class Definitions:
                  for d in event_definitions.values()]
         rules += [(r.service, r.patterns, None, r) for r in ignores]
         self._index = matcher.EventTypeIndex(rules)
+        self._guesses = {}  # event type -> service, for replays
         self._meters_by_type = {}
         for meter in meters.values():
             self._meters_by_type.setdefault(meter.resource_type,
@@ -192,6 +193,43 @@ class Definitions:
 
     def meters_for(self, resource_type):
         return self._meters_by_type.get(resource_type, [])
+
+    def guess_service(self, event_type):
+        """The service an event type most likely comes from, or None.
+
+        Archived messages do not say which exchange they came from, so a
+        replay guesses. Services are tried by how firmly they claim the
+        event type, never by name: one that meters it; then one whose
+        ignore rule names it (``network.*``); then one whose ignore rule
+        only has a leading wildcard (neutron's ``*.start``), and only
+        when it meters the same action's ``.end``. Otherwise one
+        service's catch-all would swallow every other service's events,
+        where the agent quarantines those it does not know.
+        """
+        if event_type not in self._guesses:
+            guess = self._guess_service(event_type)
+            if len(self._guesses) >= matcher.EventTypeIndex.MAX_CACHED:
+                return guess
+            self._guesses[event_type] = guess
+        return self._guesses[event_type]
+
+    def _guess_service(self, event_type):
+        claims = [(s, self.lookup(s, event_type)) for s in self.services]
+        for service, rule in claims:
+            if isinstance(rule, EventDefinition):
+                return service
+        for service, rule in claims:
+            if isinstance(rule, IgnoreRule) and any(
+                    not p.startswith(('*', 're:')) and
+                    matcher.Patterns([p]).match(event_type)
+                    for p in rule.patterns.source):
+                return service
+        end = event_type.rpartition('.')[0] + '.end'
+        for service, rule in claims:
+            if rule is not None and isinstance(self.lookup(service, end),
+                                               EventDefinition):
+                return service
+        return None
 
     @property
     def services(self):
