@@ -23,7 +23,6 @@ checks compare what the webhook received with the ground truth.
     run.execute()        # fails the test with the report if a check fails
 """
 
-import collections
 import dataclasses
 import datetime
 import logging
@@ -51,6 +50,7 @@ from scs_metering.tests import bounds
 from scs_metering.tests.chaos import checks
 from scs_metering.tests.chaos import deployment as deploy
 from scs_metering.tests.chaos import faults as chaos_faults
+from scs_metering.tests.chaos import report as chaos_report
 from scs_metering.tests.functional import services
 from scs_metering.tests.simulator import simulation
 
@@ -474,101 +474,5 @@ class ChaosRun:
                                 self.sim.notifier, key)),
         ]
 
-    def _outcome(self, fault, runs):
-        """What one fault did, as measured."""
-        f = chaos_faults
-        if fault.state != 'done':
-            return '%s (%s)' % (fault.state, ', '.join(fault.notes))
-        if fault.kind in (f.AGENT_KILL, f.ENGINE_KILL):
-            return ('%s killed for good' % fault.detail if fault.permanent
-                    else 'down %.0f s' % fault.seconds)
-        if fault.kind in (f.BROKER_CLOSE, f.BROKER_RESTART):
-            return 'consuming again after %.0f s' % fault.seconds
-        if fault.kind in (f.BAD_JSON, f.MISSING_FIELD, f.POISON):
-            return fault.detail or 'sent'
-        during = [r for r in runs if fault.start <= timeutils.from_db(
-            r['started_at']) <= fault.ended]
-        if fault.kind in f.DATABASE:
-            return 'down %.0f s, %d runs not started, %d failed' % (
-                fault.seconds, sum(1 for when, _e in self.failed_runs
-                                   if fault.start <= when <= fault.ended),
-                sum(1 for r in during if r['status'] == api_models.FAILED))
-        if fault.kind == f.API_FAIL:
-            mine = [r['status'] for r in during
-                    if r['resource_type'] == fault.resource_type]
-            return '%s: %d runs %s' % (fault.detail, len(mine), ', '.join(
-                '%d %s' % (mine.count(s), s) for s in sorted(set(mine))))
-        answers = collections.Counter(
-            r[2] for r in self.receiver.requests[slice(*fault.requests)])
-        return '%.0f s, %d requests: %s' % (
-            fault.seconds, sum(answers.values()), ', '.join(
-                '%d answered %s' % (n, {-2: 'never (timeout)'}.get(a, a))
-                for a, n in sorted(answers.items())) or 'none due')
-
     def report(self, results):
-        notifier = self.sim.notifier
-        by_kind = {}
-        for fault in self.faults:
-            by_kind.setdefault(fault.kind, []).append(fault)
-        runs = self.connection.runs(limit=10 ** 6)
-        statuses = {}
-        for run in runs:
-            statuses[run['status']] = statuses.get(run['status'], 0) + 1
-        found = {name: sum(r[name] for r in runs) for name in (
-            'missed_creates', 'missed_deletes', 'drift')}
-        loss, _quarantine, delivery, _single, accuracy = (
-            r.figures for r in results)
-        rows = [
-            ('dropped notifications', len(notifier.dropped),
-             'reconciliation found %(missed_creates)d missed creates, '
-             '%(missed_deletes)d missed deletes, %(drift)d drifts' % found),
-            ('duplicated notifications', len(notifier.duplicated),
-             'stored once: %(stored)d events for %(sent)d messages' % loss),
-            ('delayed notifications', len(notifier.delayed),
-             'stored late; inferred facts kept within their bounds'),
-            ('reordered notifications', len(notifier.reordered),
-             'stored; results by event time'),
-        ]
-        for kind in sorted(by_kind):
-            played = [f for f in by_kind[kind] if f.state == 'done']
-            rows.append((kind, '%d of %d' % (len(played),
-                                             len(by_kind[kind])),
-                         '; '.join(self._outcome(f, runs)
-                                   for f in by_kind[kind])))
-        rows += [
-            ('reconciliation runs', len(runs), ', '.join(
-                '%d %s' % (n, s) for s, n in sorted(statuses.items())) + (
-                ', %d not started (database down)' % len(self.failed_runs)
-                if self.failed_runs else '') + (
-                ', %d refused for missing resources rerun by the operator '
-                'with the threshold lifted' % len(self.operated)
-                if self.operated else '')),
-            ('processes exited on their own', len(self.injector.exits),
-             ', '.join('%s: %s at %s' % (os.path.basename(os.path.dirname(
-                 log)), code, when) for when, log, code in
-                 self.injector.exits) or 'none'),
-            ('sink', delivery['requests'],
-             '%(records)d revisions, %(failed_attempts)d failed attempts, '
-             '%(resent)d resent under the same id' % delivery),
-            ('usage windows', accuracy['project_windows'],
-             '%(exact)d exact, %(within_bound)d within the bound '
-             '(%(differing_resource_windows)d of %(resource_windows)d '
-             'resource windows differ)' % accuracy),
-        ]
-        width = max(len(r[0]) for r in rows)
-        lines = ['', 'Resilience run %s, seed %d: %d resources, %s '
-                 'simulated days' % (
-                     self.profile.name, self.seed,
-                     sum(len(self.sim.cloud.all(t)) for t in TYPES),
-                     self.profile.days),
-                 '%-*s  %9s  %s' % (width, 'fault', 'injected', 'outcome'),
-                 '-' * (width + 60)]
-        lines += ['%-*s  %9s  %s' % (width, name, count, outcome)
-                  for name, count, outcome in rows]
-        lines += ['', 'checks:'] + ['  %s' % r for r in results]
-        lines += ['', 'figures:'] + ['  %s: %s' % (r.name, r.figures)
-                                     for r in results]
-        lines += [d for r in results for d in r.details]
-        lines += ['', 'wall time (s): ' + ', '.join(
-            '%s %.0f' % item for item in self.timings.items())]
-        return '\n'.join(lines) + '\n'
+        return chaos_report.render(self, results, TYPES)

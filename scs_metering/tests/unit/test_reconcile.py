@@ -18,17 +18,14 @@ finds through the Ingestor into a migrated SQLite database.
 
 import datetime
 
-from scs_metering.agent import converter
 from scs_metering.common import timeutils
 from scs_metering.conf import reconciliation as conf_reconciliation
 from scs_metering.engine import ingest
 from scs_metering.engine import windows
 from scs_metering import events as ev
-from scs_metering.reconcile import audit
 from scs_metering.reconcile import client
 from scs_metering.reconcile.listers import base as lister_base
 from scs_metering.reconcile import runner
-from scs_metering.reconcile import scheduler
 from scs_metering.tests import base
 from scs_metering.tests.simulator import api as sim_api
 from scs_metering.tests.simulator import simulation
@@ -504,171 +501,3 @@ class EveryTypeTest(ReconcileTestCase):
         [run] = self.connection.runs()
         self.assertEqual(('instance', 'success', 'test'), (
             run['resource_type'], run['status'], run['host']))
-
-
-class SchedulerTest(ReconcileTestCase):
-
-    def test_one_reconciler_runs_each_type_once_per_interval(self):
-        self.config('reconciliation', resource_types=['instance', 'volume'],
-                    intervals={'instance': '600'}, default_interval=1800)
-        self.server()
-        plan = scheduler.Scheduler(self.conf, self.connection,
-                                   'one', self.clock.now)
-        plan.start()
-        self.addCleanup(plan.stop)
-        reconciler = self.reconciler()
-        ran = []
-        for _minute in range(0, 60, 5):
-            ran += [(r.resource_type, r.started_at)
-                    for r in plan.run_due(reconciler)]
-            self.later(5)
-        self.assertEqual(
-            [('instance', T0 + m * MINUTE) for m in (0, 10, 20, 30, 40, 50)],
-            [r for r in ran if r[0] == 'instance'])
-        self.assertEqual([('volume', T0), ('volume', T0 + 30 * MINUTE)],
-                         [r for r in ran if r[0] == 'volume'])
-
-
-class AuditTest(ReconcileTestCase):
-    """Audit notifications checked against the engine's timelines."""
-
-    def audit(self, resource, when, **attributes):
-        snapshot = {k: v for k, v in resource.attributes.items()
-                    if k in TINY}
-        snapshot.update(attributes)
-        self.ingestor.store([ev.Event(
-            id=ev.stable_id('audit', resource.resource_id, when),
-            resource_type='instance', resource_id=resource.resource_id,
-            action=ev.EXISTS, time=when, project_id=resource.project_id,
-            user_id=resource.user_id, started_at=resource.launched_at,
-            attributes=snapshot, provenance=ev.AUDIT)])
-
-    def check(self):
-        # Audits are read up to a minute before now: run a bit later.
-        later = timeutils.utcnow() + audit.LAG + datetime.timedelta(
-            seconds=2)
-        return audit.AuditCheck(self.connection, 'test',
-                                clock=lambda: later).run()
-
-    def test_matches_heartbeats_drift_missed_creates_and_conflicts(self):
-        kept, resized, dead = self.server(), self.server(), self.server()
-        unknown = self.server(notify=False)
-        self.later(60)
-        now = self.clock.now()
-        self.audit(kept, now)
-        self.audit(resized, now, **{k: v for k, v in SMALL.items()})
-        self.audit(unknown, now)
-        self.notified(dead, ev.DELETE, now - 30 * MINUTE)
-        self.audit(dead, now)
-        [report] = self.check()
-        self.assertEqual((4, 1, 1, 1, 1), (
-            report.listed, report.matched, report.drift,
-            report.missed_creates, report.errors))
-        tracked = self.connection.tracked(
-            'instance', [kept.resource_id])
-        self.assertEqual(now, tracked[kept.resource_id].last_seen_at)
-        # The engine folded the audits: the drift and the missed create
-        # are corrected, from the audit's time and its launch time.
-        self.assertEqual('m1.small', dict(
-            self.periods(resized)[-1].snapshot.attributes)['flavor_name'])
-        self.assertEqual(unknown.launched_at, self.periods(unknown)[0].start)
-        # Nothing is checked twice; the pass is not a listing.
-        self.assertEqual([], self.check())
-        self.assertIsNone(self.connection.last_started(
-            'instance'))
-
-
-class SimulatorTest(base.TestCase):
-    """The simulated cloud's lossy bus and its seeded workload."""
-
-    def run_day(self, seed, **shares):
-        sim = simulation.Simulation(T0, 'memory://', seed=seed, **shares)
-        self.addCleanup(sim.notifier.close)
-        sim.workload.run(6 * 3600, tick=300,
-                         resource_types=simulation.NOTIFIED)
-        return sim
-
-    def test_the_same_seed_replays_the_same_day(self):
-        first, second = self.run_day(11), self.run_day(11)
-        self.assertEqual(
-            [(m['event_type'], m['timestamp']) for m in first.notifier.sent],
-            [(m['event_type'], m['timestamp'])
-             for m in second.notifier.sent])
-        self.assertEqual(sorted(first.cloud.truth),
-                         sorted(second.cloud.truth))
-
-    def test_drop_delay_and_duplicate_shares(self):
-        sim = self.run_day(12, drop=0.2, delay=0.2, duplicate=0.5)
-        notified = (len(sim.notifier.sent) + len(sim.notifier.dropped) +
-                    len(sim.notifier.held))
-        self.assertGreater(notified, 100)
-        self.assertGreater(len(sim.notifier.dropped), notified * 0.1)
-        self.assertGreater(len(sim.notifier.held), notified * 0.1)
-        ids = [m['message_id'] for m in sim.notifier.sent]
-        self.assertGreater(len(ids), len(set(ids)))  # duplicates
-        held = [m for _s, _t, m in sim.notifier.held]
-        sim.notifier.flush()
-        # Held messages go out last, newest first: out of order.
-        self.assertEqual(list(reversed(held)),
-                         sim.notifier.sent[-len(held):])
-
-    def test_notifications_follow_the_real_samples(self):
-        sim = self.run_day(13)
-        by_type = {m['event_type']: m for m in sim.notifier.sent}
-        self.assertLessEqual({'instance.create.end', 'volume.create.end',
-                              'instance.delete.end'}, set(by_type))
-        created = by_type['instance.create.end']
-        data = created['payload']['nova_object.data']
-        self.assertEqual('InstanceCreatePayload',
-                         created['payload']['nova_object.name'])
-        resource = sim.cloud.resources['instance'][data['uuid']]
-        self.assertEqual(timeutils.isoformat(resource.launched_at),
-                         data['launched_at'])
-        # Every notification converts with the shipped definitions.
-        convert = converter.Converter(self.definitions())
-        seen = set()
-        for message in sim.notifier.sent:
-            outcome = convert.convert(convert.service_of(message), message)
-            self.assertEqual([], outcome.quarantined, message['event_type'])
-            [event] = outcome.events
-            seen.add(event.resource_type)
-        self.assertEqual(set(simulation.NOTIFIED), seen)
-
-
-class GuardsTest(ReconcileTestCase):
-    """Listed figures pass the notifications' guards (issue 13).
-
-    Before, a listed size of 10**30 became a missed create the window
-    closer could not write, and a 20,000-character id failed the listing.
-    """
-
-    def volume(self, size, resource_id=None):
-        return self.cloud.create(
-            'volume', self.cloud.projects[0],
-            {'state': 'available', 'size': size,
-             'volume_type': workload.VOLUME_TYPE}, resource_id=resource_id)
-
-    def test_a_bad_figure_spoils_only_its_item(self):
-        good = self.volume(10)
-        self.volume(10 ** 30)
-        self.volume(-5)
-        self.volume(10, resource_id='v' * 20000)
-        self.later(10)
-        report = self.reconciler().run('volume')
-        self.assertEqual(('success', 3, 1), (
-            report.status, report.errors, report.missed_creates))
-        [period] = self.periods(good, 'volume')
-        self.assertEqual(10, dict(period.snapshot.attributes)['size'])
-        self.assertEqual(1, self.connection.count('Resource'))
-
-    def test_a_bad_polled_figure_is_quarantined_with_its_service(self):
-        for project, used in zip(self.cloud.projects[:2], (14, 10 ** 19)):
-            self.cloud.create('swift_account', project, {'bytes': used},
-                              resource_id=project)
-        self.later(1)
-        report = self.reconciler().run('swift_account')
-        self.assertEqual('success', report.status)
-        self.assertEqual(1, self.connection.count('Event'))
-        [entry] = self.connection.quarantined()
-        self.assertEqual('swift', entry['service'])
-        self.assertIn('more than the maximum', entry['reason'])
