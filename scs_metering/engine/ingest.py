@@ -96,13 +96,14 @@ class Ingestor:
         lifecycle = {key: [e for e in evs if e.action != ev.SAMPLE]
                      for key, evs in by_resource.items()}
         # A resource refolds from its whole history when an event sorts
-        # before one already applied, when a create notification may
-        # replace a create inferred before it came (timeline.first_hand),
-        # or when it voids one; otherwise the fold just goes on.
+        # before one already applied, when a notification may replace a
+        # fact inferred before it came (timeline.first_hand), or when it
+        # voids one; otherwise the fold just goes on.
         refold = [resources[key] for key, evs in lifecycle.items()
                   if evs and _last_key(resources[key]) is not None and
                   (min(map(timeline.order_key, evs)) <
-                   _last_key(resources[key]) or _notified_create(evs) or
+                   _last_key(resources[key]) or
+                   _may_replace(evs, resources[key]) or
                    any(e.action == ev.VOID for e in evs))]
         result.refolded = len(refold)
         history = tx.history(refold)
@@ -141,9 +142,16 @@ class Ingestor:
         tx.update_resources([resources[k] for k in by_resource])
 
 
-def _notified_create(evs):
-    return any(e.action == ev.CREATE and e.provenance != ev.RECONCILIATION
-               for e in evs)
+def _may_replace(evs, resource):
+    """Whether a notification may date a fact inferred before it came.
+
+    A create, the delete of an ended life, or a notification no later
+    than the last event applied: in-order traffic never refolds for it.
+    """
+    return any(e.provenance != ev.RECONCILIATION and (
+        e.action == ev.CREATE or e.time <= resource.last_event_at or
+        (e.action == ev.DELETE and not resource.active))
+        for e in evs)
 
 
 def _life_start(periods):

@@ -21,10 +21,11 @@ interval over which the snapshot is constant. A delete ends the current
 life; later snapshots of that life are stale and ignored, only a create
 starts a new life under the same id.
 
-First-hand evidence is never moved by an API observation: a create that
-reconciliation inferred from a listing gives way to a create notification
-whose time lies within the inferred create's bounds, whichever arrived
-first (the admin guide states the rule; reconcile/diff.py follows it too).
+First-hand evidence is never moved by an API observation: a create, a
+change or a delete that reconciliation inferred from a listing gives way
+to a notification of the same fact whose time lies within the inferred
+event's bounds, whichever arrived first (the admin guide states the rule;
+reconcile/diff.py follows it too).
 """
 
 import dataclasses
@@ -52,20 +53,32 @@ _WEIGHT = {ev.RECONCILIATION: 0, ev.AUDIT: 1, ev.NOTIFICATION: 2,
 
 
 def first_hand(events):
-    """The events without the inferred creates that a notified one dates.
+    """The events without the inferred ones that a notified one dates.
 
-    A listing only bounds a start the API does not date exactly, so its
-    create may be billed from the first listing that saw the resource;
-    the create notification, late or not, says when it really began.
+    A listing only bounds what the API does not date exactly: its create
+    may be billed from the first listing that saw the resource, its
+    delete from the last one that did, its change at ``updated_at``. A
+    notification of the same fact (the same action; for a change, the
+    same snapshot) within the inferred event's bounds says when it really
+    happened, whichever of the two arrived first.
     """
-    notified = [e.time for e in events if e.action == ev.CREATE and
-                e.provenance != ev.RECONCILIATION]
-    if not notified:
+    told = [e for e in events if e.provenance != ev.RECONCILIATION]
+    if len(told) == len(events):
         return events
-    return [e for e in events if not (
-        e.action == ev.CREATE and e.provenance == ev.RECONCILIATION and
-        any((e.time_min or e.time) <= when <= (e.time_max or e.time)
-            for when in notified))]
+
+    def superseded(event):
+        if event.provenance != ev.RECONCILIATION:
+            return False
+        low = event.time_min or event.time
+        high = event.time_max or event.time
+        if event.action == ev.UPDATE:
+            snapshot = models.Snapshot.of(event)
+            return any(e.action in (ev.UPDATE, ev.EXISTS) and
+                       low <= e.time <= high and
+                       models.Snapshot.of(e) == snapshot for e in told)
+        return any(e.action == event.action and low <= e.time <= high
+                   for e in told)
+    return [e for e in events if not superseded(e)]
 
 
 def order_key(event):

@@ -238,6 +238,36 @@ def _windows(start, end, width):
         start += step
 
 
+def untouched(connection, cloud, lost, notified):
+    """Reconciliation changed nothing of what the notifications told.
+
+    A resource of a notified type none of whose notifications the bus
+    lost has its whole timeline from them: every period opened and ended
+    by a notification, with no inferred bounds, whatever the listings
+    found and whenever the delayed ones arrived. ``lost`` holds the ids
+    the lost notifications name.
+    """
+    result = Result('reconciliation changed nothing the notifications '
+                    'told')
+    whole = {(t, r.resource_id) for t in notified for r in cloud.all(t)
+             if r.resource_id not in lost}
+    moved = set()
+    for resource_type, rid, provenance, bounds in _rows(connection, sa.select(
+            models.Resource.resource_type, models.Resource.resource_id,
+            models.Period.provenance, sa.func.coalesce(
+                models.Period.start_min, models.Period.start_max,
+                models.Period.end_min, models.Period.end_max)).join(
+            models.Resource)):
+        if (resource_type, rid) in whole and (
+                provenance == 'reconciliation' or bounds is not None):
+            moved.add((resource_type, rid))
+    result.figures.update(resources=len(whole), moved=len(moved))
+    if moved:
+        result.fail('notified in full, changed by reconciliation',
+                    sorted(moved))
+    return result
+
+
 def history(connection, cloud, notifier, key):
     """Everything about one resource, to explain a failure."""
     resource_type, rid = key

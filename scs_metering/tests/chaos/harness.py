@@ -472,6 +472,8 @@ class ChaosRun:
                             explain=lambda key: checks.history(
                                 self.connection, self.sim.cloud,
                                 self.sim.notifier, key)),
+            checks.untouched(self.connection, self.sim.cloud,
+                             set(limits.lost), simulation.NOTIFIED),
         ]
 
     def report(self, results):

@@ -66,12 +66,14 @@ def render(chaos, results, types):
         statuses[run['status']] = statuses.get(run['status'], 0) + 1
     found = {name: sum(r[name] for r in runs) for name in (
         'missed_creates', 'missed_deletes', 'drift')}
-    loss, _quarantine, delivery, _single, accuracy = (
+    loss, _quarantine, delivery, _single, accuracy, untouched = (
         r.figures for r in results)
     rows = [
         ('dropped notifications', len(notifier.dropped),
          'reconciliation found %(missed_creates)d missed creates, '
          '%(missed_deletes)d missed deletes, %(drift)d drifts' % found),
+        ('resources notified in full', untouched['resources'],
+         '%(moved)d changed by reconciliation' % untouched),
         ('duplicated notifications', len(notifier.duplicated),
          'stored once: %(stored)d events for %(sent)d messages' % loss),
         ('delayed notifications', len(notifier.delayed),

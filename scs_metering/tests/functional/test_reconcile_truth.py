@@ -36,6 +36,7 @@ from scs_metering import events as ev
 from scs_metering.reconcile import client
 from scs_metering.reconcile import runner
 from scs_metering.tests import bounds
+from scs_metering.tests.chaos import checks
 from scs_metering.tests.functional import base
 from scs_metering.tests.simulator import cloud as sim_cloud
 from scs_metering.tests.simulator import simulation
@@ -172,6 +173,10 @@ class ListerTruthTest(base.FunctionalTestCase):
                 self.assertEqual(truth, got)
         if resource_type in simulation.NOTIFIED:
             self.assertGreater(exact, 5)
+        # The resilience suite's check of the same.
+        check = checks.untouched(self.connection, sim.cloud, lost,
+                                 simulation.NOTIFIED)
+        self.assertEqual([], check.failures)
         # The counts are the facts the notifications really missed, each
         # stored once.
         actions = [action for _rid, action in self.reconciled()]

@@ -95,3 +95,25 @@ class FirstHandTest(test_reconcile.ReconcileTestCase):
         self.assertEqual((0, 0), (report.missed_creates,
                                   report.missed_deletes))
         self.assertEqual(periods, self.periods(vm))
+
+    def test_a_late_delete_notification_replaces_the_inferred_end(self):
+        vol = self.volume()
+        self.volume()  # an empty listing would be refused
+        self.later(30)
+        reconciler = self.reconciler()
+        reconciler.run('volume')
+        self.later(20)
+        self.cloud.delete(vol)
+        self.cloud.resources['volume'].pop(vol.resource_id)
+        self.later(40)
+        self.assertEqual(1, reconciler.run('volume').missed_deletes)
+        # The volume.delete.end was only late: it dates the end.
+        self.ingestor.store([ev.Event(
+            id=ev.stable_id('test', vol.resource_id, 'delete'),
+            resource_type='volume', resource_id=vol.resource_id,
+            action=ev.DELETE, time=vol.deleted_at,
+            project_id=vol.project_id, user_id=vol.user_id,
+            attributes={'size': 20, 'volume_type': VOLUME['volume_type']})])
+        [period] = self.periods(vol, 'volume')
+        self.assertEqual((vol.deleted_at, None, None), (
+            period.end, period.end_min, period.end_max))
