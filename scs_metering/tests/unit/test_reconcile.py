@@ -393,40 +393,6 @@ class OutageTest(ReconcileTestCase):
         self.assertEqual({'instance': timeutils.EPOCH}, settled())
 
 
-class SettledWindowsTest(ReconcileTestCase):
-
-    def test_windows_close_only_up_to_a_successful_reconciliation(self):
-        self.config('reconciliation', resource_types=['instance'])
-        self.server()
-        closer = windows.WindowCloser(
-            self.connection, self.definitions_,
-            settled=windows.coverage(self.conf, self.connection))
-        self.later(150)
-        self.assertEqual(0, closer.run(now=self.clock.now()))
-        self.reconciler().run('instance')
-        self.later(200)
-        closer.run(now=self.clock.now())
-        records = self.connection.current_records(meter='instance')
-        # Reconciled at 10:30 (less the margin): windows up to 10:00.
-        self.assertEqual([T0 + i * 60 * MINUTE for i in range(2)],
-                         [r.window_start for r in records])
-        self.assertEqual([{'notification': 3600}] * 2,
-                         [r.provenance for r in records])
-
-    def test_time_only_without_reconciliation(self):
-        self.assertIsNone(windows.coverage(self.conf, self.connection))
-
-    def test_reconciled_usage_carries_its_provenance(self):
-        self.server(notify=False)
-        self.later(150)
-        self.reconciler().run('instance')
-        windows.WindowCloser(self.connection, self.definitions_).run(
-            now=self.clock.now())
-        records = self.connection.current_records(meter='instance')
-        self.assertEqual([{'reconciliation': 3600}] * 2,
-                         [r.provenance for r in records])
-
-
 class EveryTypeTest(ReconcileTestCase):
     """Each lister reads its service's format and follows its pages."""
 

@@ -9,7 +9,7 @@
 # WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 # License for the specific language governing permissions and limitations
 # under the License.
-"""Reconciliation's schedule, its audit check and its input guards.
+"""Reconciliation's schedule, the windows it settles, its audit, guards.
 
 Split from test_reconcile, whose ReconcileTestCase and constants these
 tests share: the simulated cloud on loopback, a migrated database.
@@ -18,6 +18,7 @@ tests share: the simulated cloud on loopback, a migrated database.
 import datetime
 
 from scs_metering.common import timeutils
+from scs_metering.engine import windows
 from scs_metering import events as ev
 from scs_metering.reconcile import audit
 from scs_metering.reconcile import scheduler
@@ -28,6 +29,40 @@ T0 = test_reconcile.T0
 MINUTE = test_reconcile.MINUTE
 TINY = test_reconcile.TINY
 SMALL = test_reconcile.SMALL
+
+
+class SettledWindowsTest(test_reconcile.ReconcileTestCase):
+
+    def test_windows_close_only_up_to_a_successful_reconciliation(self):
+        self.config('reconciliation', resource_types=['instance'])
+        self.server()
+        closer = windows.WindowCloser(
+            self.connection, self.definitions_,
+            settled=windows.coverage(self.conf, self.connection))
+        self.later(150)
+        self.assertEqual(0, closer.run(now=self.clock.now()))
+        self.reconciler().run('instance')
+        self.later(200)
+        closer.run(now=self.clock.now())
+        records = self.connection.current_records(meter='instance')
+        # Reconciled at 10:30 (less the margin): windows up to 10:00.
+        self.assertEqual([T0 + i * 60 * MINUTE for i in range(2)],
+                         [r.window_start for r in records])
+        self.assertEqual([{'notification': 3600}] * 2,
+                         [r.provenance for r in records])
+
+    def test_time_only_without_reconciliation(self):
+        self.assertIsNone(windows.coverage(self.conf, self.connection))
+
+    def test_reconciled_usage_carries_its_provenance(self):
+        self.server(notify=False)
+        self.later(150)
+        self.reconciler().run('instance')
+        windows.WindowCloser(self.connection, self.definitions_).run(
+            now=self.clock.now())
+        records = self.connection.current_records(meter='instance')
+        self.assertEqual([{'reconciliation': 3600}] * 2,
+                         [r.provenance for r in records])
 
 
 class SchedulerTest(test_reconcile.ReconcileTestCase):
