@@ -97,6 +97,10 @@ STORED = {
         'gauge', ('meter',),
         'Seconds between now and the end of the last closed window of a '
         'meter: how far usage records trail real time.'),
+    'scs_metering_meter_stalled': (
+        'gauge', ('meter',),
+        'Failed attempts to close the windows of a stalled meter; a '
+        'meter is listed only while its windows fail to close.'),
     'scs_metering_quarantine_entries': (
         'gauge', (),
         'Quarantine entries in the store.'),

@@ -165,10 +165,27 @@ class Checks(upgradecheck.UpgradeCommands):
                           'wait in the outbox until the sink is back.')
         return Result(Code.SUCCESS, '%d sinks reachable.' % len(definitions))
 
+    def _stalled_meters(self):
+        try:
+            stalled = db_api.get_connection(self.conf).stalled_meters()
+        except Exception as exc:
+            return Result(Code.FAILURE,
+                          'Cannot read the stalled meters: %s' % exc)
+        if not stalled:
+            return Result(Code.SUCCESS, 'Every meter\'s windows close.')
+        return Result(Code.FAILURE, '%d meters stalled, their windows do '
+                      'not close: %s. The engine tries again on every run; '
+                      'see its log.' % (len(stalled), '; '.join(
+                          '%s since %s (%d attempts): %s' % (
+                              meter, s['since'], s['attempts'],
+                              s['reason'])
+                          for meter, s in sorted(stalled.items()))))
+
     _upgrade_checks = (
         ('Database schema', _database),
         ('Definitions', _definitions),
         ('Sinks', _sinks),
+        ('Stalled meters', _stalled_meters),
     )
 
 

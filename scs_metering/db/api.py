@@ -352,6 +352,24 @@ class Connection(billing.BillingConnection, metaclass=abc.ABCMeta):
     def window_progress(self):
         """How far each meter's windows are closed, {meter: time}."""
 
+    # Meters whose windows failed to close (engine/windows.py)
+
+    @abc.abstractmethod
+    def record_stall(self, meters, reason, now=None):
+        """Record that closing the windows of ``meters`` failed, and why.
+
+        A meter already stalled keeps its first time and counts one more
+        attempt.
+        """
+
+    @abc.abstractmethod
+    def clear_stalls(self, meters):
+        """Forget the stalls of ``meters``: their windows close again."""
+
+    @abc.abstractmethod
+    def stalled_meters(self):
+        """{meter: {reason, since, last_attempt, attempts}}."""
+
     # Reconciliation: tracked resources and run reports
 
     @abc.abstractmethod

@@ -84,14 +84,37 @@ class WindowCloser:
         """
         horizon = until or (now or timeutils.utcnow()) - self.settle_delay
         covered = self.settled() if self.settled else {}
+        stalled = set(self.connection.stalled_meters())
         written = 0
         for resource_type, meters in self._meters():
             limit = min(horizon, covered.get(resource_type, horizon))
-            while not self._stopping.is_set():
-                done, more = self._step(resource_type, meters, limit)
-                written += done
-                if not more:
-                    break
+            names = {m.name for m in meters}
+            try:
+                written += self._run_type(resource_type, meters, limit)
+            except Exception as exc:
+                if self.connection.transient(exc):
+                    raise
+                # One resource type failing must not stop the others: its
+                # meters are recorded as stalled, with the reason, and
+                # tried again on the next run.
+                LOG.exception('Closing the windows of %s failed; its '
+                              'meters %s are stalled', resource_type,
+                              ', '.join(sorted(names)))
+                self.connection.record_stall(names, '%s: %s' % (
+                    type(exc).__name__, exc))
+                continue
+            if names & stalled:
+                self.connection.clear_stalls(names & stalled)
+                LOG.info('The windows of %s close again', resource_type)
+        return written
+
+    def _run_type(self, resource_type, meters, limit):
+        written = 0
+        while not self._stopping.is_set():
+            done, more = self._step(resource_type, meters, limit)
+            written += done
+            if not more:
+                break
         return written
 
     def stop(self):

@@ -32,6 +32,7 @@ from scs_metering.db.sqlalchemy import reconciliation
 from scs_metering.db.sqlalchemy import reports
 from scs_metering.db.sqlalchemy import retention
 from scs_metering.db.sqlalchemy import rows
+from scs_metering.db.sqlalchemy import stalls
 from scs_metering.db.sqlalchemy import stats
 from scs_metering.db.sqlalchemy import transactions
 
@@ -69,6 +70,7 @@ class Connection(delivery.DeliveryMixin, reports.ReportsMixin,
                  retention.RetentionMixin, reconciliation.ReconciliationMixin,
                  marks.MarksMixin, billing.BillingMixin,
                  invoicing.InvoicingMixin, corrections.CorrectionsMixin,
+                 stalls.StallsMixin,
                  api.Connection):
 
     def __init__(self, conf, url=None):

@@ -165,6 +165,22 @@ class WindowState(Base):
     closed_until = sa.Column(sa.DateTime, nullable=False)
 
 
+class StalledMeter(Base):
+    """A meter whose windows failed to close, and why.
+
+    The window closer records the failure and goes on with the other
+    meters; the row goes once the meter's windows close again.
+    """
+
+    __tablename__ = 'stalled_meters'
+
+    meter = sa.Column(Name, primary_key=True)
+    reason = sa.Column(sa.Text, nullable=False)
+    since = sa.Column(sa.DateTime, nullable=False)
+    last_attempt = sa.Column(sa.DateTime, nullable=False)
+    attempts = sa.Column(sa.Integer, nullable=False)
+
+
 class Quarantine(Base):
     """A notification that could not become usage, kept with its reason."""
 

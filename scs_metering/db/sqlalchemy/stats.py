@@ -78,6 +78,10 @@ def read(engine, now=None):
             ((meter,), _age(now, closed_until)) for meter, closed_until in
             db.execute(sa.select(models.WindowState.meter,
                                  models.WindowState.closed_until))]
+        out['scs_metering_meter_stalled'] = [
+            ((meter,), attempts) for meter, attempts in db.execute(
+                sa.select(models.StalledMeter.meter,
+                          models.StalledMeter.attempts))]
         out['scs_metering_quarantine_entries'] = [((), db.scalar(
             sa.select(sa.func.count()).select_from(models.Quarantine)))]
         findings = db.execute(sa.select(

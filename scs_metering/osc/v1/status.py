@@ -16,7 +16,8 @@ from osc_lib.cli import format_columns
 
 from scs_metering.osc import common
 
-FIELDS = ('engine_lag_seconds', 'services', 'windows', 'reconciliation',
+FIELDS = ('engine_lag_seconds', 'stalled_meters', 'services', 'windows',
+          'reconciliation',
           'quarantined', 'quarantined_by_service', 'quarantine_oldest',
           'quarantine_newest')
 
@@ -31,6 +32,9 @@ class ShowStatus(common.Command, show.ShowOne):
     windows                 how far the usage windows of each meter are
                             closed, and their lag behind now
     engine_lag_seconds      the largest lag
+    stalled_meters          meters whose windows failed to close, with
+                            the reason, since when and how many attempts:
+                            a failure to deal with, see the engine log
     reconciliation          the last run of each resource type against
                             its service's API, with its counts, and
                             the start and lag of its last successful
@@ -52,5 +56,6 @@ class ShowStatus(common.Command, show.ShowOne):
         return FIELDS, common.values(status, FIELDS, {
             'services': format_columns.ListDictColumn,
             'windows': format_columns.ListDictColumn,
+            'stalled_meters': format_columns.ListDictColumn,
             'reconciliation': format_columns.ListDictColumn,
             'quarantined_by_service': format_columns.DictColumn})

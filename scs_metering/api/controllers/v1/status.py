@@ -43,8 +43,10 @@ class StatusController:
             age = _age(now, beat['heartbeat_at'])
             services.append(dict(beat, age_seconds=age,
                                  alive=age <= down_after))
+        stalled = storage.stalled_meters()
         windows = [{'meter': meter, 'closed_until': until,
-                    'lag_seconds': _age(now, until)}
+                    'lag_seconds': _age(now, until),
+                    'stalled': meter in stalled}
                    for meter, until in sorted(
                        storage.window_progress().items())]
         return render.jsonable({
@@ -56,4 +58,8 @@ class StatusController:
             'engine_lag_seconds': max(
                 (w['lag_seconds'] for w in windows), default=None),
             'quarantine': storage.quarantine_summary(),
+            # Meters whose windows failed to close: a failure, whatever
+            # their lag says.
+            'stalled_meters': [dict(stall, meter=meter) for meter, stall
+                               in sorted(stalled.items())],
         })

@@ -208,5 +208,5 @@ class ReportTest(base.ClientTestCase):
                           'instance', 'a/b')
         self.assertEqual(
             {'services', 'reconciliation', 'windows',
-             'engine_lag_seconds', 'quarantine'},
+             'engine_lag_seconds', 'quarantine', 'stalled_meters'},
             set(self.client.status.get()))

@@ -273,7 +273,8 @@ class PluginTest(base.ClientTestCase):
         metering = plugin.make_client(self.manager(
             usage_metering_endpoint_override=self.url))
         self.assertEqual({'services', 'reconciliation', 'windows',
-                          'engine_lag_seconds', 'quarantine'},
+                          'engine_lag_seconds', 'quarantine',
+                          'stalled_meters'},
                          set(metering.status.get()))
         error = self.assertRaises(exceptions.UnsupportedVersion,
                                   plugin.make_client, self.manager('2'))
