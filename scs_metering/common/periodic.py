@@ -64,7 +64,11 @@ class Heartbeat(PeriodicWorker):
     """Tells the API's /v1/status that a worker of a service is alive.
 
     ``beat`` records it: the engine writes to the database itself, the
-    agent sends it to the engines on the internal topic.
+    agent sends it to the engines on the internal topic. A clean stop
+    sends one last beat whose info says ``stopped``, so that status shows
+    the worker stopped at once instead of alive until ``[api]
+    service_down_time`` has passed; a killed worker sends none and shows
+    as down after that time.
     """
 
     INTERVAL = 10
@@ -79,3 +83,11 @@ class Heartbeat(PeriodicWorker):
 
     def run_once(self):
         self.beat(self.host, self.binary, self.started_at, self.info)
+
+    def run(self):
+        super().run()
+        try:
+            self.beat(self.host, self.binary, self.started_at,
+                      dict(self.info, stopped=True))
+        except Exception:
+            LOG.exception('Cannot record that %s stopped', self.host)

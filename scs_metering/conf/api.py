@@ -65,6 +65,13 @@ opts = [
     cfg.IntOpt('service_down_time', default=60, min=1,
                help='Seconds without a heartbeat after which /v1/status '
                     'reports an agent or engine as down.'),
+    cfg.IntOpt('service_expire_time', default=86400, min=1,
+               help='Seconds after its last heartbeat after which an agent '
+                    'or engine worker, down or stopped, is no longer shown '
+                    'in /v1/status; the engine deletes its heartbeat in '
+                    'its hourly purge. Every restart is a new worker (the '
+                    'process id is part of its name), so without this the '
+                    'list of dead workers would only grow.'),
 ]
 
 

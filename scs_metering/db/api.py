@@ -341,6 +341,10 @@ class Connection(billing.BillingConnection, metaclass=abc.ABCMeta):
         """The latest heartbeat of every service worker."""
 
     @abc.abstractmethod
+    def expire_heartbeats(self, before):
+        """Delete the heartbeats last sent before a time; how many."""
+
+    @abc.abstractmethod
     def last_reconciliations(self):
         """The latest reconciliation run of each resource type.
 

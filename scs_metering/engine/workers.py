@@ -156,9 +156,10 @@ class Delivering(periodic.PeriodicWorker):
 
 
 class Purging(periodic.PeriodicWorker):
-    """Deletes old delivered outbox entries, every hour.
+    """Deletes old delivered outbox entries and heartbeats, every hour.
 
-    ``[publisher] delivered_retention_days`` says how old; 0 keeps them.
+    ``[publisher] delivered_retention_days`` says how old an entry; 0
+    keeps them. A heartbeat goes after ``[api] service_expire_time``.
     """
 
     INTERVAL = 3600
@@ -176,3 +177,8 @@ class Purging(periodic.PeriodicWorker):
             if deleted:
                 LOG.info('Purged %d outbox entries delivered more than %d '
                          'days ago', deleted, days)
+        expired = self.connection.expire_heartbeats(
+            timeutils.utcnow() - datetime.timedelta(
+                seconds=self.conf.api.service_expire_time))
+        if expired:
+            LOG.info('Deleted %d expired heartbeats', expired)

@@ -190,6 +190,12 @@ class ReportsMixin:
                         models.ServiceHeartbeat.binary,
                         models.ServiceHeartbeat.host))]
 
+    def expire_heartbeats(self, before):
+        with self._writer() as session:
+            return session.execute(sa.delete(models.ServiceHeartbeat).where(
+                models.ServiceHeartbeat.heartbeat_at < to_db(before))
+            ).rowcount
+
     def last_reconciliations(self):
         """The latest reconciliation run of each resource type."""
         run = models.ReconciliationRun

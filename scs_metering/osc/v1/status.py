@@ -27,8 +27,9 @@ class ShowStatus(common.Command, show.ShowOne):
 
     _description = __doc__ + """ Admin only. The fields::
 
-    services                the heartbeat of each engine worker, and
-                            whether it is alive
+    services                the heartbeat of each agent and engine
+                            worker, and its state: up, stopped (a
+                            clean stop) or down (silent too long)
     windows                 how far the usage windows of each meter are
                             closed, and their lag behind now
     engine_lag_seconds      the largest lag

@@ -11,6 +11,9 @@
 # under the License.
 """The agent's heartbeat reaches the heartbeats table through RabbitMQ."""
 
+import datetime
+
+from scs_metering.common import timeutils
 from scs_metering.tests.functional import base
 from scs_metering.tests.functional import services
 
@@ -33,3 +36,29 @@ class HeartbeatTest(base.FunctionalTestCase):
         self.assertTrue(agent['host'].startswith(pipeline.uid + ':'))
         self.assertEqual(['nova'], agent['info']['services'])
         self.assertEqual(pipeline.agent.workers(), [agent['info']['pid']])
+
+    def test_a_clean_stop_shows_at_once(self):
+        # The agent's last beat travels the internal topic like the
+        # others, so the engine must still run to store it.
+        self.require('rabbitmq')
+        connection = self.database('sqlite')
+        pipeline = self.useFixture(services.Pipeline(
+            self, self.conf.database.connection))
+        pipeline.start()
+
+        def beats():
+            return {b['binary']: b for b in connection.heartbeats()}
+
+        services.wait_for(lambda: len(beats()) == 2,
+                          what='agent and engine heartbeats')
+        self.assertEqual(0, pipeline.agent.stop())
+        agent = services.wait_for(
+            lambda: beats()['scs-metering-agent']['info'].get('stopped') and
+            beats()['scs-metering-agent'], timeout=10,
+            what='the agent\'s stopped beat')
+        # Well within [api] service_down_time (60 s): said, not inferred.
+        self.assertLess(timeutils.utcnow() - agent['heartbeat_at'],
+                        datetime.timedelta(seconds=15))
+        self.assertEqual(0, pipeline.engine.stop())
+        engine = beats()['scs-metering-engine']
+        self.assertTrue(engine['info']['stopped'])

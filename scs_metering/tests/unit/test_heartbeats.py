@@ -23,10 +23,12 @@ import oslo_messaging
 
 from scs_metering.agent import daemon as agent_daemon
 from scs_metering.agent import forwarder
+from scs_metering.api.controllers.v1 import status
 from scs_metering.common import periodic
 from scs_metering.common import timeutils
 from scs_metering.engine import endpoint
 from scs_metering.engine import ingest
+from scs_metering.engine import workers
 from scs_metering import messaging
 from scs_metering.tests import base
 from scs_metering.tests.functional import services
@@ -101,3 +103,61 @@ class HeartbeatTest(base.DBTestCase):
         message = {'payload': {'service': None, 'events': [],
                                'quarantined': [], 'heartbeat': {}}}
         self.assertEqual(([], []), endpoint.decode(message))
+
+
+class LifecycleTest(base.DBTestCase):
+    """A clean stop says so at once; a dead worker's heartbeat expires."""
+
+    def test_a_clean_stop_sends_a_last_stopped_beat(self):
+        sent = []
+        beat = periodic.Heartbeat(
+            lambda *args: sent.append(args), 'node-1:42',
+            agent_daemon.BINARY, {'pid': 42})
+        beat.start()
+        services.wait_for(lambda: sent, timeout=10, what='a first beat')
+        beat.stop()
+        beat.join(10)
+        self.assertFalse(beat.is_alive())
+        self.assertNotIn('stopped', sent[0][3])
+        self.assertEqual(('node-1:42', agent_daemon.BINARY, beat.started_at,
+                          {'pid': 42, 'stopped': True}), sent[-1])
+        # The beat it keeps sending while running is unchanged.
+        self.assertEqual({'pid': 42}, beat.info)
+
+    def test_status_states(self):
+        running = {'info': {'pid': 1}}
+        stopped = {'info': {'pid': 1, 'stopped': True}}
+        self.assertEqual('up', status.service_state(running, 60, 60))
+        self.assertEqual('down', status.service_state(running, 61, 60))
+        # Stopped at once, however recent its last beat.
+        self.assertEqual('stopped', status.service_state(stopped, 0, 60))
+        self.assertEqual('stopped', status.service_state(stopped, 99, 60))
+
+    def test_the_purge_deletes_expired_heartbeats(self):
+        self.conf.set_override('service_expire_time', 3600, group='api')
+        now = timeutils.utcnow()
+        self.connection.beat('dead:1', 'scs-metering-engine', now, {},
+                             now=now - datetime.timedelta(seconds=3601))
+        self.connection.beat('recent:2', 'scs-metering-engine', now, {},
+                             now=now - datetime.timedelta(seconds=3500))
+        workers.Purging(self.conf, self.connection).run_once()
+        self.assertEqual(['recent:2'],
+                         [b['host'] for b in self.connection.heartbeats()])
+
+    def test_status_leaves_out_expired_workers(self):
+        now = timeutils.utcnow()
+
+        def beat(host, age, **info):
+            return {'host': host, 'info': info,
+                    'heartbeat_at': now - datetime.timedelta(seconds=age)}
+
+        shown = status.services(
+            [beat('up:1', 5), beat('killed:2', 300),
+             beat('stopped:3', 5, stopped=True), beat('old:4', 3601),
+             beat('old-stopped:5', 7200, stopped=True)],
+            now, down_after=60, expire_after=3600)
+        self.assertEqual(
+            [('up:1', 'up', True, 5), ('killed:2', 'down', False, 300),
+             ('stopped:3', 'stopped', False, 5)],
+            [(s['host'], s['state'], s['alive'], s['age_seconds'])
+             for s in shown])

@@ -24,6 +24,34 @@ def _age(now, when):
     return None if when is None else int((now - when).total_seconds())
 
 
+def service_state(beat, age, down_after):
+    """'stopped' after a clean stop, 'down' once silent too long, or 'up'.
+
+    A cleanly stopped worker says so in its last heartbeat; a killed one
+    just falls silent, so only the age of its heartbeat tells.
+    """
+    if (beat.get('info') or {}).get('stopped'):
+        return 'stopped'
+    return 'up' if age <= down_after else 'down'
+
+
+def services(beats, now, down_after, expire_after):
+    """The workers to show, each with its age and state.
+
+    A worker silent for more than ``expire_after`` seconds is left out:
+    every restart is a new worker, so the dead would otherwise pile up.
+    """
+    shown = []
+    for beat in beats:
+        age = _age(now, beat['heartbeat_at'])
+        if age > expire_after:
+            continue
+        state = service_state(beat, age, down_after)
+        shown.append(dict(beat, age_seconds=age, state=state,
+                          alive=state == 'up'))
+    return shown
+
+
 class StatusController:
 
     @pecan.expose(generic=True, template='json')
@@ -37,12 +65,6 @@ class StatusController:
         policy.authorize(request, 'status:get')
         storage = request.storage
         now = timeutils.utcnow()
-        down_after = request.conf.api.service_down_time
-        services = []
-        for beat in storage.heartbeats():
-            age = _age(now, beat['heartbeat_at'])
-            services.append(dict(beat, age_seconds=age,
-                                 alive=age <= down_after))
         stalled = storage.stalled_meters()
         windows = [{'meter': meter, 'closed_until': until,
                     'lag_seconds': _age(now, until),
@@ -50,7 +72,9 @@ class StatusController:
                    for meter, until in sorted(
                        storage.window_progress().items())]
         return render.jsonable({
-            'services': services,
+            'services': services(storage.heartbeats(), now,
+                                 request.conf.api.service_down_time,
+                                 request.conf.api.service_expire_time),
             'reconciliation': [
                 dict(run, lag_seconds=_age(now, run['last_success_at']))
                 for run in storage.last_reconciliations()],
