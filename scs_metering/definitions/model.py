@@ -56,13 +56,18 @@ class Meter:
         # longer than hold seconds: a level nobody reports is not known.
         self.hold = spec.get('hold')
         self.aggregate = spec.get('aggregate', 'integral')
+        # A counter's series (its readings up to a reset) starts from
+        # zero with its resource, or at some unknown count: then its
+        # first reading is only a baseline.
+        self.starts_at_zero = spec.get('starts_at_zero', False)
         # Meters can share samples: a gauge's integral and its average.
         self.samples_of = spec.get('samples_of', name)
         self._check(spec)
 
     def _check(self, spec):
         only = {'volume': LIFECYCLE, 'billable_states': LIFECYCLE,
-                'hold': GAUGE, 'aggregate': GAUGE}
+                'hold': GAUGE, 'aggregate': GAUGE,
+                'starts_at_zero': COUNTER}
         for key, kind in sorted(only.items()):
             if key in spec and self.kind != kind:
                 raise ValueError('%s: only a %s meter has it, not a %s' % (

@@ -63,6 +63,7 @@ METER = {
         'window': {'type': 'integer', 'minimum': 60},
         'hold': {'type': 'integer', 'minimum': 1},
         'aggregate': {'enum': ['integral', 'average']},
+        'starts_at_zero': {'type': 'boolean'},
         'samples_of': _NAME,
         'volume': {'oneOf': [{'type': 'integer', 'minimum': 1}, _NAME]},
         'billable_states': {'type': 'array', 'items': {'type': 'string'}},

@@ -15,12 +15,15 @@ Each resource has one series of samples per meter, read in event-time
 order, never in arrival order. A window [start, end) gets:
 
 * delta: the sum of the samples timed in it;
-* counter: the increments between consecutive readings, each counted in
-  the window of the later reading. A reading below the previous one is a
-  reset: the counter restarted from zero, so the increment is the reading
-  itself, never negative. The first reading is a baseline only. Readings
-  at the same time are taken in increasing order, so a repeated reading
-  adds nothing;
+* counter: the increments between consecutive readings of a series,
+  each counted in the window of the later reading. A resource's first
+  reading starts a series, and so does a reading below the previous one
+  (a reset, or nova's volume counters after a re-attach): never a
+  negative increment. A series' first reading follows one rule, the
+  first series' and a later one's alike: it is a baseline only, unless
+  the meter says ``starts_at_zero``, then it counts in full (the counter
+  started from zero with its series). Readings at the same time are
+  taken in increasing order, so a repeated reading adds nothing;
 * gauge: the integral of the level, held from each sample until the next
   one but at most ``hold`` seconds (step interpolation), in unit times
   seconds; or, with ``aggregate: average``, that integral divided by the
@@ -59,11 +62,12 @@ def _delta(meter, samples, start, end):
 def _counter(meter, samples, start, end):
     previous = None
     for sample in samples:
-        if previous is not None and start <= sample.time < end:
+        if previous is None or sample.volume < previous.volume:
+            increment = sample.volume if meter.starts_at_zero else 0
+        else:
             increment = sample.volume - previous.volume
-            increment = increment if increment >= 0 else sample.volume
-            if increment:
-                yield sample, increment, 1
+        if increment and start <= sample.time < end:
+            yield sample, increment, 1
         previous = sample
 
 

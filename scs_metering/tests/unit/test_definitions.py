@@ -32,7 +32,8 @@ RESOURCE_TYPES = {
     'backup': 'cinder', 'floating_ip': 'neutron', 'router': 'neutron',
     'metering_label': 'neutron', 'image': 'glance',
     'swift_account': 'swift', 'loadbalancer': 'octavia',
-    'dns_zone': 'designate', 'rgw_project': 'radosgw'}
+    'dns_zone': 'designate', 'rgw_project': 'radosgw',
+    'attached_volume': 'nova'}
 # Services no notification comes from: reconciliation polls them.
 POLLED = ['radosgw']
 
@@ -369,6 +370,18 @@ class BrokenFilesTest(base.TestCase):
             'it, not a delta',
             self.error(None, ('kind: lifecycle,',
                               'kind: delta, billable_states: [a],')))
+
+    def test_starts_at_zero_on_a_gauge(self):
+        self.assertEqual(
+            'meters.widget: starts_at_zero: only a counter meter has it, '
+            'not a delta',
+            self.error(None, ('kind: lifecycle,',
+                              'kind: delta, starts_at_zero: true,')))
+
+    def test_starts_at_zero_is_a_boolean(self):
+        self.assertIn('starts_at_zero',
+                      self.error(None, ('kind: lifecycle,',
+                                        'kind: counter, starts_at_zero: 1,')))
 
     def test_samples_of_a_lifecycle_meter(self):
         self.assertEqual(

@@ -40,6 +40,9 @@ meters:
     {resource_type: bucket, kind: gauge, unit: B, hold: 7200,
      aggregate: average, samples_of: acme.stored}
   acme.requests: {resource_type: bucket, kind: counter, unit: request}
+  acme.requests.from_zero:
+    {resource_type: bucket, kind: counter, unit: request,
+     starts_at_zero: true, samples_of: acme.requests}
   acme.egress: {resource_type: bucket, kind: delta, unit: B}
 events:
   acme.report:
@@ -108,14 +111,37 @@ class ArithmeticTest(base.TestCase):
         # The first reading is a baseline only.
         self.assertEqual(D(300), self.quantity('acme.requests', evs))
 
-    def test_counter_reset_counts_from_zero(self):
+    def test_counter_reset_starts_a_new_series(self):
+        # The first reading of every series is a baseline, the first
+        # after a reset alike: 1250 - 1000, then 90 - 40.
         evs = [sample('a', 'acme.requests', 0, 1000),
                sample('b', 'acme.requests', 20, 1250),
-               # The service restarted: 40 since the restart, not -1210.
+               # The service restarted: a new series, not -1210.
                sample('c', 'acme.requests', 40, 40),
                sample('d', 'acme.requests', 50, 90)]
-        self.assertEqual(D(250 + 40 + 50),
-                         self.quantity('acme.requests', evs))
+        self.assertEqual(D(250 + 50), self.quantity('acme.requests', evs))
+
+    def test_counter_that_starts_at_zero(self):
+        # starts_at_zero: every series counts from zero, the first one
+        # and the one after a reset alike.
+        evs = [sample('a', 'acme.requests', 0, 1000),
+               sample('b', 'acme.requests', 20, 1250),
+               sample('c', 'acme.requests', 40, 40),
+               sample('d', 'acme.requests', 50, 90)]
+        self.assertEqual(D(1250 + 90),
+                         self.quantity('acme.requests.from_zero', evs))
+
+    def test_counter_baseline_before_the_window(self):
+        # A reading before the window is the previous one, whatever the
+        # flag: only a resource's very first reading starts a series.
+        evs = [sample('a', 'acme.requests', 50, 1000),
+               sample('b', 'acme.requests', 70, 1100)]
+        self.assertEqual(D(100), self.quantity('acme.requests', evs, 1))
+        self.assertEqual(D(100),
+                         self.quantity('acme.requests.from_zero', evs, 1))
+        self.assertEqual(D(1000),
+                         self.quantity('acme.requests.from_zero', evs, 0))
+        self.assertIsNone(self.quantity('acme.requests', evs, 0))
 
     def test_counter_on_the_boundary_and_across_a_gap(self):
         evs = [sample('a', 'acme.requests', 50, 10),
@@ -294,7 +320,8 @@ class ClosingTest(base.DBTestCase):
         self.ingestor.store(evs)
         self.closer.run(until=T0 + 4 * HOUR)
         expected = self.settled()
-        self.assertEqual(D(35 + 1 + 3 + 87 + 0 + 30 + 7 + 1),
+        # The resets to 3 and to 7 start new series: baselines.
+        self.assertEqual(D(35 + 1 + 0 + 87 + 0 + 30 + 0 + 1),
                          sum(expected['acme.requests'].values()))
         # Another store gets the same events shuffled, in small batches,
         # closing windows as it goes: late samples become corrections.
