@@ -147,6 +147,8 @@ LEGACY = {
         utc('2012-11-03 17:54:48'), 'active', TINY),
 }
 
+# Counter samples, tested in test_volume_usage.
+COUNTED = ['nova/volume-usage']
 START = 'A .start event announces a change'
 CATALOG = 'Catalog, scheduling and host events'
 # Samples that are not usage: file -> the start of the ignore reason.
@@ -193,8 +195,7 @@ class SamplesTest(ConverterTestCase):
                  if f.startswith(('nova/', 'nova-legacy/'))}
         covered = ({'nova/' + n for n in VERSIONED} |
                    {'nova-legacy/' + n for n in LEGACY} | set(IGNORED) |
-                 # Counters: test_volume_usage.
-                 {'nova/volume-usage'})
+                   set(COUNTED))
         self.assertEqual(sorted(files), sorted(covered))
 
     def test_versioned_samples(self):
