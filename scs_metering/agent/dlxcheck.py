@@ -83,13 +83,15 @@ def queues(conf):
 
 
 def problems(conf):
-    """What is wrong with the agent's queues; empty when nothing is.
+    """The agent's queues without the policy, and those not declared.
 
-    Raises Unverifiable when rabbitmqctl cannot tell.
+    A queue not declared yet (the agent never ran) gets the policy when
+    it is, if the policy is there; only a broker-side look at the policy
+    itself could tell. Raises Unverifiable when rabbitmqctl cannot tell.
     """
     wanted = deadletter.exchange_name(conf)
     by_vhost = queues(conf)
-    found = []
+    found, undeclared = [], []
     for vhost, names in sorted(by_vhost.items()):
         policies = {p['name']: p
                     for p in rabbitmqctl('list_policies', '-p', vhost)}
@@ -98,7 +100,7 @@ def problems(conf):
         for name in sorted(names):
             queue = declared.get(name)
             if queue is None:
-                found.append('%s: not declared yet (start the agent)' % name)
+                undeclared.append(name)
                 continue
             exchange = _arguments(queue).get('x-dead-letter-exchange')
             policy = policies.get(queue.get('policy') or '')
@@ -110,4 +112,4 @@ def problems(conf):
             if exchange != wanted:
                 found.append('%s: dead-letter exchange %s, not %s' % (
                     name, exchange or 'none', wanted))
-    return found
+    return found, undeclared
