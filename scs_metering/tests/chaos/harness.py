@@ -51,12 +51,15 @@ from scs_metering.tests.chaos import checks
 from scs_metering.tests.chaos import deployment as deploy
 from scs_metering.tests.chaos import faults as chaos_faults
 from scs_metering.tests.chaos import report as chaos_report
+from scs_metering.tests.chaos import rgw as chaos_rgw
 from scs_metering.tests.functional import services
 from scs_metering.tests.simulator import simulation
 
 # Every type the simulated APIs list; the simulator notifies some.
 TYPES = ('instance', 'volume', 'snapshot', 'backup', 'floating_ip',
          'router', 'image', 'loadbalancer', 'dns_zone')
+# What the reconcilers run: those, and the simulated RGW's poller.
+RECONCILED = TYPES + (chaos_rgw.RESOURCE_TYPE,)
 REDIS_URL = os.environ.get('SCS_METERING_TEST_REDIS_URL',
                            'redis://127.0.0.1:6379')
 HOUR = 3600
@@ -177,7 +180,7 @@ class ChaosRun:
                 timeutils.isoformat(self.t0))),
             'publisher': {'interval': 0.2, 'secret_keys': key, 'lease': 10,
                           'backoff_initial': 0.2, 'backoff_max': 2},
-            'reconciliation': {'resource_types': ','.join(TYPES)},
+            'reconciliation': {'resource_types': ','.join(RECONCILED)},
         }
         self.deployment = test.useFixture(deploy.Deployment(
             test, url, sections, agents=profile.agents,
@@ -193,7 +196,10 @@ class ChaosRun:
         self.sim.start()
         test.addCleanup(self.sim.stop)
         self.sim.configure(test.conf)
-        test.config('reconciliation', resource_types=list(TYPES),
+        self.rgw = chaos_rgw.Traffic(test, self.seed, self.sim.cloud.projects,
+                                     self.t0)
+        self.rgw.configure(test)
+        test.config('reconciliation', resource_types=list(RECONCILED),
                     default_interval=profile.reconcile_every,
                     page_size=500, coordination_url=(
                         REDIS_URL if profile.reconcilers > 1 else None))
@@ -228,7 +234,7 @@ class ChaosRun:
         if count > 1:
             def split():
                 owned = [set(plan.owned()) for plan, _ in self.members]
-                return all(owned) and set().union(*owned) == set(TYPES)
+                return all(owned) and set().union(*owned) == set(RECONCILED)
             services.wait_for(split, 30, what='the types split')
 
     def _database_up(self):
@@ -285,6 +291,7 @@ class ChaosRun:
             self.next_day += datetime.timedelta(days=1)
         self.sim.notifier.release(now)
         self.injector.step(now)
+        self.rgw.step(now)
         if now >= self.next_reconcile:
             self.reconcile(now)
             self.next_reconcile = now + datetime.timedelta(
@@ -384,6 +391,7 @@ class ChaosRun:
     def finish(self):
         """Everything up, every message out, the last windows settled."""
         self.injector.end_all()
+        self.rgw.heal()
         self.sim.notifier.flush()
         self.wait_stored(self.profile.settle_timeout)
         # Listings a clock margin after the last change infer every
@@ -396,7 +404,7 @@ class ChaosRun:
         # nowhere; the compressed clock would pass hours in them.
         deadline = time.monotonic() + self.profile.settle_timeout
         while True:
-            uncovered = {t: self._last_success(t) for t in TYPES
+            uncovered = {t: self._last_success(t) for t in RECONCILED
                          if self._last_success(t) < final}
             if not uncovered:
                 break
@@ -404,7 +412,7 @@ class ChaosRun:
                 raise AssertionError(
                     'no final reconciliation succeeded by %s: last '
                     'successes %s; last runs %s' % (final, uncovered, [
-                        r.summary() for r in self.reports[-len(TYPES):]]))
+                        r.summary() for r in self.reports[-len(RECONCILED):]]))
             ran = len(self.reports)
             self.sim.clock.advance(self.profile.tick)
             self.next_reconcile = self.sim.clock.now()
@@ -414,9 +422,10 @@ class ChaosRun:
         self.horizons = {
             m.name: timeutils.window_floor(self.t_end, m.window)
             for m in self.meters.values()}
-        covered = min(self._last_success(t) for t in TYPES) - margin
+        covered = min(self._last_success(t) for t in RECONCILED) - margin
         closing = {m.name: timeutils.window_floor(covered, m.window)
-                   for m in self.meters.values()}
+                   for m in list(self.meters.values()) + self.rgw.meters(
+                       self.definitions)}
         try:
             services.wait_for(lambda: self._settled(closing),
                               self.profile.settle_timeout, interval=1,
@@ -474,6 +483,7 @@ class ChaosRun:
                                 self.sim.notifier, key)),
             checks.untouched(self.connection, self.sim.cloud,
                              set(limits.lost), simulation.NOTIFIED),
+            self.rgw.check(self.receiver),
         ]
 
     def report(self, results):
