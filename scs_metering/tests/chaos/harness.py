@@ -197,7 +197,7 @@ class ChaosRun:
         test.addCleanup(self.sim.stop)
         self.sim.configure(test.conf)
         self.rgw = chaos_rgw.Traffic(test, self.seed, self.sim.cloud.projects,
-                                     self.t0)
+                                     self.t_end)
         self.rgw.configure(test)
         test.config('reconciliation', resource_types=list(RECONCILED),
                     default_interval=profile.reconcile_every,

@@ -49,11 +49,11 @@ FAIL = 0.02
 class Traffic:
     """The simulated RGW of one run, its users and the truth they make."""
 
-    def __init__(self, test, seed, projects, t0):
+    def __init__(self, test, seed, projects, t_end):
         self.rgw = sim_rgw.SimulatedRGW().start()
         test.addCleanup(self.rgw.stop)
         self.rng = random.Random('rgw-%d' % seed)
-        self.t0 = t0
+        self.t_end = t_end
         chosen = projects[:PROJECTS]
         # Implicit tenants (SCS's setting) and the tenant-less form.
         self.users = {('%s$%s' % (p, p) if i % 2 == 0 else p): p
@@ -74,6 +74,9 @@ class Traffic:
 
     def step(self, now):
         """One tick of uploads, downloads and deletes; maybe a fault."""
+        if now >= self.t_end:
+            # The workload's last tick: its hour ends after the run.
+            return
         hour = timeutils.from_epoch(timeutils.epoch(now) // HOUR * HOUR)
         for uid, project in sorted(self.users.items()):
             stored = self.objects[uid]
