@@ -15,6 +15,8 @@ Controllers raise these; hooks.ErrorHook is the one place that turns any
 exception into a JSON response.
 """
 
+from webob import exc as webob_exc
+
 from scs_metering.common import exception
 
 
@@ -63,3 +65,12 @@ class BodyTooLarge(APIError):
 class UnsupportedMediaType(APIError):
     code = 415
     template = 'Request body must be JSON (application/json), not %(type)s.'
+
+
+def method_not_allowed(*methods):
+    """Refuse a method the resource does not have: 405, with ``Allow``.
+
+    webob's exception rather than an APIError, because the error hook
+    keeps its Allow header, which RFC 9110 requires on a 405.
+    """
+    raise webob_exc.HTTPMethodNotAllowed(allow=list(methods))

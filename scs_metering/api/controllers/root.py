@@ -12,10 +12,10 @@
 """The root of the API: version discovery."""
 
 import pecan
-from webob import exc as webob_exc
 
 from scs_metering.api.controllers.v1 import root as v1_root
 from scs_metering.api.controllers import versions
+from scs_metering.api import exception
 
 
 class RootController:
@@ -24,7 +24,7 @@ class RootController:
 
     @pecan.expose(generic=True, template='json')
     def index(self):
-        raise webob_exc.HTTPMethodNotAllowed(allow=['GET'])
+        exception.method_not_allowed('GET')
 
     @index.when(method='GET', template='json')
     def index_get(self):

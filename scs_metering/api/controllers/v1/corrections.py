@@ -21,7 +21,6 @@ history is known once applied, and a failed one keeps its reason.
 import json
 
 import pecan
-from webob import exc as webob_exc
 
 from scs_metering.api import exception
 from scs_metering.api import policy
@@ -45,10 +44,6 @@ def _view(request, correction):
     document['links'] = [{'rel': 'self', 'href': '%s/v1/corrections/%s' % (
         request.application_url, correction.id)}]
     return document
-
-
-def _not_allowed(*methods):
-    raise webob_exc.HTTPMethodNotAllowed(allow=list(methods))
 
 
 def _targets(storage, body):
@@ -88,7 +83,7 @@ class CorrectionController:
 
     @pecan.expose(generic=True, template='json')
     def index(self):
-        _not_allowed('GET')
+        exception.method_not_allowed('GET')
 
     @index.when(method='GET', template='json')
     def index_get(self):
@@ -107,7 +102,7 @@ class CorrectionsController:
 
     @pecan.expose(generic=True, template='json')
     def index(self):
-        _not_allowed('GET', 'POST')
+        exception.method_not_allowed('GET', 'POST')
 
     @index.when(method='GET', template='json')
     def index_get(self):

@@ -12,7 +12,6 @@
 """/v1/resources: tracked resources with their billable periods."""
 
 import pecan
-from webob import exc as webob_exc
 
 from scs_metering.api.controllers.v1 import usage
 from scs_metering.api import exception
@@ -55,7 +54,7 @@ class ResourceController:
 
     @pecan.expose(generic=True, template='json')
     def index(self):
-        raise webob_exc.HTTPMethodNotAllowed(allow=['GET'])
+        exception.method_not_allowed('GET')
 
     @index.when(method='GET', template='json')
     def index_get(self):
@@ -85,7 +84,7 @@ class ResourcesController:
 
     @pecan.expose(generic=True, template='json')
     def index(self):
-        raise webob_exc.HTTPMethodNotAllowed(allow=['GET'])
+        exception.method_not_allowed('GET')
 
     @index.when(method='GET', template='json')
     def index_get(self):

@@ -12,7 +12,6 @@
 """The v1 API."""
 
 import pecan
-from webob import exc as webob_exc
 
 from scs_metering.api.controllers.v1 import corrections
 from scs_metering.api.controllers.v1 import resources
@@ -20,6 +19,7 @@ from scs_metering.api.controllers.v1 import sinks
 from scs_metering.api.controllers.v1 import status
 from scs_metering.api.controllers.v1 import usage
 from scs_metering.api.controllers import versions
+from scs_metering.api import exception
 
 _RESOURCES = ('sinks', 'usage', 'resources', 'status', 'corrections')
 
@@ -34,7 +34,7 @@ class V1Controller:
 
     @pecan.expose(generic=True, template='json')
     def index(self):
-        raise webob_exc.HTTPMethodNotAllowed(allow=['GET'])
+        exception.method_not_allowed('GET')
 
     @index.when(method='GET', template='json')
     def index_get(self):

@@ -17,7 +17,6 @@ body, the caller and the URL.
 """
 
 import pecan
-from webob import exc as webob_exc
 
 from scs_metering.api import exception
 from scs_metering.api import policy
@@ -47,10 +46,6 @@ def _view(request, sink):
         'href': '%s/v1/sinks/%s' % (request.application_url, sink['id'])}]))
 
 
-def _not_allowed(*methods):
-    raise webob_exc.HTTPMethodNotAllowed(allow=list(methods))
-
-
 class SinkController:
 
     def __init__(self, sink_id):
@@ -63,7 +58,7 @@ class SinkController:
 
     @pecan.expose(generic=True, template='json')
     def index(self):
-        _not_allowed('GET', 'PATCH', 'DELETE')
+        exception.method_not_allowed('GET', 'PATCH', 'DELETE')
 
     @index.when(method='GET', template='json')
     def index_get(self):
@@ -94,7 +89,7 @@ class SinkController:
 
     @pecan.expose(generic=True, template='json')
     def pause(self):
-        _not_allowed('POST')
+        exception.method_not_allowed('POST')
 
     @pause.when(method='POST', template='json')
     def pause_post(self):
@@ -105,7 +100,7 @@ class SinkController:
 
     @pecan.expose(generic=True, template='json')
     def resume(self):
-        _not_allowed('POST')
+        exception.method_not_allowed('POST')
 
     @resume.when(method='POST', template='json')
     def resume_post(self):
@@ -116,7 +111,7 @@ class SinkController:
 
     @pecan.expose(generic=True, template='json')
     def replay(self):
-        _not_allowed('POST')
+        exception.method_not_allowed('POST')
 
     @replay.when(method='POST', template='json')
     def replay_post(self):
@@ -130,7 +125,7 @@ class SinkController:
 
     @pecan.expose(generic=True, template='json')
     def retry(self):
-        _not_allowed('POST')
+        exception.method_not_allowed('POST')
 
     @retry.when(method='POST', template='json')
     def retry_post(self):
@@ -142,7 +137,7 @@ class SinkController:
 
     @pecan.expose(generic=True, template='json', route='dead-letters')
     def dead_letters(self):
-        _not_allowed('GET')
+        exception.method_not_allowed('GET')
 
     @dead_letters.when(method='GET', template='json')
     def dead_letters_get(self):
@@ -156,7 +151,7 @@ class SinkController:
 
     @pecan.expose(generic=True, template='json')
     def status(self):
-        _not_allowed('GET')
+        exception.method_not_allowed('GET')
 
     @status.when(method='GET', template='json')
     def status_get(self):
@@ -169,7 +164,7 @@ class SinksController:
 
     @pecan.expose(generic=True, template='json')
     def index(self):
-        _not_allowed('GET', 'POST')
+        exception.method_not_allowed('GET', 'POST')
 
     @index.when(method='GET', template='json')
     def index_get(self):

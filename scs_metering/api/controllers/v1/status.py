@@ -12,8 +12,8 @@
 """/v1/status: the health of the services feeding the usage store."""
 
 import pecan
-from webob import exc as webob_exc
 
+from scs_metering.api import exception
 from scs_metering.api import policy
 from scs_metering.api import render
 from scs_metering.api import validation
@@ -56,7 +56,7 @@ class StatusController:
 
     @pecan.expose(generic=True, template='json')
     def index(self):
-        raise webob_exc.HTTPMethodNotAllowed(allow=['GET'])
+        exception.method_not_allowed('GET')
 
     @index.when(method='GET', template='json')
     def index_get(self):

@@ -14,7 +14,6 @@
 import datetime
 
 import pecan
-from webob import exc as webob_exc
 
 from scs_metering.api import exception
 from scs_metering.api import policy
@@ -86,7 +85,7 @@ class UsageController:
 
     @pecan.expose(generic=True, template='json')
     def index(self):
-        raise webob_exc.HTTPMethodNotAllowed(allow=['GET'])
+        exception.method_not_allowed('GET')
 
     @index.when(method='GET', template='json')
     def index_get(self):

@@ -91,6 +91,29 @@ class DocumentTest(base.DBTestCase):
                 self.assertNotEqual('The resource could not be found.',
                                     response.json['error']['message'], url)
 
+    def test_undocumented_methods_answer_405_with_allow(self):
+        # RFC 9110 requires the Allow header on a 405; clients and the
+        # dashboard read it. Every path refuses a method it lacks so.
+        methods = {'GET', 'POST', 'PUT', 'PATCH', 'DELETE'}
+        for path, item in load()['paths'].items():
+            if path == '/healthcheck':
+                continue  # oslo.middleware's, which answers any method
+            documented = {m.upper() for m in item if m != 'parameters'}
+            url = path.format(sink_id=uuid.uuid4(),
+                              correction_id=uuid.uuid4(),
+                              resource_type='instance',
+                              resource_id=uuid.uuid4())
+            for method in sorted(methods - documented):
+                response = self.app.request(url, method=method,
+                                            headers=ADMIN,
+                                            expect_errors=True)
+                self.assertEqual(405, response.status_int,
+                                 (method, url))
+                allowed = {m.strip() for m in
+                           response.headers['Allow'].split(',')}
+                self.assertEqual(documented, allowed, (method, url))
+                self.assertIn('error', response.json, (method, url))
+
     def test_undocumented_paths_are_not_served(self):
         for path in ('/v2', '/v1/sinks/x/y', '/v1/usage/x', '/v1/status/x',
                      '/v1/resources/instance'):
