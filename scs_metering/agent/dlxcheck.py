@@ -83,15 +83,13 @@ def queues(conf):
 
 
 def problems(conf):
-    """The agent's queues without the policy, and those not declared.
+    """What is wrong with the agent's queues; empty when nothing is.
 
-    A queue not declared yet (the agent never ran) gets the policy when
-    it is, if the policy is there; only a broker-side look at the policy
-    itself could tell. Raises Unverifiable when rabbitmqctl cannot tell.
+    Raises Unverifiable when rabbitmqctl cannot tell.
     """
     wanted = deadletter.exchange_name(conf)
     by_vhost = queues(conf)
-    found, undeclared = [], []
+    found = []
     for vhost, names in sorted(by_vhost.items()):
         policies = {p['name']: p
                     for p in rabbitmqctl('list_policies', '-p', vhost)}
@@ -100,7 +98,7 @@ def problems(conf):
         for name in sorted(names):
             queue = declared.get(name)
             if queue is None:
-                undeclared.append(name)
+                found.append('%s: not declared yet (start the agent)' % name)
                 continue
             exchange = _arguments(queue).get('x-dead-letter-exchange')
             policy = policies.get(queue.get('policy') or '')
@@ -112,4 +110,4 @@ def problems(conf):
             if exchange != wanted:
                 found.append('%s: dead-letter exchange %s, not %s' % (
                     name, exchange or 'none', wanted))
-    return found, undeclared
+    return found

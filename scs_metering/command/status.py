@@ -186,7 +186,7 @@ class Checks(upgradecheck.UpgradeCommands):
         if not dlxcheck.queues(self.conf):
             return Result(Code.SUCCESS, 'No agent queue on RabbitMQ.')
         try:
-            problems, undeclared = dlxcheck.problems(self.conf)
+            problems = dlxcheck.problems(self.conf)
         except dlxcheck.Unverifiable as exc:
             return Result(Code.WARNING, 'Cannot verify the dead-letter '
                           'policy of the agent\'s queues: %s. Without it '
@@ -200,12 +200,6 @@ class Checks(upgradecheck.UpgradeCommands):
                           'notification instead of handing it to the '
                           'agent\'s quarantine. Set the policy: %s' % (
                               '; '.join(problems),
-                              dlxcheck.hint(self.conf)))
-        if undeclared:
-            return Result(Code.WARNING, 'Not declared yet, so not verified '
-                          '(start the agent, then check again): %s. The '
-                          'policy they need: %s' % (
-                              ', '.join(undeclared),
                               dlxcheck.hint(self.conf)))
         return Result(Code.SUCCESS, 'The agent\'s queues dead-letter to '
                       '%s.' % dlxcheck.deadletter.exchange_name(self.conf))

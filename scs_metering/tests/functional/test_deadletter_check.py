@@ -38,9 +38,8 @@ class DeadLetterCheckTest(base.FunctionalTestCase):
 
     def test_fails_without_the_policy_and_passes_with_it(self):
         result = self.check()
-        self.assertEqual(upgradecheck.Code.WARNING, result.code)
-        self.assertIn('Not declared yet, so not verified (start the agent, '
-                      'then check again): %s.' % self.pipeline.source_queue,
+        self.assertEqual(upgradecheck.Code.FAILURE, result.code)
+        self.assertIn('%s: not declared yet' % self.pipeline.source_queue,
                       result.details)
         self.pipeline.start_agent()
         result = self.check()
