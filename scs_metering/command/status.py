@@ -23,7 +23,6 @@ import urllib.parse
 from oslo_upgradecheck import upgradecheck
 import yaml
 
-from scs_metering.agent import dlxcheck
 from scs_metering.db import api as db_api
 from scs_metering.definitions import loader
 from scs_metering.publisher import base
@@ -182,34 +181,11 @@ class Checks(upgradecheck.UpgradeCommands):
                               s['reason'])
                           for meter, s in sorted(stalled.items()))))
 
-    def _dead_letters(self):
-        if not dlxcheck.queues(self.conf):
-            return Result(Code.SUCCESS, 'No agent queue on RabbitMQ.')
-        try:
-            problems = dlxcheck.problems(self.conf)
-        except dlxcheck.Unverifiable as exc:
-            return Result(Code.WARNING, 'Cannot verify the dead-letter '
-                          'policy of the agent\'s queues: %s. Without it '
-                          'an undecodable notification is dropped instead '
-                          'of quarantined. Check it where rabbitmqctl '
-                          'runs; the policy is: %s' % (
-                              exc, dlxcheck.hint(self.conf)))
-        if problems:
-            return Result(Code.FAILURE, '%s. Without a dead-letter '
-                          'exchange RabbitMQ drops an undecodable '
-                          'notification instead of handing it to the '
-                          'agent\'s quarantine. Set the policy: %s' % (
-                              '; '.join(problems),
-                              dlxcheck.hint(self.conf)))
-        return Result(Code.SUCCESS, 'The agent\'s queues dead-letter to '
-                      '%s.' % dlxcheck.deadletter.exchange_name(self.conf))
-
     _upgrade_checks = (
         ('Database schema', _database),
         ('Definitions', _definitions),
         ('Sinks', _sinks),
         ('Stalled meters', _stalled_meters),
-        ('Dead-letter policy', _dead_letters),
     )
 
 
