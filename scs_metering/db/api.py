@@ -26,6 +26,7 @@ from oslo_db import exception as db_exc
 from oslo_utils import importutils
 
 from scs_metering.db import billing
+from scs_metering.db import throttling
 
 # The driver, imported only when a connection is made.
 DRIVER = 'scs_metering.db.sqlalchemy.api.Connection'
@@ -65,7 +66,8 @@ def stats_reader(conf):
         conf.database.connection)
 
 
-class Connection(billing.BillingConnection, metaclass=abc.ABCMeta):
+class Connection(billing.BillingConnection,
+                 throttling.ThrottlingConnection, metaclass=abc.ABCMeta):
     """Operations on the usage store."""
 
     @staticmethod

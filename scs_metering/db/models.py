@@ -415,3 +415,17 @@ class Correction:
 
 class InvalidCorrection(ValueError):
     """A correction request that is incomplete or malformed."""
+
+
+# Throttling. Rule, decision and enforcement documents are the plain
+# dicts of scs_metering.throttling, which parses and checks them.
+
+@dataclasses.dataclass(frozen=True)
+class RuleVersion:
+    """An immutable version of a throttling rule, as it was written."""
+
+    rule_id: str
+    version: int
+    document: dict
+    created_at: datetime.datetime = None
+    created_by: str = None

@@ -34,6 +34,7 @@ from scs_metering.db.sqlalchemy import retention
 from scs_metering.db.sqlalchemy import rows
 from scs_metering.db.sqlalchemy import stalls
 from scs_metering.db.sqlalchemy import stats
+from scs_metering.db.sqlalchemy import throttling
 from scs_metering.db.sqlalchemy import transactions
 
 LOG = log.getLogger(__name__)
@@ -70,7 +71,7 @@ class Connection(delivery.DeliveryMixin, reports.ReportsMixin,
                  retention.RetentionMixin, reconciliation.ReconciliationMixin,
                  marks.MarksMixin, billing.BillingMixin,
                  invoicing.InvoicingMixin, corrections.CorrectionsMixin,
-                 stalls.StallsMixin,
+                 stalls.StallsMixin, throttling.ThrottlingMixin,
                  api.Connection):
 
     def __init__(self, conf, url=None):
