@@ -101,6 +101,17 @@ STORED = {
         'gauge', ('meter',),
         'Failed attempts to close the windows of a stalled meter; a '
         'meter is listed only while its windows fail to close.'),
+    'scs_metering_throttling_run_failed': (
+        'gauge', ('evaluator',),
+        'Whether the last throttling run of an evaluator failed as a '
+        'whole (1): nothing new was decided, nothing was lifted.'),
+    'scs_metering_throttling_problems': (
+        'gauge', ('evaluator',),
+        'Rules or projects the last throttling run of an evaluator could '
+        'not evaluate, and enforcement steps that failed.'),
+    'scs_metering_throttling_decisions': (
+        'gauge', ('state',),
+        'Active throttling decisions, open or lifted.'),
     'scs_metering_quarantine_entries': (
         'gauge', (),
         'Quarantine entries in the store.'),

@@ -20,6 +20,20 @@ GROUP = cfg.OptGroup(
          'decisions into limits.')
 
 opts = [
+    cfg.BoolOpt('evaluate', default=True,
+                help='Whether the engine runs the throttling evaluator. '
+                     'With no rule, a run reads the rules and stops.'),
+    cfg.IntOpt('interval', default=300, min=10,
+               help='Seconds between two runs of the evaluator. A rule '
+                    'written through the API is used from the next run on; '
+                    'nothing needs a restart.'),
+    cfg.StrOpt('coordination_url', secret=True,
+               help='tooz coordination URL (e.g. redis://host:6379) '
+                    'through which several engines split the projects on a '
+                    'hash ring, each evaluating its own. Unset, every '
+                    'engine evaluates every project; the database keeps '
+                    'each opening once, and enforcers apply idempotently, '
+                    'so this only saves work.'),
     cfg.ListOpt('enabled_enforcers',
                 default=['log', 'notify', 'keystone_limit', 'cinder_quota',
                          'neutron_quota'],

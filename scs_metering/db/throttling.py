@@ -101,3 +101,18 @@ class ThrottlingConnection(metaclass=abc.ABCMeta):
         record's attributes: dicts with project_id, meter, attributes
         and amount (Decimal).
         """
+
+    @abc.abstractmethod
+    def record_throttling_run(self, evaluator, started_at, finished_at,
+                              status, problems, report, as_of=None,
+                              error=None):
+        """Keep the last run of an evaluator.
+
+        ``status`` is success, partial (some rules, projects or
+        enforcement steps failed; the others went on) or failed (nothing
+        was decided); only a success moves last_success_at.
+        """
+
+    @abc.abstractmethod
+    def throttling_runs(self):
+        """The last run of every evaluator, as dicts, by evaluator."""

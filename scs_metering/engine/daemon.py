@@ -31,6 +31,7 @@ from scs_metering.engine import billing
 from scs_metering.engine import corrections
 from scs_metering.engine import endpoint
 from scs_metering.engine import ingest
+from scs_metering.engine import throttling
 from scs_metering.engine import windows
 from scs_metering.engine import workers
 from scs_metering import messaging
@@ -103,6 +104,13 @@ class Engine(os_service.ServiceBase):
             self.workers.append(workers.Rating(
                 billing.Biller(conf, self.connection),
                 conf.billing.interval))
+        if conf.throttling.evaluate:
+            self.workers.append(workers.Throttling(throttling.Throttler(
+                conf, self.connection,
+                {n: m.unit for n, m in definitions.meters.items()}, owner,
+                partition=throttling.Partition(
+                    conf.throttling.coordination_url, owner)),
+                conf.throttling.interval))
         for worker in self.workers:
             worker.start()
         LOG.info('Engine %s started', owner)

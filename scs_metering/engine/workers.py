@@ -21,6 +21,8 @@
 - Purging deletes old delivered outbox entries.
 - Rating rates closed usage and issues the invoices that are due
   (engine/billing.py).
+- Throttling evaluates the throttling rules and enforces their decisions
+  (engine/throttling.py).
 """
 
 import datetime
@@ -74,6 +76,27 @@ class Rating(periodic.PeriodicWorker):
             LOG.info('Issued invoice %s (%s) of subscription %s',
                      invoice.id, invoice.document['number'] or 'draft',
                      invoice.document['subscription_id'])
+
+
+class Throttling(periodic.PeriodicWorker):
+    """Runs the throttling evaluator every ``[throttling] interval``."""
+
+    def __init__(self, throttler, interval):
+        super().__init__('throttling', interval)
+        self.throttler = throttler
+
+    def run(self):
+        self.throttler.partition.start()
+        try:
+            super().run()
+        finally:
+            self.throttler.partition.stop()
+
+    def run_once(self):
+        report = self.throttler.run()
+        LOG.info('Throttling run: %s', {k: v for k, v in report.items()
+                                        if k not in ('failures',
+                                                     'problems')})
 
 
 class Sender(periodic.PeriodicWorker):

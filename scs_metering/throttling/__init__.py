@@ -21,6 +21,8 @@ changes. ``enforcement`` turns decisions into the enforcers' work, and
 records what each enforcer found so that a revert restores it exactly.
 
 Only ``enforcers`` (stevedore plugins in ``scs_metering.enforcers``)
-talk to other services. Nothing here touches the database: storage, the
-API and the periodic evaluator build on these values.
+talk to other services, and only ``inputs`` reads storage (through the
+Connection it is given): the rules, decisions and records a run starts
+from, and the snapshot of usage and costs. The periodic evaluator
+(``engine/throttling.py``) and the API build on these.
 """

@@ -25,6 +25,10 @@ class RuleError(errors.DocumentError):
     """A rule document is invalid; ``path`` names the field."""
 
 
+class RunError(Exception):
+    """A run cannot read what it decides on; it decides nothing."""
+
+
 class EnforcerError(Exception):
     """An enforcer cannot be used, or failed to do its work.
 

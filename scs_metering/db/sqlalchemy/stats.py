@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from scs_metering.common import timeutils
 from scs_metering.db import models as api_models
 from scs_metering.db.sqlalchemy import models
+from scs_metering.db.sqlalchemy import throttling_models
 
 FINDINGS = (('missed_create', models.ReconciliationRun.missed_creates),
             ('missed_delete', models.ReconciliationRun.missed_deletes),
@@ -82,6 +83,20 @@ def read(engine, now=None):
             ((meter,), attempts) for meter, attempts in db.execute(
                 sa.select(models.StalledMeter.meter,
                           models.StalledMeter.attempts))]
+        runs = throttling_models.Run
+        out['scs_metering_throttling_run_failed'] = [
+            ((evaluator,), int(status == 'failed'))
+            for evaluator, status in db.execute(sa.select(runs.evaluator,
+                                                          runs.status))]
+        out['scs_metering_throttling_problems'] = [
+            ((evaluator,), problems) for evaluator, problems in db.execute(
+                sa.select(runs.evaluator, runs.problems))]
+        decision = throttling_models.Decision
+        out['scs_metering_throttling_decisions'] = [
+            ((state,), count) for state, count in db.execute(
+                sa.select(decision.state, sa.func.count()).where(
+                    decision.state.in_(('open', 'lifted'))).group_by(
+                    decision.state))]
         out['scs_metering_quarantine_entries'] = [((), db.scalar(
             sa.select(sa.func.count()).select_from(models.Quarantine)))]
         findings = db.execute(sa.select(

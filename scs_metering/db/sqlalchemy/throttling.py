@@ -206,6 +206,34 @@ class ThrottlingMixin:
                                   target=target, document=records[key],
                                   updated_at=to_db(now)))
 
+    # Runs
+
+    def record_throttling_run(self, evaluator, started_at, finished_at,
+                              status, problems, report, as_of=None,
+                              error=None):
+        with self._writer() as session:
+            row = session.get(tm.Run, evaluator)
+            if row is None:
+                row = tm.Run(evaluator=evaluator)
+                session.add(row)
+            row.started_at, row.finished_at = (to_db(started_at),
+                                               to_db(finished_at))
+            row.as_of, row.status, row.error = to_db(as_of), status, error
+            row.problems, row.report = problems, report
+            if status == 'success':
+                row.last_success_at = to_db(finished_at)
+
+    def throttling_runs(self):
+        with self._reader() as session:
+            return [{'evaluator': r.evaluator, 'status': r.status,
+                     'started_at': from_db(r.started_at),
+                     'finished_at': from_db(r.finished_at),
+                     'as_of': from_db(r.as_of), 'error': r.error,
+                     'problems': r.problems, 'report': r.report,
+                     'last_success_at': from_db(r.last_success_at)}
+                    for r in session.scalars(sa.select(tm.Run).order_by(
+                        tm.Run.evaluator))]
+
     # What the evaluator reads
 
     def throttling_projects(self):

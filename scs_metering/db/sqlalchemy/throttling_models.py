@@ -92,3 +92,20 @@ class Enforcement(Base):
     target = sa.Column(Name, primary_key=True)
     document = sa.Column(sqltypes.JSONText, nullable=False)
     updated_at = sa.Column(sa.DateTime, nullable=False)
+
+
+class Run(Base):
+    """The last run of one evaluator, for status and metrics."""
+
+    __tablename__ = 'throttling_runs'
+
+    evaluator = sa.Column(Name, primary_key=True)
+    started_at = sa.Column(sa.DateTime, nullable=False)
+    finished_at = sa.Column(sa.DateTime, nullable=False)
+    as_of = sa.Column(sa.DateTime)
+    status = sa.Column(sa.String(16), nullable=False)
+    error = sa.Column(sa.Text)
+    # Rules or projects not evaluated, and enforcement steps that failed.
+    problems = sa.Column(sa.Integer, nullable=False)
+    report = sa.Column(sqltypes.JSONText, nullable=False)
+    last_success_at = sa.Column(sa.DateTime)

@@ -17,7 +17,7 @@ from osc_lib.cli import format_columns
 from scs_metering.osc import common
 
 FIELDS = ('engine_lag_seconds', 'stalled_meters', 'services', 'windows',
-          'reconciliation',
+          'reconciliation', 'throttling',
           'quarantined', 'quarantined_by_service', 'quarantine_oldest',
           'quarantine_newest')
 
@@ -40,6 +40,10 @@ class ShowStatus(common.Command, show.ShowOne):
                             its service's API, with its counts, and
                             the start and lag of its last successful
                             one
+    throttling              the last run of each throttling evaluator:
+                            success, partial (some rules, projects or
+                            enforcement steps failed) or failed (nothing
+                            new was decided), with its error
     quarantined             notifications that could not become usage,
                             each kept with its reason until replayed"""
     _epilog = """Examples::
@@ -59,4 +63,5 @@ class ShowStatus(common.Command, show.ShowOne):
             'windows': format_columns.ListDictColumn,
             'stalled_meters': format_columns.ListDictColumn,
             'reconciliation': format_columns.ListDictColumn,
+            'throttling': format_columns.ListDictColumn,
             'quarantined_by_service': format_columns.DictColumn})

@@ -86,4 +86,9 @@ class StatusController:
             # their lag says.
             'stalled_meters': [dict(stall, meter=meter) for meter, stall
                                in sorted(stalled.items())],
+            # The throttling evaluators' last runs: a failed one decided
+            # nothing new.
+            'throttling': [
+                dict(run, lag_seconds=_age(now, run['last_success_at']))
+                for run in storage.throttling_runs()],
         })

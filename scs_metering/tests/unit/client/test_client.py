@@ -208,5 +208,6 @@ class ReportTest(base.ClientTestCase):
                           'instance', 'a/b')
         self.assertEqual(
             {'services', 'reconciliation', 'windows',
-             'engine_lag_seconds', 'quarantine', 'stalled_meters'},
+             'engine_lag_seconds', 'quarantine', 'stalled_meters',
+             'throttling'},
             set(self.client.status.get()))

@@ -10,7 +10,7 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Throttling: rule versions, decisions, enforcement records.
+"""Throttling: rule versions, decisions, enforcement records, runs.
 
 Revision ID: c7e1f3a5b9d2
 Revises: b8e2d4f6a0c1
@@ -85,4 +85,17 @@ def upgrade():
         sa.Column('document', sqltypes.JSONText(), nullable=False),
         sa.Column('updated_at', sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint('enforcer', 'project_id', 'target'),
+        **TABLE_OPTS)
+    op.create_table(
+        'throttling_runs',
+        sa.Column('evaluator', sa.String(length=255), nullable=False),
+        sa.Column('started_at', sa.DateTime(), nullable=False),
+        sa.Column('finished_at', sa.DateTime(), nullable=False),
+        sa.Column('as_of', sa.DateTime()),
+        sa.Column('status', sa.String(length=16), nullable=False),
+        sa.Column('error', sa.Text()),
+        sa.Column('problems', sa.Integer(), nullable=False),
+        sa.Column('report', sqltypes.JSONText(), nullable=False),
+        sa.Column('last_success_at', sa.DateTime()),
+        sa.PrimaryKeyConstraint('evaluator'),
         **TABLE_OPTS)
