@@ -135,3 +135,125 @@ CORRECTIONS_QUERY = dict(
     resource_type=NAME,
     resource_id=NAME,
 )
+
+# Billing: the catalog (price lists, plans, subscriptions), quotes and
+# rated usage. The envelopes are checked here; the documents inside
+# (prices, tiers, fees) by scs_metering.rating, whose errors name the
+# field. Amounts are decimal strings or integers: a JSON number with a
+# fraction is refused before these schemas (api/billing.py).
+BILLING_ID = {'type': 'string', 'minLength': 1, 'maxLength': 255,
+              'pattern': '^[A-Za-z0-9][A-Za-z0-9_.:-]*$'}
+AMOUNT = {'type': ['string', 'integer'], 'maxLength': 64}
+CURRENCY = {'type': 'string', 'pattern': '^[A-Z]{3}$'}
+DESCRIPTION = {'type': 'string', 'minLength': 1, 'maxLength': 255}
+REASON = {'type': 'string', 'minLength': 1, 'maxLength': 1000}
+
+PRICE_LIST_CREATE = {
+    'type': 'object', 'additionalProperties': False,
+    'required': ['id', 'currency'],
+    'properties': {'id': BILLING_ID, 'currency': CURRENCY,
+                   'description': DESCRIPTION},
+}
+PRICE_LIST_VERSION_CREATE = {
+    'type': 'object', 'additionalProperties': False,
+    'required': ['effective_from', 'prices'],
+    'properties': {
+        'effective_from': TIME,
+        'description': DESCRIPTION,
+        'prices': {'type': 'array', 'minItems': 1, 'maxItems': 1000,
+                   'items': {'type': 'object', 'maxProperties': 16}},
+        'force': {'type': 'boolean'},
+        'reason': REASON,
+    },
+}
+PLAN_CREATE = {
+    'type': 'object', 'additionalProperties': False,
+    'required': ['id', 'price_list'],
+    'properties': {
+        'id': BILLING_ID, 'price_list': BILLING_ID,
+        'description': DESCRIPTION,
+        'fees': {'type': 'array', 'maxItems': 100, 'items': {
+            'type': 'object', 'additionalProperties': False,
+            'required': ['id', 'amount'],
+            'properties': {'id': BILLING_ID, 'amount': AMOUNT,
+                           'description': DESCRIPTION}}},
+        'allowances': {'type': 'array', 'maxItems': 100, 'items': {
+            'type': 'object', 'additionalProperties': False,
+            'required': ['price', 'free_units'],
+            'properties': {'price': NAME, 'free_units': AMOUNT}}},
+    },
+}
+ANCHOR_DAY = {'anyOf': [{'type': 'integer', 'minimum': 1, 'maximum': 28},
+                        {'enum': [31, 'month_end']}]}
+PLAN_TIMELINE = {'type': 'array', 'minItems': 1, 'maxItems': 100, 'items': {
+    'type': 'object', 'additionalProperties': False,
+    'required': ['plan', 'from'],
+    'properties': {'plan': BILLING_ID, 'from': TIME}}}
+SUBSCRIPTION_CREATE = {
+    'type': 'object', 'additionalProperties': False,
+    'required': ['plans'],
+    'properties': {
+        'id': BILLING_ID,
+        'project_id': NAME,
+        'domain_id': NAME,
+        'plans': PLAN_TIMELINE,
+        'end': _nullable(TIME),
+        'anchor_day': ANCHOR_DAY,
+        'timezone': {'type': 'string', 'minLength': 1, 'maxLength': 64},
+        'customer_ref': _nullable(NAME),
+    },
+}
+# What may change: the future of the plan timeline, the end and the
+# customer reference. The past stays as it was billed.
+SUBSCRIPTION_UPDATE = {
+    'type': 'object', 'additionalProperties': False, 'minProperties': 1,
+    'properties': {
+        'plans': PLAN_TIMELINE,
+        'end': _nullable(TIME),
+        'customer_ref': _nullable(NAME),
+    },
+}
+
+CATALOG_QUERY = PAGE
+SUBSCRIPTIONS_QUERY = dict(
+    PAGE,
+    project_id=NAME,
+    domain_id=NAME,
+    all_projects={'type': 'boolean'},
+)
+
+QUOTE_USAGE = {
+    'type': 'object', 'additionalProperties': False,
+    'required': ['meter', 'quantity'],
+    'properties': {
+        'id': NAME,
+        'meter': NAME,
+        'quantity': AMOUNT,
+        'unit': {'type': 'string', 'minLength': 1, 'maxLength': 64},
+        'attributes': {'type': 'object', 'maxProperties': 64},
+        'start': TIME,
+        'end': TIME,
+    },
+}
+QUOTE = {
+    'type': 'object', 'additionalProperties': False,
+    'required': ['plan', 'usage'],
+    'properties': {
+        'plan': BILLING_ID,
+        'start': TIME,
+        'anchor_day': ANCHOR_DAY,
+        'timezone': {'type': 'string', 'minLength': 1, 'maxLength': 64},
+        'usage': {'type': 'array', 'maxItems': 10000, 'items': QUOTE_USAGE},
+    },
+}
+
+RATED_USAGE_QUERY = {
+    'project_id': NAME,
+    'all_projects': {'type': 'boolean'},
+    'subscription_id': NAME,
+    'start': TIME,
+    'end': TIME,
+    'group_by': {'type': 'array', 'maxItems': 6, 'uniqueItems': True,
+                 'items': {'type': 'string',
+                           'pattern': '^[A-Za-z0-9_.:-]{1,64}$'}},
+}

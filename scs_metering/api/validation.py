@@ -74,8 +74,14 @@ def check(data, schema, root='the body'):
         raise exception.BadRequest(reason=_message(error, root))
 
 
-def body(request, schema):
-    """The request's JSON body, checked against ``schema``."""
+def body(request, schema, exact=False):
+    """The request's JSON body, checked against ``schema``.
+
+    ``exact`` refuses any JSON number with a fraction or an exponent,
+    before the schema, whatever field it is in: billing documents take
+    amounts as decimal strings, and such a number may already have lost
+    its exact value in a client's binary float.
+    """
     content_type = request.content_type
     if content_type not in JSON_TYPES:
         raise exception.UnsupportedMediaType(type=content_type or 'none')
@@ -95,10 +101,30 @@ def body(request, schema):
         raise exception.InvalidBody(
             reason='nested deeper than %d levels' % max_depth)
     try:
+        if exact:
+            refuse_floats(data)
         check(data, schema)
     except exception.BadRequest as exc:
         raise exception.InvalidBody(reason=exc.message)
     return data
+
+
+def refuse_floats(data):
+    """BadRequest naming the first JSON number with a fraction in data."""
+    todo = [((), data)]
+    while todo:
+        path, value = todo.pop()
+        if isinstance(value, float):
+            raise exception.BadRequest(reason=(
+                '%s is the JSON number %s: give amounts and quantities as '
+                'decimal strings, such as "0.10" (integers are accepted), '
+                'since a number with a fraction may already be a binary '
+                'float' % ('.'.join(map(str, path)) or 'the body',
+                           json.dumps(value))))
+        if isinstance(value, dict):
+            todo.extend((path + (k,), v) for k, v in value.items())
+        elif isinstance(value, list):
+            todo.extend((path + (i,), v) for i, v in enumerate(value))
 
 
 def depth(data):

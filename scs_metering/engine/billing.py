@@ -66,13 +66,8 @@ class Catalog:
     """Price lists and plans, parsed once per run."""
 
     def __init__(self, connection):
-        self.price_lists = {}
-        for stored in connection.price_lists():
-            versions = tuple(pricelist.parse_version(v.document(),
-                                                     number=v.number)
-                             for v in stored.versions)
-            self.price_lists[stored.id] = pricelist.PriceList(
-                stored.id, stored.currency, versions)
+        self.price_lists = {stored.id: pricelist.from_stored(stored)
+                            for stored in connection.price_lists()}
         self.plans = {p.id: plans_.parse_plan(p.document)
                       for p in connection.plans()}
 

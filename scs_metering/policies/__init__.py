@@ -15,9 +15,13 @@ import itertools
 
 from scs_metering.policies import base
 from scs_metering.policies import correction
+from scs_metering.policies import plan
+from scs_metering.policies import price_list
+from scs_metering.policies import rating
 from scs_metering.policies import resource
 from scs_metering.policies import sink
 from scs_metering.policies import status
+from scs_metering.policies import subscription
 from scs_metering.policies import usage
 
 
@@ -25,4 +29,5 @@ def list_rules():
     return list(itertools.chain(
         base.list_rules(), sink.list_rules(), usage.list_rules(),
         resource.list_rules(), status.list_rules(),
-        correction.list_rules()))
+        correction.list_rules(), price_list.list_rules(),
+        plan.list_rules(), subscription.list_rules(), rating.list_rules()))

@@ -319,6 +319,17 @@ class PriceList:
         return found
 
 
+def from_stored(stored):
+    """The PriceList of a stored one (db.models.PriceList), parsed.
+
+    Anything with its attributes will do: the core stays free of the
+    storage layer, and the engine and the API parse lists the same way.
+    """
+    return PriceList(stored.id, stored.currency, tuple(
+        parse_version(v.document(), number=v.number)
+        for v in stored.versions))
+
+
 def _check_price_identity(versions):
     """A price id keeps its meter and unit from version to version.
 

@@ -14,14 +14,20 @@
 import pecan
 
 from scs_metering.api.controllers.v1 import corrections
+from scs_metering.api.controllers.v1 import plans
+from scs_metering.api.controllers.v1 import price_lists
+from scs_metering.api.controllers.v1 import rating
 from scs_metering.api.controllers.v1 import resources
 from scs_metering.api.controllers.v1 import sinks
 from scs_metering.api.controllers.v1 import status
+from scs_metering.api.controllers.v1 import subscriptions
 from scs_metering.api.controllers.v1 import usage
 from scs_metering.api.controllers import versions
 from scs_metering.api import exception
 
-_RESOURCES = ('sinks', 'usage', 'resources', 'status', 'corrections')
+_RESOURCES = ('sinks', 'usage', 'resources', 'status', 'corrections',
+              'price-lists', 'plans', 'subscriptions', 'quote',
+              'rated-usage')
 
 
 class V1Controller:
@@ -31,6 +37,9 @@ class V1Controller:
     resources = resources.ResourcesController()
     status = status.StatusController()
     corrections = corrections.CorrectionsController()
+    plans = plans.PlansController()
+    subscriptions = subscriptions.SubscriptionsController()
+    quote = rating.QuoteController()
 
     @pecan.expose(generic=True, template='json')
     def index(self):
@@ -45,3 +54,7 @@ class V1Controller:
             'links': [{'rel': name, 'href': base + name}
                       for name in _RESOURCES],
         }
+
+
+pecan.route(V1Controller, 'price-lists', price_lists.PriceListsController())
+pecan.route(V1Controller, 'rated-usage', rating.RatedUsageController())

@@ -27,12 +27,37 @@ DOCUMENT = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..',
 BODIES = {'SinkCreate': schemas.SINK_CREATE,
           'SinkUpdate': schemas.SINK_UPDATE,
           'Replay': schemas.REPLAY, 'Retry': schemas.RETRY,
-          'CorrectionCreate': schemas.CORRECTION_CREATE}
+          'CorrectionCreate': schemas.CORRECTION_CREATE,
+          'PriceListCreate': schemas.PRICE_LIST_CREATE,
+          'PriceListVersionCreate': schemas.PRICE_LIST_VERSION_CREATE,
+          'PlanCreate': schemas.PLAN_CREATE,
+          'SubscriptionCreate': schemas.SUBSCRIPTION_CREATE,
+          'SubscriptionUpdate': schemas.SUBSCRIPTION_UPDATE,
+          'QuoteRequest': schemas.QUOTE}
 QUERIES = {'listSinks': schemas.SINKS_QUERY,
            'listDeadLetters': schemas.DEAD_LETTERS_QUERY,
            'showUsage': schemas.USAGE_QUERY,
            'listResources': schemas.RESOURCES_QUERY,
-           'listCorrections': schemas.CORRECTIONS_QUERY}
+           'listCorrections': schemas.CORRECTIONS_QUERY,
+           'listPriceLists': schemas.CATALOG_QUERY,
+           'listPlans': schemas.CATALOG_QUERY,
+           'listSubscriptions': schemas.SUBSCRIPTIONS_QUERY,
+           'showRatedUsage': schemas.RATED_USAGE_QUERY}
+# Values of the path parameters of every documented path.
+PATH_VALUES = {'resource_type': 'instance', 'number': '1'}
+
+
+def url_of(path):
+    return path.format_map(_Fresh(PATH_VALUES))
+
+
+class _Fresh(dict):
+    """A new UUID for every path parameter without a fixed value."""
+
+    def __missing__(self, key):
+        return uuid.uuid4()
+
+
 ADMIN = {'X-Project-Id': 'p-admin', 'X-Roles': 'admin,member,reader'}
 # Keystone service type of the API (see doc/source/api/index.rst).
 SERVICE_TYPE = 'usage-metering'
@@ -78,10 +103,7 @@ class DocumentTest(base.DBTestCase):
 
     def test_every_documented_operation_is_served(self):
         for path, method, operation in operations(self.document):
-            url = path.format(sink_id=uuid.uuid4(),
-                              correction_id=uuid.uuid4(),
-                              resource_type='instance',
-                              resource_id=uuid.uuid4())
+            url = url_of(path)
             response = self.app.request(url, method=method.upper(),
                                         headers=ADMIN, expect_errors=True)
             # An unknown sink or resource is a 404 from the controller,
@@ -99,10 +121,7 @@ class DocumentTest(base.DBTestCase):
             if path == '/healthcheck':
                 continue  # oslo.middleware's, which answers any method
             documented = {m.upper() for m in item if m != 'parameters'}
-            url = path.format(sink_id=uuid.uuid4(),
-                              correction_id=uuid.uuid4(),
-                              resource_type='instance',
-                              resource_id=uuid.uuid4())
+            url = url_of(path)
             for method in sorted(methods - documented):
                 response = self.app.request(url, method=method,
                                             headers=ADMIN,
