@@ -12,6 +12,7 @@
 """The client of the v1 API."""
 
 from scs_metering.client.v1 import base
+from scs_metering.client.v1 import billing
 from scs_metering.client.v1 import corrections
 from scs_metering.client.v1 import reports
 from scs_metering.client.v1 import sinks
@@ -41,3 +42,7 @@ class Client:
         self.resources = reports.ResourceManager(http)
         self.status = reports.StatusManager(http)
         self.corrections = corrections.CorrectionManager(http)
+        self.price_lists = billing.PriceListManager(http)
+        self.plans = billing.PlanManager(http)
+        self.subscriptions = billing.SubscriptionManager(http)
+        self.rating = billing.RatingManager(http)

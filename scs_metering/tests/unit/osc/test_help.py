@@ -29,6 +29,14 @@ COMMANDS = {
     'metering correction void', 'metering correction end',
     'metering correction start', 'metering correction remeter',
     'metering correction list', 'metering correction show',
+    'metering price-list create', 'metering price-list list',
+    'metering price-list show', 'metering price-list version create',
+    'metering price-list version list', 'metering price-list version show',
+    'metering plan create', 'metering plan list', 'metering plan show',
+    'metering plan delete', 'metering subscription create',
+    'metering subscription list', 'metering subscription show',
+    'metering subscription set', 'metering rating show',
+    'metering rating quote',
 }
 
 
