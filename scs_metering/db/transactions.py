@@ -114,8 +114,29 @@ class WindowTransaction(Transaction):
         """Clear the marks that no ingest has moved since they were read."""
 
     @abc.abstractmethod
-    def overlapping(self, resource_type, start, end):
-        """(resource, periods) of the resources alive in [start, end)."""
+    def overlapping(self, resource_type, start, end, with_plain=True):
+        """(resource, periods) of the resources alive in [start, end).
+
+        Without ``with_plain``, those add_plain_records writes are left
+        out.
+        """
+
+    @abc.abstractmethod
+    def add_plain_records(self, meter, resource_type, start, end, group_of,
+                          sinks_matching):
+        """Store a lifecycle meter's records of the plain resources.
+
+        A resource is plain in a window when one of its periods spans the
+        whole window and no other touches it. ``group_of(project_id,
+        user_id, attributes, provenance)`` gives the record of such a
+        period (its resource and id left out) and a function of the
+        resource id giving the record id, or None when the meter bills
+        nothing for it. Each record is stored as revision 1, with an
+        outbox entry for every sink ``sinks_matching(record)`` returns
+        and the rollup in step, as add_records would. Set-wise: the cost
+        in Python is a narrow row and an id per resource. Returns how
+        many records were written.
+        """
 
     @abc.abstractmethod
     def current_records(self, meter, pks, start, end):

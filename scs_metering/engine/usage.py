@@ -36,9 +36,15 @@ def record_id(meter, resource_type, resource_id, window_start, group,
     a correction to its stored record by content (identity below), not by
     id.
     """
-    return ev.stable_id('usage', meter, resource_type, resource_id,
-                        timeutils.isoformat(window_start),
-                        _sorted_json(group), _sorted_json(user_id))
+    return record_ids(meter, resource_type, window_start, group,
+                      user_id)(resource_id)
+
+
+def record_ids(meter, resource_type, window_start, group, user_id=None):
+    """record_id as a function of the resource id, the rest hashed once."""
+    return ev.stable_ids(('usage', meter, resource_type), (
+        timeutils.isoformat(window_start), _sorted_json(group),
+        _sorted_json(user_id)))
 
 
 def identity(record):
@@ -136,3 +142,29 @@ def lifecycle_records(meter, resource_type, resource_id, periods,
                    attributes, seconds * volume, period.provenance, seconds)
     return groups.records(resource_type, resource_id, window_start,
                           window_end)
+
+
+def plain_group(meter, resource_type, window_start, window_end):
+    """The record of a period spanning a whole window, by its group.
+
+    Returns the ``group_of`` of WindowTransaction.add_plain_records: a
+    function of a period's owner, attributes and provenance giving the
+    record lifecycle_records makes of it alone (its resource id left out)
+    and the record id as a function of the resource id, or None when the
+    meter bills nothing for it. The same rules, so the same records.
+    """
+    def group_of(project_id, user_id, attributes, provenance):
+        period = models.Period(
+            start=window_start, end=None, provenance=provenance,
+            snapshot=models.Snapshot(project_id, user_id,
+                                     tuple(sorted(attributes.items()))))
+        records = lifecycle_records(meter, resource_type, None, [period],
+                                    window_start, window_end)
+        if not records:
+            return None
+        record, = records
+        return record, record_ids(
+            meter.name, resource_type, window_start,
+            dict(record.attributes, project_id=record.project_id),
+            record.user_id)
+    return group_of

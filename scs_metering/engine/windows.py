@@ -154,24 +154,31 @@ class WindowCloser:
                 self._first_window(meter))))
         stop = timeutils.window_floor(horizon, meter.window)
         written = 0
+        sinks = filters.matching_sinks(tx.sinks)
         for count, (start, end) in enumerate(
                 _windows(closed, stop, meter.window)):
             if count == self.batch_windows:
                 return written, True
+            if not meter.sampled:
+                written += tx.add_plain_records(
+                    meter, resource_type, start, end,
+                    usage.plain_group(meter, resource_type, start, end),
+                    sinks)
             records = self._window(tx, resource_type, meter, start, end)
-            tx.add_records(records, filters.matching_sinks(tx.sinks))
+            tx.add_records(records, sinks)
             tx.set_closed_until(meter, end)
             written += len(records)
         return written, False
 
     @staticmethod
     def _window(tx, resource_type, meter, start, end):
+        """Records of the window that add_plain_records left to Python."""
         if meter.sampled:
             return samples.window_records(tx, meter, resource_type, start,
                                           end)
         return [(r, resource.pk, None)
-                for resource, periods in tx.overlapping(resource_type, start,
-                                                        end)
+                for resource, periods in tx.overlapping(
+                    resource_type, start, end, with_plain=False)
                 for r in usage.lifecycle_records(
                     meter, resource_type, resource.resource_id, periods,
                     start, end)]

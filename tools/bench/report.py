@@ -135,15 +135,29 @@ def windows(data):
                 max(found['baseline_seconds']['median'], 0.01),
                 found['cpu_seconds']['median'] /
                 max(found['baseline_cpu_seconds']['median'], 0.01)),
+            _python_path(found),
             '%d (%d)' % (found['peak_rss_mib']['median'],
                          found['baseline_peak_rss_mib']['median']),
             ', '.join('%.1f' % v for v in found['loadavg'])])
     return conditions(data) + '\n' + table(
         ['Database', 'Close %d servers, median (runs)' % data['servers'],
          'CPU of the closer', 'CPU us/record', 'Reading alone (baseline)',
-         'Ratio', 'Peak RSS MiB (reading alone)',
-         'Load average after each run (closer runs, then reading)'],
+         'Ratio', 'All in Python (baseline): time, CPU, closer faster by',
+         'Peak RSS MiB (reading alone)',
+         'Load average after each run (closer, reading, all in Python)'],
         rows)
+
+
+def _python_path(found):
+    """The closer without its set-wise path, and how much faster it is."""
+    python = found.get('python_seconds')
+    if python is None:
+        return '-'
+    cpu = found['python_cpu_seconds']
+    return '%s, CPU %s; x%.1f (CPU x%.1f)' % (
+        runs(python, ' s', 1), runs(cpu, ' s', 1),
+        python['median'] / max(found['seconds']['median'], 0.01),
+        cpu['median'] / max(found['cpu_seconds']['median'], 0.01))
 
 
 def reconcile(data):

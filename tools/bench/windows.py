@@ -21,15 +21,18 @@ N usage records, N outbox entries and the rollup rows, in the closer's
 own transactions. The database is rebuilt for every run (and analyzed on
 PostgreSQL, as autovacuum would have). The baseline is the same process
 reading the window's periods through the closer's own query
-(WindowTransaction.overlapping), writing nothing. Wall time, the process's
-CPU time (without the database server's on PostgreSQL) and peak RSS
-(ru_maxrss) of each; medians of --runs runs, alternating baseline and
-closer, with the load average after each; CPU per record is the
-closer's CPU over N. The run checks that every server got one record of
-3600 seconds, and one outbox entry.
+(WindowTransaction.overlapping), writing nothing. A second baseline is the
+closer without its set-wise path (add_plain_records switched off, as in
+scs_metering/tests/functional/test_plain_windows.py): every record built
+in Python, as before issue 18. Wall time, the process's CPU time (without
+the database server's on PostgreSQL) and peak RSS (ru_maxrss) of each;
+medians of --runs runs, alternating the three, with the load average
+after each; CPU per record is the closer's CPU over N. The run checks
+that every server got one record of 3600 seconds, and one outbox entry.
 """
 
 import argparse
+import contextlib
 import datetime
 import json
 import os
@@ -37,6 +40,7 @@ import resource
 import sys
 import tempfile
 import time
+from unittest import mock
 
 import sqlalchemy as sa
 
@@ -51,6 +55,9 @@ import _common
 import reconcile
 
 HOUR = datetime.timedelta(hours=1)
+# What a run measures: reading the periods alone, the closer without its
+# set-wise path, the closer.
+READ, PYTHON, CLOSE = 'read', 'python', 'close'
 
 
 def prepare(url, count, directory):
@@ -63,7 +70,18 @@ def prepare(url, count, directory):
     connection.dispose()
 
 
-def measure(url, baseline):
+@contextlib.contextmanager
+def _python_path():
+    """The closer without its set-wise path: every record from Python."""
+    with mock.patch('scs_metering.db.sqlalchemy.plain.PlainWindows.'
+                    'add_plain_records', lambda *args: 0), \
+            mock.patch('scs_metering.db.sqlalchemy.plain.plain_pks',
+                       lambda *args: sa.select(
+                           models.Period.resource_pk).where(sa.false())):
+        yield
+
+
+def measure(url, baseline, python_path=False):
     """One run in this process; print seconds and peak RSS as JSON."""
     conf = reconcile._conf(url)
     connection = db_api.get_connection(conf, url)
@@ -76,6 +94,10 @@ def measure(url, baseline):
                         tx.overlapping('instance', reconcile.T0,
                                        reconcile.T0 + HOUR))
         report = {'rows': found}
+    elif python_path:
+        closer = windows.WindowCloser(connection, definitions)
+        with _python_path():
+            report = {'records': closer.run(until=reconcile.T0 + HOUR)}
     else:
         closer = windows.WindowCloser(connection, definitions)
         report = {'records': closer.run(until=reconcile.T0 + HOUR)}
@@ -103,7 +125,7 @@ def check(url, count):
                      records, wrong or 0, entries, count))
 
 
-def _run(backend, count, baseline):
+def _run(backend, count, mode):
     with tempfile.TemporaryDirectory() as directory:
         if backend == 'sqlite':
             url = 'sqlite:///%s' % os.path.join(directory, 'bench.sqlite')
@@ -112,8 +134,9 @@ def _run(backend, count, baseline):
             url, drop = base.create_database(backend)
         try:
             prepare(url, count, directory)
-            result = reconcile.child('windows', url, baseline)
-            if not baseline:
+            result = reconcile.child('windows', url, mode == READ, *(
+                ['--python-path'] if mode == PYTHON else []))
+            if mode != READ:
                 check(url, count)
             return result
         finally:
@@ -131,11 +154,13 @@ def main(argv):
     parser.add_argument('--quick', action='store_true',
                         help='a CI-sized run: 2000 servers, one run')
     parser.add_argument('--database', help=argparse.SUPPRESS)
+    parser.add_argument('--python-path', action='store_true',
+                        help=argparse.SUPPRESS)
     reconcile.add_child_arguments(parser)
     _common.add_arguments(parser)
     args = parser.parse_args(argv)
     if args.child:
-        return measure(args.database, args.baseline)
+        return measure(args.database, args.baseline, args.python_path)
     if args.quick:
         args.servers, args.runs = 2000, 1
     results = _common.Results('windows', args, __doc__)
@@ -145,13 +170,13 @@ def main(argv):
         if backend != 'sqlite' and not base.reachable(backend):
             print('windows: %s is not reachable, skipped' % backend)
             continue
-        runs = {True: [], False: []}
+        runs = {READ: [], PYTHON: [], CLOSE: []}
         for _ in range(args.runs):
-            for baseline in (True, False):
-                one = _run(backend, args.servers, baseline)
+            for mode in (READ, PYTHON, CLOSE):
+                one = _run(backend, args.servers, mode)
                 one['loadavg'] = _common.loadavg()
-                runs[baseline].append(one)
-        close, read = runs[False], runs[True]
+                runs[mode].append(one)
+        close, read, python = runs[CLOSE], runs[READ], runs[PYTHON]
         figures = {
             'seconds': _common.figure([r['seconds'] for r in close]),
             'cpu_seconds': _common.figure([r['cpu_seconds'] for r in close]),
@@ -164,18 +189,23 @@ def main(argv):
                 [r['cpu_seconds'] for r in read]),
             'baseline_peak_rss_mib': _common.figure(
                 [r['peak_rss_mib'] for r in read], 0),
-            'loadavg': [r['loadavg'][0] for r in close + read]}
+            'python_seconds': _common.figure([r['seconds'] for r in python]),
+            'python_cpu_seconds': _common.figure(
+                [r['cpu_seconds'] for r in python]),
+            'loadavg': [r['loadavg'][0] for r in close + read + python]}
         results['figures'][backend] = figures
         print('%s: close one hourly window of %d servers: %.1f s, CPU '
               '%.1f s (%.0f us/record) (reading its rows alone %.1f s, '
-              'x%.1f), peak RSS %.0f MiB (reading alone %.0f MiB); runs %s; '
-              'load average %s' % (
+              'x%.1f; all in Python %.1f s, CPU %.1f s), peak RSS %.0f MiB '
+              '(reading alone %.0f MiB); runs %s; load average %s' % (
                   backend, args.servers, figures['seconds']['median'],
                   figures['cpu_seconds']['median'],
                   figures['cpu_us_per_record']['median'],
                   figures['baseline_seconds']['median'],
                   figures['seconds']['median'] /
                   max(figures['baseline_seconds']['median'], 0.01),
+                  figures['python_seconds']['median'],
+                  figures['python_cpu_seconds']['median'],
                   figures['peak_rss_mib']['median'],
                   figures['baseline_peak_rss_mib']['median'],
                   ', '.join('%.1f' % r for r in figures['seconds']['runs']),

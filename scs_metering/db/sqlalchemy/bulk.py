@@ -50,7 +50,8 @@ def insert(session, model, values):
         return
     connection = session.connection()
     dialect = connection.dialect
-    table = model.__table__
+    # A model, or a plain (temporary) table.
+    table = getattr(model, '__table__', model)
     if dialect.name == 'sqlite':
         return _executemany(connection, table, values)
     if dialect.name != 'postgresql' or dialect.driver != 'psycopg2':

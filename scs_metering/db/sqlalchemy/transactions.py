@@ -29,6 +29,7 @@ from scs_metering.db import models as api_models
 from scs_metering.db.sqlalchemy import bulk
 from scs_metering.db.sqlalchemy import delivery
 from scs_metering.db.sqlalchemy import models
+from scs_metering.db.sqlalchemy import plain
 from scs_metering.db.sqlalchemy import rollup
 from scs_metering.db.sqlalchemy import rows
 from scs_metering.db.sqlalchemy import sample_reads
@@ -214,7 +215,7 @@ class IngestTransaction(_Transaction, transactions.IngestTransaction):
 
 
 class WindowTransaction(_Transaction, sample_reads.SampleReads,
-                        transactions.WindowTransaction):
+                        plain.PlainWindows, transactions.WindowTransaction):
     """Closes windows of some meters, and corrects closed ones."""
 
     def __init__(self, connection, session, meters):
@@ -263,8 +264,11 @@ class WindowTransaction(_Transaction, sample_reads.SampleReads,
                 models.Resource.dirty_gen == state.dirty_gen).values(
                 dirty_from=None))
 
-    def overlapping(self, resource_type, start, end):
+    def overlapping(self, resource_type, start, end, with_plain=True):
         """(resource, periods) of resources alive in [start, end).
+
+        Without ``with_plain``, those add_plain_records writes are left
+        out.
 
         The resources carry their key only, the periods what usage
         reads. Rows are streamed as plain rows: a window of a large cloud
@@ -286,6 +290,9 @@ class WindowTransaction(_Transaction, sample_reads.SampleReads,
             sa.or_(models.Period.ended_at.is_(None),
                    models.Period.ended_at > to_db(start))).order_by(
             models.Period.resource_pk, models.Period.started_at)
+        if not with_plain:
+            query = query.where(models.Period.resource_pk.not_in(
+                plain.plain_pks(resource_type, start, end)))
         current, periods = None, []
         for row in self.session.execute(
                 query.execution_options(yield_per=1000)):
