@@ -11,11 +11,11 @@
 # under the License.
 """The runs of the resilience suite: how big, and which faults.
 
-SHORT runs in the default functional tests and spares everything other
-tests use at the same time: it closes only its own virtual host's
-connections and refuses connections to its own database only. LONG and
-SCALE_OUT run in ``tox -e chaos``; LONG restarts the RabbitMQ
-application and stops PostgreSQL for real unless
+SHORT and POISON_SHORT run in the default functional tests and spare
+everything other tests use at the same time: they close only their own
+virtual host's connections and refuse connections to their own database
+only. LONG, SCALE_OUT and POISON run in ``tox -e chaos``; LONG restarts
+the RabbitMQ application and stops PostgreSQL for real unless
 SCS_METERING_CHAOS_SHARED is set, for a machine that other test runs
 share.
 """
@@ -34,10 +34,19 @@ SHORT = harness.Profile(
 
 # The poison test (issue 13): valid traffic of every simulated service
 # with every bad input twice, and no other fault, so that whatever goes
-# wrong is the poison's doing.
+# wrong is the poison's doing. Over a thousand valid notifications; it
+# runs in ``tox -e chaos``.
 POISON = harness.Profile(
     name='poison', days=1, projects=12, creates=0.35, deletes=0.01,
     resizes=0.005, faults={f.POISON: 2})
+
+# Its short run in the default functional tests: every bad input once,
+# among a few hundred valid notifications, with the same checks; the
+# reconciliation runs every two simulated hours instead of every hour.
+POISON_SHORT = harness.Profile(
+    name='poison-short', days=0.25, projects=4, creates=0.35,
+    deletes=0.01, resizes=0.005, faults={f.POISON: 1},
+    reconcile_every=2 * harness.HOUR)
 
 
 def shared():
