@@ -257,3 +257,33 @@ RATED_USAGE_QUERY = {
                  'items': {'type': 'string',
                            'pattern': '^[A-Za-z0-9_.:-]{1,64}$'}},
 }
+
+INVOICE_STATUSES = ['draft', 'finalized', 'voided']
+INVOICES_QUERY = dict(
+    PAGE,
+    project_id=NAME,
+    all_projects={'type': 'boolean'},
+    subscription_id=NAME,
+    status={'type': 'string', 'enum': INVOICE_STATUSES},
+    start=TIME,
+    end=TIME,
+)
+INVOICE_QUERY = {'format': {'type': 'string',
+                            'enum': ['json', 'focus', 'html']}}
+INVOICE_INTERIM = {
+    'type': 'object', 'additionalProperties': False,
+    'minProperties': 1, 'maxProperties': 1,
+    'properties': {'subscription_id': NAME, 'project_id': NAME},
+}
+# A reason that says something: not only blanks.
+STATED_REASON = dict(REASON, pattern='\\S')
+INVOICE_VOID = {
+    'type': 'object', 'additionalProperties': False,
+    'required': ['reason'], 'properties': {'reason': STATED_REASON},
+}
+RERATE = {
+    'type': 'object', 'additionalProperties': False,
+    'required': ['start', 'end', 'reason'],
+    'properties': {'start': TIME, 'end': TIME, 'reason': STATED_REASON,
+                   'subscription_id': NAME, 'project_id': NAME},
+}

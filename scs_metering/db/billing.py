@@ -97,6 +97,10 @@ class BillingConnection(metaclass=abc.ABCMeta):
         """Current rated lines, by window start then id."""
 
     @abc.abstractmethod
+    def rated_periods(self, subscription_id, since):
+        """Period starts with a current rated line stored after ``since``."""
+
+    @abc.abstractmethod
     def rated_revisions(self, keys):
         """Rated lines of (id, revision) pairs, keyed by them."""
 
@@ -111,8 +115,13 @@ class BillingConnection(metaclass=abc.ABCMeta):
 
     @abc.abstractmethod
     def invoices(self, subscription_id=None, project_id=None,
-                 domain_id=None, status=None, limit=None, marker=None):
-        """Invoices (models.Invoice) newest period first, with lines."""
+                 domain_id=None, status=None, limit=None, marker=None,
+                 start=None, end=None):
+        """Invoices (models.Invoice) newest period first, with lines.
+
+        ``start`` and ``end`` keep those whose billing period overlaps
+        [start, end).
+        """
 
     @abc.abstractmethod
     def invoice(self, invoice_id):

@@ -22,12 +22,12 @@ from oslo_log import log
 import oslo_messaging
 from oslo_service import service as os_service
 
+from scs_metering.billing import biller
 from scs_metering.common import periodic
 from scs_metering.common import timeutils
 from scs_metering.db import api as db_api
 from scs_metering.definitions import guards
 from scs_metering.definitions import loader
-from scs_metering.engine import billing
 from scs_metering.engine import corrections
 from scs_metering.engine import endpoint
 from scs_metering.engine import ingest
@@ -102,7 +102,7 @@ class Engine(os_service.ServiceBase):
         ]
         if conf.billing.enabled:
             self.workers.append(workers.Rating(
-                billing.Biller(conf, self.connection),
+                biller.Biller(conf, self.connection),
                 conf.billing.interval))
         if conf.throttling.evaluate:
             self.workers.append(workers.Throttling(throttling.Throttler(

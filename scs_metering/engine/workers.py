@@ -20,7 +20,7 @@
   sends.
 - Purging deletes old delivered outbox entries.
 - Rating rates closed usage and issues the invoices that are due
-  (engine/billing.py).
+  (billing/biller.py).
 - Throttling evaluates the throttling rules and enforces their decisions
   (engine/throttling.py).
 """

@@ -15,6 +15,7 @@ import itertools
 
 from scs_metering.policies import base
 from scs_metering.policies import correction
+from scs_metering.policies import invoice
 from scs_metering.policies import plan
 from scs_metering.policies import price_list
 from scs_metering.policies import rating
@@ -30,4 +31,5 @@ def list_rules():
         base.list_rules(), sink.list_rules(), usage.list_rules(),
         resource.list_rules(), status.list_rules(),
         correction.list_rules(), price_list.list_rules(),
-        plan.list_rules(), subscription.list_rules(), rating.list_rules()))
+        plan.list_rules(), subscription.list_rules(), rating.list_rules(),
+        invoice.list_rules()))

@@ -27,6 +27,10 @@ rules = [
     base.rule('rating:get_all_projects', base.ADMIN_OR_SYSTEM_READER,
               'Show the rated usage of all projects (all_projects=true).',
               'GET', '/v1/rated-usage'),
+    base.rule('rating:rerate', base.ADMIN,
+              'Rate a time range again, with a reason; invoiced periods '
+              'are corrected on the next invoice.', 'POST',
+              '/v1/rating/rerate'),
 ]
 
 

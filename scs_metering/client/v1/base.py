@@ -40,8 +40,15 @@ class HTTPClient:
         ``secret`` keeps the request out of keystoneauth1's debug log,
         which prints request bodies as they are.
         """
-        headers = kwargs.setdefault('headers', {})
-        headers.setdefault('Accept', 'application/json')
+        response = self.send(method, path, 'application/json', secret,
+                             **kwargs)
+        if not response.content:
+            return None
+        return response.json()
+
+    def send(self, method, path, accept, secret=False, **kwargs):
+        """The response, of media type ``accept``; errors raise."""
+        kwargs.setdefault('headers', {}).setdefault('Accept', accept)
         try:
             response = self.adapter.request(
                 PREFIX + path, method, raise_exc=False, log=not secret,
@@ -56,9 +63,7 @@ class HTTPClient:
                     self.adapter.region_name or 'any'))
         if response.status_code >= 400:
             raise exceptions.from_response(response, method, path)
-        if not response.content:
-            return None
-        return response.json()
+        return response
 
 
 def next_marker(page):

@@ -139,3 +139,10 @@ class RatingManager(base.Manager):
         if all_projects:
             params['all_projects'] = 'true'
         return self.http.request('GET', '/rated-usage', params=params)
+
+    def rerate(self, start, end, reason, subscription_id=None,
+               project_id=None):
+        """Rate [start, end) again; invoiced periods through corrections."""
+        return self.http.request('POST', '/rating/rerate', json=_body(
+            start=base.time(start), end=base.time(end), reason=reason,
+            subscription_id=subscription_id, project_id=project_id))

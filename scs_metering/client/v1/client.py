@@ -14,6 +14,7 @@
 from scs_metering.client.v1 import base
 from scs_metering.client.v1 import billing
 from scs_metering.client.v1 import corrections
+from scs_metering.client.v1 import invoices
 from scs_metering.client.v1 import reports
 from scs_metering.client.v1 import sinks
 
@@ -46,3 +47,4 @@ class Client:
         self.plans = billing.PlanManager(http)
         self.subscriptions = billing.SubscriptionManager(http)
         self.rating = billing.RatingManager(http)
+        self.invoices = invoices.InvoiceManager(http)

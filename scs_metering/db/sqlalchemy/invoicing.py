@@ -169,6 +169,15 @@ class InvoicingMixin:
                 query = query.limit(limit)
             return [_rated(r) for r in session.scalars(query)]
 
+    def rated_periods(self, subscription_id, since):
+        table = models.RatedLine
+        with self._reader() as session:
+            return {from_db(start) for start in session.scalars(
+                sa.select(table.period_start).distinct().where(
+                    table.subscription_id == subscription_id,
+                    table.current.is_(True),
+                    table.created_at > to_db(since)))}
+
     def rated_revisions(self, keys):
         table = models.RatedLine
         found = {}
@@ -213,7 +222,8 @@ class InvoicingMixin:
         return self.invoice(doc['id']), True
 
     def invoices(self, subscription_id=None, project_id=None,
-                 domain_id=None, status=None, limit=None, marker=None):
+                 domain_id=None, status=None, limit=None, marker=None,
+                 start=None, end=None):
         table = models.Invoice
         query = sa.select(table).order_by(table.period_start.desc(),
                                           table.created_at.desc(),
@@ -224,6 +234,10 @@ class InvoicingMixin:
                               (table.status, status)):
             if value is not None:
                 query = query.where(column == value)
+        if start is not None:
+            query = query.where(table.period_end > to_db(start))
+        if end is not None:
+            query = query.where(table.period_start < to_db(end))
         with self._reader() as session:
             found = list(session.scalars(query))
             if marker is not None:

@@ -15,8 +15,8 @@ import concurrent.futures
 
 import testscenarios
 
+from scs_metering.billing import biller
 from scs_metering.db import api as db_api
-from scs_metering.engine import billing
 from scs_metering.tests.functional import base
 from scs_metering.tests.unit import test_billing_engine as unit
 
@@ -45,7 +45,7 @@ class BillingEngineTest(unit.Scenario, base.FunctionalTestCase):
         self.store.close(unit.FEB + 2 * unit.HOUR)
         other = db_api.get_connection(self.conf)
         self.addCleanup(other.dispose)
-        billers = [self.biller, billing.Biller(self.conf, other)]
+        billers = [self.biller, biller.Biller(self.conf, other)]
         with concurrent.futures.ThreadPoolExecutor(2) as pool:
             issued = list(pool.map(
                 lambda b: b.run(now=unit.FEB + 2 * unit.HOUR), billers))

@@ -20,8 +20,8 @@ SQLite and in the functional tests on PostgreSQL and MariaDB.
 import datetime
 import decimal
 
+from scs_metering.billing import biller
 from scs_metering.db import models
-from scs_metering.engine import billing
 from scs_metering.rating import errors
 from scs_metering.tests import base
 from scs_metering.tests import push
@@ -54,7 +54,7 @@ class Scenario:
         c.put_subscription(models.Subscription(
             id='sub-1', document=document, started_at=JAN,
             project_id='p1'), JAN)
-        self.biller = billing.Biller(self.conf, c)
+        self.biller = biller.Biller(self.conf, c)
 
     def usage(self, t0, count, prefix='vm'):
         self.store.ingest(push.vm_lives(t0, count, prefix))
@@ -83,7 +83,7 @@ class Scenario:
                 meter='instance', project_id='p1')), D(0)))
         # Running again, or from another engine, issues nothing more.
         self.assertEqual([], self.biller.run(now=FEB + 3 * HOUR))
-        self.assertEqual([], billing.Biller(
+        self.assertEqual([], biller.Biller(
             self.conf, self.connection).run(now=FEB + 3 * HOUR))
         self.assertEqual(1, len(self.connection.invoices()))
 
@@ -123,13 +123,15 @@ class Scenario:
         [january] = self.biller.run(now=FEB + datetime.timedelta(days=10))
         self.assertEqual(('0.00', []), (january.document['total'],
                                         january.document['lines']))
-        interim = self.biller.interim('sub-1',
-                                      now=FEB + datetime.timedelta(days=10))
+        interim, new = self.biller.interim(
+            'sub-1', now=FEB + datetime.timedelta(days=10))
         self.assertEqual(('draft', 'interim', '0.50'), (
             interim.status, interim.document['kind'],
             interim.document['total']))
         # Asked again for the same closed window: the same invoice.
-        self.assertEqual(interim.id, self.biller.interim('sub-1').id)
+        self.assertTrue(new)
+        self.assertEqual((interim.id, False), (lambda i, n: (i.id, n))(
+            *self.biller.interim('sub-1')))
         self.biller.finalize(interim.id)
         self.store.close(MAR + 2 * HOUR)
         [final] = self.biller.run(now=MAR + 2 * HOUR)
@@ -152,7 +154,7 @@ class Scenario:
             started_at=JAN, project_id='p1'), JAN)
         self.usage(JAN + datetime.timedelta(days=14), 1)
         self.store.close(FEB + 2 * HOUR)
-        with self.assertLogs('scs_metering.engine.billing') as logs:
+        with self.assertLogs('scs_metering.billing.biller') as logs:
             [invoice] = self.biller.run(now=FEB + 2 * HOUR)
         self.assertEqual('sub-1', invoice.document['subscription_id'])
         self.assertIn('Subscription sub-0 is not billed: plan gone',

@@ -21,9 +21,9 @@ import datetime
 import decimal
 import functools
 
+from scs_metering.billing import biller
 from scs_metering.db import api as db_api
 from scs_metering.db import models
-from scs_metering.engine import billing
 from scs_metering.rating import invoices
 from scs_metering.rating import rate
 from scs_metering.tests import base
@@ -35,7 +35,7 @@ D = decimal.Decimal
 
 def rated_lines(rating, period_start):
     """The rating core's RatedUsage as storage keeps them."""
-    return billing.stored_lines(rating, rating.period)
+    return biller.stored_lines(rating, rating.period)
 
 
 class Scenario:

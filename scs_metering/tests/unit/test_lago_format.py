@@ -16,7 +16,7 @@ import decimal
 import json
 import os
 
-from scs_metering.engine import billing
+from scs_metering.billing import biller
 from scs_metering.publisher.formats import lago
 from scs_metering.rating import rate
 from scs_metering.tests import base
@@ -33,7 +33,7 @@ class LagoFormatTest(base.TestCase):
         period = sub.cycle.period(scenario.day(11))
         rating = rate.rate(sub, scenario.plan_map(), scenario.price_lists(),
                            period, records)
-        return billing.stored_lines(rating, period)
+        return biller.stored_lines(rating, period)
 
     def test_shape_is_lagos(self):
         with open(os.path.join(fixtures.ROOT, 'formats', 'lago',

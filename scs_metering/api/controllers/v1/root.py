@@ -14,9 +14,11 @@
 import pecan
 
 from scs_metering.api.controllers.v1 import corrections
+from scs_metering.api.controllers.v1 import invoices
 from scs_metering.api.controllers.v1 import plans
 from scs_metering.api.controllers.v1 import price_lists
 from scs_metering.api.controllers.v1 import rating
+from scs_metering.api.controllers.v1 import rerate
 from scs_metering.api.controllers.v1 import resources
 from scs_metering.api.controllers.v1 import sinks
 from scs_metering.api.controllers.v1 import status
@@ -27,7 +29,7 @@ from scs_metering.api import exception
 
 _RESOURCES = ('sinks', 'usage', 'resources', 'status', 'corrections',
               'price-lists', 'plans', 'subscriptions', 'quote',
-              'rated-usage')
+              'rated-usage', 'invoices')
 
 
 class V1Controller:
@@ -40,6 +42,8 @@ class V1Controller:
     plans = plans.PlansController()
     subscriptions = subscriptions.SubscriptionsController()
     quote = rating.QuoteController()
+    invoices = invoices.InvoicesController()
+    rating = rerate.RatingController()
 
     @pecan.expose(generic=True, template='json')
     def index(self):

@@ -15,8 +15,8 @@ Every figure is worked out by hand in doc/source/admin/billing.rst ("A
 worked example") and in tests/unit/rating/test_golden.py.
 """
 
+from scs_metering.billing import biller
 from scs_metering.common import timeutils
-from scs_metering.engine import billing as engine_billing
 from scs_metering.rating import rate
 from scs_metering.tests.unit.api import billing
 from scs_metering.tests.unit.rating import scenario
@@ -108,7 +108,7 @@ class RatedUsageTest(billing.BillingAPITestCase):
                            scenario.records())
         self.connection.store_rated(
             'sub-1', self.period().start,
-            engine_billing.stored_lines(rating, self.period()),
+            biller.stored_lines(rating, self.period()),
             timeutils.utcnow())
 
     def period(self):

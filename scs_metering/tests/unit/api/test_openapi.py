@@ -33,7 +33,9 @@ BODIES = {'SinkCreate': schemas.SINK_CREATE,
           'PlanCreate': schemas.PLAN_CREATE,
           'SubscriptionCreate': schemas.SUBSCRIPTION_CREATE,
           'SubscriptionUpdate': schemas.SUBSCRIPTION_UPDATE,
-          'QuoteRequest': schemas.QUOTE}
+          'QuoteRequest': schemas.QUOTE,
+          'InvoiceInterim': schemas.INVOICE_INTERIM,
+          'InvoiceVoid': schemas.INVOICE_VOID, 'Rerate': schemas.RERATE}
 QUERIES = {'listSinks': schemas.SINKS_QUERY,
            'listDeadLetters': schemas.DEAD_LETTERS_QUERY,
            'showUsage': schemas.USAGE_QUERY,
@@ -42,7 +44,9 @@ QUERIES = {'listSinks': schemas.SINKS_QUERY,
            'listPriceLists': schemas.CATALOG_QUERY,
            'listPlans': schemas.CATALOG_QUERY,
            'listSubscriptions': schemas.SUBSCRIPTIONS_QUERY,
-           'showRatedUsage': schemas.RATED_USAGE_QUERY}
+           'showRatedUsage': schemas.RATED_USAGE_QUERY,
+           'listInvoices': schemas.INVOICES_QUERY,
+           'showInvoice': schemas.INVOICE_QUERY}
 # Values of the path parameters of every documented path.
 PATH_VALUES = {'resource_type': 'instance', 'number': '1'}
 

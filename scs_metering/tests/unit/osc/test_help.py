@@ -37,6 +37,10 @@ COMMANDS = {
     'metering subscription list', 'metering subscription show',
     'metering subscription set', 'metering rating show',
     'metering rating quote',
+    'metering invoice list', 'metering invoice show',
+    'metering invoice interim', 'metering invoice finalize',
+    'metering invoice void', 'metering invoice download',
+    'metering rating rerate',
 }
 
 

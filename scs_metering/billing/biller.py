@@ -106,19 +106,23 @@ class Biller:
                           exc)
         return issued
 
-    def rate_period(self, sub, catalog, period, until, now, reason=None):
-        """Rate ``period`` up to ``until`` and keep what changed."""
+    def rating(self, sub, catalog, period, until):
+        """Rate ``period`` up to ``until``; storing nothing."""
         records = [r for r in self.connection.current_records(
             project_id=sub.scope[1], start=period.start,
             end=period.end + _LONGEST_WINDOW) if r.window_start < period.end]
-        rating = rate.rate(sub, catalog.plans, catalog.price_lists, period,
-                           records, until=until,
-                           rounding=self.conf.billing.rounding)
+        return rate.rate(sub, catalog.plans, catalog.price_lists, period,
+                         records, until=until,
+                         rounding=self.conf.billing.rounding)
+
+    def rate_period(self, sub, catalog, period, until, now, reason=None):
+        """Rate ``period`` up to ``until`` and keep what changed."""
+        rating = self.rating(sub, catalog, period, until)
         self.connection.store_rated(sub.id, period.start,
                                     stored_lines(rating, period), now, reason)
         return rating
 
-    def _periods(self, sub, closed):
+    def periods(self, sub, closed):
         if sub.scope[0] != 'project_id':
             # Usage records carry no domain: a domain's projects would
             # have to be listed from Keystone first.
@@ -131,14 +135,15 @@ class Biller:
 
     def bill(self, sub, catalog, closed, now):
         """Rate a subscription's recent periods; issue what is due."""
-        periods = self._periods(sub, closed)
+        periods = self.periods(sub, closed)
         standing = {}
         for period in periods:
             standing[period] = [i for i in self.connection.period_invoices(
                 sub.id, period.start) if i.status != models.VOIDED]
-        invoiced = [p for p in periods if _periodic(standing[p], p)]
+        invoiced = [p for p in periods if periodic(standing[p], p)]
         recent = invoiced[-self.conf.billing.correction_periods:] if (
             self.conf.billing.correction_periods) else []
+        recent += self.rerated(sub, invoiced, standing)
         grace = datetime.timedelta(seconds=self.conf.billing.grace_period)
         corrections, issued = [], []
         for period in periods:
@@ -148,7 +153,7 @@ class Biller:
                                       min(closed, period.end), now)
             docs = [i.document for i in standing[period]]
             billed = invoices.billed_state(docs, period)
-            original = _periodic(standing[period], period)
+            original = periodic(standing[period], period)
             if original is not None:
                 corrections += invoices.corrections(rating, billed,
                                                     original.id)
@@ -167,13 +172,35 @@ class Biller:
             if self.conf.billing.auto_finalize and (
                     invoice.status == models.DRAFT):
                 # Also a draft another engine left when it stopped.
-                invoice = self.finalize(invoice.id, now) or invoice
+                try:
+                    invoice = self.finalize(invoice.id, now)
+                except db_api.Conflict:
+                    pass  # another engine finalized it meanwhile
             if new:
                 issued.append(invoice)
         return issued
 
+    def rerated(self, sub, invoiced, standing):
+        """Invoiced periods re-rated since the subscription's last invoice.
+
+        A re-rating on request (billing/operations.py) stores new rated
+        revisions of an old period; its corrections are then due on the
+        next invoice, which this makes the next run compute.
+        """
+        last = max((timeutils.parse(i.document['created_at'])
+                    for found in standing.values() for i in found),
+                   default=None)
+        if last is None:
+            return []
+        changed = self.connection.rated_periods(sub.id, last)
+        return [p for p in invoiced if p.start in changed]
+
     def finalize(self, invoice_id, now=None):
-        """Number and finalize a draft; None if another engine did."""
+        """Number and finalize a draft; db.api's Conflict if not a draft.
+
+        Of two callers finalizing one draft at once, one numbers it and
+        the other gets the Conflict: storage locks the invoice first.
+        """
         now = now or timeutils.utcnow()
         number_format = self.conf.billing.number_format
         issuer = self.conf.billing.issuer
@@ -181,16 +208,14 @@ class Biller:
         def finalize(document, sequence):
             return invoices.finalize(document, number_format.format(
                 issuer=issuer, number=sequence), now)
-        try:
-            return self.connection.finalize_invoice(invoice_id, finalize)
-        except db_api.Conflict:
-            return None
+        return self.connection.finalize_invoice(invoice_id, finalize)
 
     def interim(self, subscription_id, now=None):
-        """A draft interim invoice up to the last closed window.
+        """(A draft interim invoice up to the last closed window, is new).
 
         It covers the end of the period's last invoice to the last closed
-        window; asked twice for the same window, it is the same invoice.
+        window; asked twice for the same window, it is the same invoice,
+        and not new.
         """
         now = now or timeutils.utcnow()
         closed = self.closed_until()
@@ -207,7 +232,7 @@ class Biller:
             sub.id, period.start) if i.status != models.VOIDED]
         for invoice in standing:
             if invoice.slot == interim_slot(until):
-                return invoice
+                return invoice, False
         docs = [i.document for i in standing]
         since = max([timeutils.parse(d['covers_end']) for d in docs],
                     default=max(period.start, sub.start))
@@ -218,12 +243,11 @@ class Biller:
         draft = invoices.build(str(uuid.uuid4()), sub, rating,
                                invoices.billed_state(docs, period), now,
                                since=since)
-        invoice, _new = self.connection.add_invoice(models.Invoice(
+        return self.connection.add_invoice(models.Invoice(
             draft, self.conf.billing.issuer, interim_slot(until)), now)
-        return invoice
 
 
-def _periodic(standing, period):
+def periodic(standing, period):
     """The standing periodic invoice of ``period``, or None."""
     for invoice in standing:
         doc = invoice.document

@@ -1,0 +1,19 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""Billing with storage: rating stored usage and issuing invoices.
+
+The pure rating core (scs_metering.rating) computes; this package feeds
+it what storage holds and keeps what it returns. It lies below both the
+engine, whose worker bills every subscription periodically, and the API,
+which issues interim invoices, finalizes and voids them and re-rates a
+period on request, so that both do it the same way.
+"""
