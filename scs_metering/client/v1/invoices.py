@@ -57,4 +57,3 @@ class InvoiceManager(base.Manager):
         """Void; the answer names the replacement draft (replaced_by)."""
         return self.http.request('POST', '/invoices/%s/void' % base.quote(
             invoice_id), json={'reason': reason})
-
