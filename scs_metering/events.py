@@ -47,6 +47,8 @@ CORRECTION = 'correction'
 PROVENANCES = (NOTIFICATION, AUDIT, RECONCILIATION, CORRECTION)
 
 _NAMESPACE = uuid.UUID('0c4e4f4e-5d0a-4b4e-9a52-7363732d6d74')
+# A UUID's variant nibble (RFC 9562), by the hash's nibble in its place.
+_VARIANT = {'%x' % n: '%x' % (0x8 | n & 0x3) for n in range(16)}
 
 
 def stable_id(*parts):
@@ -69,7 +71,12 @@ def stable_ids(head, tail):
     def stable(middle):
         digest = prefix.copy()
         digest.update((str(middle) + suffix).encode())
-        return str(uuid.UUID(bytes=digest.digest()[:16], version=5))
+        text = digest.hexdigest()
+        # uuid.UUID(bytes=..., version=5) in text, without the object: the
+        # version nibble is 5, the variant's two bits are 10.
+        return '%s-%s-5%s-%s%s-%s' % (
+            text[:8], text[8:12], text[13:16], _VARIANT[text[16]],
+            text[17:20], text[20:32])
     return stable
 
 
