@@ -18,11 +18,32 @@ from the command line and the files to the API and back.
 
 import json
 import os
+import shlex
+import types
 
 from scs_metering.client import exceptions
 from scs_metering.tests.unit.api import test_billing_rating
 from scs_metering.tests.unit.osc import test_commands
 from scs_metering.tests.unit.rating import scenario
+
+GUIDE = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..',
+                     'doc', 'source', 'admin', 'billing.rst')
+
+
+def guide_blocks():
+    """(language, text) of every code block of the billing guide."""
+    found, block = [], None
+    with open(GUIDE) as f:
+        for line in f:
+            if line.startswith('.. code-block:: '):
+                block = [line.split()[-1], []]
+                found.append(block)
+            elif block is not None and (line.startswith('   ') or
+                                        not line.strip()):
+                block[1].append(line[3:])
+            else:
+                block = None
+    return [(lang, ''.join(text).strip()) for lang, text in found]
 
 
 class BillingCommandsTest(test_commands.CommandTestCase):
@@ -91,3 +112,34 @@ class BillingCommandsTest(test_commands.CommandTestCase):
             '--prices-file', prices)))
         self.assertEqual('0.10', version['prices'].machine_readable()[0][
             'unit_price'])
+
+    def test_the_guide_commands_as_written(self):
+        # The guide's "--project p1" is the token's own project.
+        self.app.client_manager.auth_ref = types.SimpleNamespace(
+            project_id='p1', project_name='demo')
+        blocks = guide_blocks()
+        documents = [json.loads(t) for lang, t in blocks if lang == 'json']
+        versions = [d for d in documents
+                    if isinstance(d, dict) and 'effective_from' in d]
+        usage = [d for d in documents
+                 if isinstance(d, list) and d and 'meter' in d[0]]
+        commands = [shlex.split(line)[2:] for lang, text in blocks
+                    if lang == 'console' for line in text.splitlines()
+                    if line.startswith('$ openstack metering')]
+        self.assertEqual(5, len(commands))
+        self.addCleanup(os.chdir, os.getcwd())
+        os.chdir(self.tempdir)
+        self.write('prices.json', versions[0])
+        self.write('usage.json', usage[0])
+        for argv in commands:
+            words = 3 if argv[1] in ('price-list', 'plan', 'subscription',
+                                     'rating') else 2
+            if argv[1:4] == ['price-list', 'version', 'create']:
+                words = 4
+            result = dict(zip(*self.run_command(' '.join(argv[:words]),
+                                                *argv[words:])))
+        self.assertEqual('50.51', result['total'])
+        expected = [t for lang, t in blocks if lang == 'text'][0]
+        self.assertEqual(expected, result['lines'].human_readable())
+        self.assertEqual(['p1'], [s['project_id'] for s in
+                                  self.client.subscriptions.list('p1')])
