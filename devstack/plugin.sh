@@ -32,14 +32,17 @@ function scs_metering_sources {
     echo "${sources[*]}"
 }
 
+# The server, and the client distribution (client/) with the openstack
+# metering commands.
 function install_scs_metering {
     setup_develop "$SCS_METERING_DIR"
+    setup_develop "$SCS_METERING_DIR/client"
 }
 
 # The Horizon panels go into the environment Horizon runs in (DevStack's
-# single virtualenv, which has the server's package and so its client),
-# and their enabled files into Horizon's local/enabled. Horizon collects
-# and compresses its static files after this phase.
+# single virtualenv, which has the client already), and their enabled
+# files into Horizon's local/enabled. Horizon collects and compresses its
+# static files after this phase.
 function install_scs_metering_dashboard {
     setup_develop "$SCS_METERING_DIR/dashboard"
     local enabled

@@ -14,5 +14,5 @@
 Project > Metering > Usage shows a project its metered usage; Admin >
 Metering > Sinks and Service health show an operator where usage goes and
 how the services feeding it are doing. Every number comes from the
-metering API through ``scs_metering.client``, with the user's token.
+metering API through ``scsmeteringclient``, with the user's token.
 """

@@ -11,7 +11,7 @@
 # under the License.
 """The metering API as the panels call it.
 
-``client(request)`` is ``scs_metering.client`` on a keystoneauth1 session
+``client(request)`` is ``scsmeteringclient`` on a keystoneauth1 session
 holding the user's token and the endpoint Horizon's catalog gives, as
 Horizon's own wrappers build theirs. The other functions take that client,
 not a request: the recording tool (tests/record.py) calls them with a
@@ -19,7 +19,7 @@ client of its own, so the answers the view tests replay are those of the
 very requests the panels make.
 
 This module, and enabled/_33000_scs_metering.py which names the client's
-errors for Horizon, are the only ones that import ``scs_metering.client``:
+errors for Horizon, are the only ones that import ``scsmeteringclient``:
 when the client becomes a distribution of its own, they are what
 changes.
 """
@@ -32,9 +32,9 @@ from keystoneauth1 import token_endpoint
 from openstack_auth import utils as auth_utils
 from openstack_dashboard.api import base
 
-from scs_metering.client import exceptions
-from scs_metering.client.v1 import base as client_base
-from scs_metering.client.v1 import client as v1_client
+from scsmeteringclient import exceptions
+from scsmeteringclient.v1 import base as client_base
+from scsmeteringclient.v1 import client as v1_client
 
 SERVICE_TYPE = client_base.SERVICE_TYPE
 # What a call to the API can raise: the API's answers, and keystoneauth1's

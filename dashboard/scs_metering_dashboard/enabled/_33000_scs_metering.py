@@ -12,7 +12,7 @@
 
 # The plugin's application, and the errors of its API client that Horizon
 # treats as recoverable.
-from scs_metering.client import exceptions
+from scsmeteringclient import exceptions
 
 FEATURE = 'scs_metering'
 ADD_INSTALLED_APPS = ['scs_metering_dashboard']

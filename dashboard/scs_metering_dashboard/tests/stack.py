@@ -42,9 +42,9 @@ from cryptography import fernet
 from keystoneauth1 import session as ks_session
 from keystoneauth1 import token_endpoint
 
-from scs_metering.client.v1 import client as v1_client
 from scs_metering.tests import fixtures as fx
 from scs_metering.tests.functional.api import keystone as keystone_mod
+from scsmeteringclient.v1 import client as v1_client
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))))

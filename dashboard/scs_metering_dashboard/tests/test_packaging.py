@@ -27,12 +27,27 @@ import unittest
 
 from packaging import requirements
 
-# What scs_metering.client itself imports beyond the standard library.
-CLIENT_NEEDS = {'keystoneauth1', 'oslo-utils', 'pbr'}
+CLIENT = 'python-scsmeteringclient'
 
 
 def _name(name):
     return re.sub(r'[-_.]+', '-', name).lower()
+
+
+def required(distribution):
+    """The names a distribution requires, its extras left out."""
+    try:
+        lines = importlib.metadata.requires(distribution) or []
+    except importlib.metadata.PackageNotFoundError:
+        return set()
+    found = set()
+    for line in lines:
+        requirement = requirements.Requirement(line)
+        if requirement.marker and not requirement.marker.evaluate(
+                {'extra': ''}):
+            continue
+        found.add(_name(requirement.name))
+    return found
 
 
 def closure(distribution, seen=None):
@@ -41,24 +56,14 @@ def closure(distribution, seen=None):
     if _name(distribution) in seen:
         return seen
     seen.add(_name(distribution))
-    try:
-        required = importlib.metadata.requires(distribution) or []
-    except importlib.metadata.PackageNotFoundError:
-        return seen
-    for line in required:
-        requirement = requirements.Requirement(line)
-        if requirement.marker and not requirement.marker.evaluate(
-                {'extra': ''}):
-            continue
-        closure(requirement.name, seen)
+    for name in required(distribution):
+        closure(name, seen)
     return seen
 
 
 def server_only():
     """What the server requires and Horizon does not bring anyway."""
-    server = {_name(requirements.Requirement(line).name)
-              for line in importlib.metadata.requires('scs-metering')}
-    return server - closure('horizon') - CLIENT_NEEDS
+    return required('scs-metering') - closure('horizon')
 
 
 class RequirementsTest(unittest.TestCase):
@@ -68,11 +73,14 @@ class RequirementsTest(unittest.TestCase):
                               'pecan', 'alembic', 'tooz'}, server_only())
 
     def test_dashboard_brings_none_of_them(self):
-        self.assertEqual(set(), closure('scs-metering-dashboard') &
-                         server_only())
+        brought = closure('scs-metering-dashboard')
+        self.assertIn(_name(CLIENT), brought)
+        self.assertNotIn('scs-metering', brought)
+        self.assertEqual(set(), brought & server_only())
 
     def test_client_needs_are_horizons(self):
-        self.assertLessEqual(CLIENT_NEEDS, closure('horizon'))
+        self.assertIn('keystoneauth1', required(CLIENT))
+        self.assertLessEqual(required(CLIENT), closure('horizon'))
 
 
 # Imports every module of the plugin and uses the client with the server's
@@ -94,7 +102,7 @@ _BLOCKED_RUN = textwrap.dedent('''
         if '.tests' not in info.name:
             importlib.import_module(info.name)
     from keystoneauth1 import session
-    from scs_metering.client.v1 import client
+    from scsmeteringclient.v1 import client
     client.Client(session.Session(), endpoint_override='http://x')
     print(len([m for m in sys.modules if m.startswith('scs_metering')]))
 ''')
@@ -106,6 +114,8 @@ class ImportTest(unittest.TestCase):
         mapping = importlib.metadata.packages_distributions()
         blocked = sorted(module for module, names in mapping.items()
                          if {_name(n) for n in names} & server_only())
+        # And the server itself: the client is a distribution apart.
+        blocked.append('scs_metering')
         self.assertIn('oslo_db', blocked)
         self.assertIn('sqlalchemy', blocked)
         result = subprocess.run(

@@ -96,8 +96,10 @@ class TestDevStackPlugin(base.FunctionalTestCase):
 
     def test_install(self):
         calls = self.phase('stack', 'install')
-        self.assertEqual([('setup_develop', os.path.join(
-            self.tempdir, 'opt', 'scs-metering'))], calls)
+        source = os.path.join(self.tempdir, 'opt', 'scs-metering')
+        self.assertEqual([('setup_develop', source),
+                          ('setup_develop', os.path.join(source, 'client'))],
+                         calls)
 
     def test_install_with_horizon_adds_the_dashboard(self):
         self.env['ENABLED_SERVICES'] = SERVICES + ',horizon'
@@ -113,6 +115,7 @@ class TestDevStackPlugin(base.FunctionalTestCase):
                         enabled)
         calls = self.phase('stack', 'install')
         self.assertEqual([('setup_develop', source),
+                          ('setup_develop', os.path.join(source, 'client')),
                           ('setup_develop', os.path.join(source,
                                                          'dashboard'))],
                          calls)

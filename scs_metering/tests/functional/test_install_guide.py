@@ -23,9 +23,9 @@ import os
 import subprocess
 import sys
 
-from scs_metering.client.v1 import base as client_base
 from scs_metering.tests.functional import base
 from scs_metering.tests.functional import deploy
+from scsmeteringclient.v1 import base as client_base
 
 TOOLS = os.path.join(deploy.REPO, 'tools')
 sys.path.insert(0, TOOLS)

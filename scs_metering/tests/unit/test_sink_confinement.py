@@ -20,7 +20,6 @@ import os
 
 import sqlalchemy as sa
 
-from scs_metering.client import exceptions
 from scs_metering.publisher import base as publisher
 from scs_metering.publisher import confinement
 from scs_metering.publisher import delivery
@@ -30,6 +29,7 @@ from scs_metering.publisher import sql as sql_sink
 from scs_metering.tests import base
 from scs_metering.tests import push
 from scs_metering.tests.unit.client import base as client_base
+from scsmeteringclient import exceptions
 
 T0 = datetime.datetime(2026, 11, 2, 8, 0, tzinfo=datetime.timezone.utc)
 

@@ -23,7 +23,6 @@ import subprocess
 import unittest
 
 from scs_metering.agent import converter
-from scs_metering.client.v1 import base as client_base
 from scs_metering.definitions import loader
 from scs_metering.engine import ingest
 from scs_metering.engine import windows
@@ -32,6 +31,7 @@ from scs_metering.tests import fixtures as fx
 from scs_metering.tests.functional.api import base as api_base
 from scs_metering.tests.functional.api import keystone
 from scs_metering.tests.functional import base
+from scsmeteringclient.v1 import base as client_base
 
 LARGE = ('m1.large', '4', 4, 8192, 80)
 

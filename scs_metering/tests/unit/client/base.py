@@ -23,9 +23,9 @@ from cryptography import fernet
 from keystoneauth1 import session as ks_session
 
 from scs_metering.api import app
-from scs_metering.client.v1 import client
 from scs_metering.command import api as cmd_api
 from scs_metering.tests import base
+from scsmeteringclient.v1 import client
 
 ADMIN = {'X-Project-Id': 'p-admin', 'X-Roles': 'admin,member,reader'}
 READER = {'X-Project-Id': 'p-alpha', 'X-Roles': 'reader'}

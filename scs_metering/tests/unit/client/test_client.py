@@ -21,9 +21,9 @@ from keystoneauth1 import fixture as ks_fixture
 from keystoneauth1.identity import access as access_plugin
 from keystoneauth1 import session as ks_session
 
-from scs_metering.client import exceptions
-from scs_metering.client.v1 import client
 from scs_metering.tests.unit.client import base
+from scsmeteringclient import exceptions
+from scsmeteringclient.v1 import client
 
 HMAC_KEY = 'hmac-0xC0FFEE-never-logged'
 

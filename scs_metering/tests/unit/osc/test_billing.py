@@ -21,10 +21,10 @@ import os
 import shlex
 import types
 
-from scs_metering.client import exceptions
 from scs_metering.tests.unit.api import test_billing_rating
 from scs_metering.tests.unit.osc import test_commands
 from scs_metering.tests.unit.rating import scenario
+from scsmeteringclient import exceptions
 
 GUIDE = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..',
                      'doc', 'source', 'admin', 'billing.rst')

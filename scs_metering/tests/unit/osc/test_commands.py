@@ -24,12 +24,12 @@ import fixtures
 from keystoneauth1 import session as ks_session
 from osc_lib import exceptions
 
-from scs_metering.osc import common
-from scs_metering.osc import plugin
-from scs_metering.osc.v1 import resources
 from scs_metering.tests import base as tests_base
 from scs_metering.tests.unit.client import base
 from scs_metering.tests.unit.osc import test_help
+from scsmeteringclient.osc import common
+from scsmeteringclient.osc import plugin
+from scsmeteringclient.osc.v1 import resources
 
 
 class CommandTestCase(base.ClientTestCase):

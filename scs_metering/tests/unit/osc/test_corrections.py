@@ -15,12 +15,12 @@ import json
 import os
 import shlex
 
-from scs_metering.client import exceptions
 from scs_metering.engine import corrections
 from scs_metering.engine import ingest
 from scs_metering import events as ev
 from scs_metering.tests.unit.osc import test_commands
 from scs_metering.tests.unit import test_ingest
+from scsmeteringclient import exceptions
 
 
 GUIDE = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..',

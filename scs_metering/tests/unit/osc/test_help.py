@@ -15,8 +15,8 @@ import importlib.metadata
 
 import fixtures
 
-from scs_metering.osc.v1 import overview
 from scs_metering.tests import base
+from scsmeteringclient.osc.v1 import overview
 
 COMMANDS = {
     'metering',
@@ -65,7 +65,7 @@ class HelpTest(base.TestCase):
         self.assertEqual(COMMANDS, set(commands()))
         plugins = {e.name: e.value for e in importlib.metadata.entry_points(
             group='openstack.cli.extension')}
-        self.assertEqual('scs_metering.osc.plugin', plugins['metering'])
+        self.assertEqual('scsmeteringclient.osc.plugin', plugins['metering'])
 
     def test_every_command_and_option_is_explained(self):
         for name in sorted(COMMANDS):

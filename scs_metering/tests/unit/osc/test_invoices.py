@@ -14,10 +14,10 @@
 import datetime
 import os
 
-from scs_metering.client import exceptions
 from scs_metering.publisher.formats import focus
 from scs_metering.tests.unit.osc import test_commands
 from scs_metering.tests.unit import test_billing_engine as engine
+from scsmeteringclient import exceptions
 
 DAY = datetime.timedelta(days=1)
 

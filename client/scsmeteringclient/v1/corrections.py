@@ -11,7 +11,7 @@
 # under the License.
 """Corrections of usage, and their audit trail (admin only)."""
 
-from scs_metering.client.v1 import base
+from scsmeteringclient.v1 import base
 
 
 class CorrectionManager(base.Manager):

@@ -16,10 +16,10 @@ import urllib.parse
 
 from keystoneauth1 import adapter
 from keystoneauth1 import exceptions as ks_exc
+from oslo_utils import timeutils
 
-from scs_metering.client import exceptions
-from scs_metering.common import timeutils
-from scs_metering import version
+from scsmeteringclient import exceptions
+from scsmeteringclient import version
 
 # Keystone service type of the API; doc/source/api/index.rst says why.
 SERVICE_TYPE = 'usage-metering'
@@ -81,9 +81,14 @@ def quote(value):
 
 
 def time(value):
-    """A time parameter: a datetime (naive is UTC) or an ISO 8601 string."""
+    """A time parameter: a datetime (naive is UTC) or an ISO 8601 string.
+
+    A datetime goes out as the API writes times: UTC with a Z, in whole
+    seconds. (isoformat, not strftime: glibc's %Y writes year 1 as "1".)
+    """
     if isinstance(value, datetime.datetime):
-        return timeutils.isoformat(timeutils.parse(value))
+        value = timeutils.normalize_time(value).replace(microsecond=0)
+        return value.isoformat() + 'Z'
     return value
 
 

@@ -18,7 +18,7 @@ from cliff import lister
 from cliff import show
 from osc_lib.cli import format_columns
 
-from scs_metering.osc import common
+from scsmeteringclient.osc import common
 
 FIELDS = ('id', 'kind', 'status', 'reason', 'requested_by',
           'requested_project', 'requested_at', 'source', 'resource_type',

@@ -19,7 +19,7 @@ from cliff import lister
 from cliff import show
 from osc_lib.cli import format_columns
 
-from scs_metering.osc import common
+from scsmeteringclient.osc import common
 
 LOG = logging.getLogger(__name__)
 FIELDS = ('id', 'number', 'kind', 'status', 'subscription_id', 'project_id',

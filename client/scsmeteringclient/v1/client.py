@@ -11,12 +11,12 @@
 # under the License.
 """The client of the v1 API."""
 
-from scs_metering.client.v1 import base
-from scs_metering.client.v1 import billing
-from scs_metering.client.v1 import corrections
-from scs_metering.client.v1 import invoices
-from scs_metering.client.v1 import reports
-from scs_metering.client.v1 import sinks
+from scsmeteringclient.v1 import base
+from scsmeteringclient.v1 import billing
+from scsmeteringclient.v1 import corrections
+from scsmeteringclient.v1 import invoices
+from scsmeteringclient.v1 import reports
+from scsmeteringclient.v1 import sinks
 
 
 class Client:
@@ -28,7 +28,7 @@ class Client:
     ``keystoneauth1.adapter.Adapter``::
 
         from keystoneauth1 import loading
-        from scs_metering.client.v1 import client
+        from scsmeteringclient.v1 import client
 
         session = loading.load_session_from_argparse_arguments(args)
         metering = client.Client(session, interface='public')

@@ -13,7 +13,7 @@
 
 from cliff import lister
 
-from scs_metering.osc import common
+from scsmeteringclient.osc import common
 
 PROVENANCE = (('Notification Seconds', 'notification'),
               ('Audit Seconds', 'audit'),

@@ -15,7 +15,7 @@ from cliff import lister
 from cliff import show
 from osc_lib.cli import format_columns
 
-from scs_metering.osc import common
+from scsmeteringclient.osc import common
 
 TABLE = (('Type', 'resource_type'), ('ID', 'resource_id'),
          ('Project', 'project_id'), ('Active', 'active'),

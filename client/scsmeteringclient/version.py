@@ -9,10 +9,7 @@
 # WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 # License for the specific language governing permissions and limitations
 # under the License.
-"""Python client of the scs-metering REST API.
 
-``scs_metering.client.v1.client.Client`` talks to the v1 API on a
-keystoneauth1 session; API errors raise the exceptions of
-``scs_metering.client.exceptions``. The ``openstack metering`` commands
-(``scs_metering.osc``) are built on it.
-"""
+import pbr.version
+
+version_info = pbr.version.VersionInfo('python-scsmeteringclient')

@@ -13,8 +13,8 @@
 
 import json
 
-from scs_metering.client import exceptions
-from scs_metering.client.v1 import base
+from scsmeteringclient import exceptions
+from scsmeteringclient.v1 import base
 
 MERGE_PATCH = 'application/merge-patch+json'
 

@@ -11,7 +11,7 @@
 # under the License.
 """Invoices: list, show, download, interim, finalize, void."""
 
-from scs_metering.client.v1 import base
+from scsmeteringclient.v1 import base
 
 # What download() asks for, by format.
 MEDIA_TYPES = {'focus': 'text/csv', 'html': 'text/html',

@@ -15,7 +15,7 @@ Amounts go to the API as decimal strings, as they come back: pass
 "0.0125", never a float, which the API refuses.
 """
 
-from scs_metering.client.v1 import base
+from scsmeteringclient.v1 import base
 
 
 def _body(**fields):

@@ -22,7 +22,7 @@ import inspect
 
 from cliff import command
 
-from scs_metering.osc import common
+from scsmeteringclient.osc import common
 
 GROUP = 'openstack.metering.v1'
 NAME = 'metering'

@@ -24,7 +24,7 @@ from oslo_utils import importutils
 DEFAULT_API_VERSION = '1'
 API_NAME = 'metering'
 API_VERSION_OPTION = 'os_metering_api_version'
-API_VERSIONS = {'1': 'scs_metering.client.v1.client.Client'}
+API_VERSIONS = {'1': 'scsmeteringclient.v1.client.Client'}
 # A clouds.yaml setting, as for every service type: the API's URL when it
 # is not (or not yet) in the service catalog.
 ENDPOINT_OVERRIDE = 'usage_metering_endpoint_override'

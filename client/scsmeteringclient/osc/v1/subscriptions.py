@@ -15,8 +15,8 @@ from cliff import lister
 from cliff import show
 from osc_lib.cli import format_columns
 
-from scs_metering.osc import common
-from scs_metering.osc.v1 import catalog
+from scsmeteringclient.osc import common
+from scsmeteringclient.osc.v1 import catalog
 
 FIELDS = ('id', 'project_id', 'domain_id', 'plans', 'end', 'anchor_day',
           'timezone', 'customer_ref', 'revision', 'created_at',

@@ -14,7 +14,7 @@
 from cliff import show
 from osc_lib.cli import format_columns
 
-from scs_metering.osc import common
+from scsmeteringclient.osc import common
 
 FIELDS = ('engine_lag_seconds', 'stalled_meters', 'services', 'windows',
           'reconciliation', 'throttling',

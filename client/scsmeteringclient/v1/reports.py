@@ -11,7 +11,7 @@
 # under the License.
 """What the service measured, and how its parts are doing."""
 
-from scs_metering.client.v1 import base
+from scsmeteringclient.v1 import base
 
 
 class UsageManager(base.Manager):

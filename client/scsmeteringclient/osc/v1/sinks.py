@@ -20,8 +20,8 @@ from osc_lib.cli import format_columns
 from osc_lib import exceptions
 from osc_lib import utils
 
-from scs_metering.client import exceptions as client_exc
-from scs_metering.osc import common
+from scsmeteringclient import exceptions as client_exc
+from scsmeteringclient.osc import common
 
 LOG = logging.getLogger(__name__)
 

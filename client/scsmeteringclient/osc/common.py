@@ -20,8 +20,9 @@ from cliff import columns
 from openstack import exceptions as sdk_exc
 from osc_lib import exceptions
 from osc_lib import utils
+from oslo_utils import timeutils
 
-from scs_metering.common import timeutils
+from scsmeteringclient.v1 import base as client_base
 
 # The value of a secret to be asked for on the terminal.
 PROMPT = object()
@@ -96,7 +97,7 @@ class SecretsColumn(columns.FormattableColumn):
 def iso_time(text):
     """A time as the API takes it; without an offset it is UTC."""
     try:
-        return timeutils.isoformat(timeutils.parse(text))
+        return client_base.time(timeutils.parse_isotime(text.strip()))
     except ValueError:
         raise argparse.ArgumentTypeError(
             'not an ISO 8601 time: %r (for example 2026-01-31 or '

@@ -14,8 +14,8 @@
 from cliff import lister
 from cliff import show
 
-from scs_metering.osc import common
-from scs_metering.osc.v1 import sinks
+from scsmeteringclient.osc import common
+from scsmeteringclient.osc.v1 import sinks
 
 TABLE = (('ID', 'id'), ('Kind', 'kind'), ('Record ID', 'record_id'),
          ('Revision', 'revision'), ('Attempts', 'attempts'),

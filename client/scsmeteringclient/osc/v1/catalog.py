@@ -23,7 +23,7 @@ from cliff import lister
 from cliff import show
 from osc_lib.cli import format_columns
 
-from scs_metering.osc import common
+from scsmeteringclient.osc import common
 
 PRICE_LIST_FIELDS = ('id', 'currency', 'description', 'created_at',
                      'versions')
