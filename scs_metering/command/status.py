@@ -23,6 +23,7 @@ import urllib.parse
 from oslo_upgradecheck import upgradecheck
 import yaml
 
+from scs_metering.agent import dlxcheck
 from scs_metering.db import api as db_api
 from scs_metering.definitions import loader
 from scs_metering.publisher import base
@@ -181,11 +182,47 @@ class Checks(upgradecheck.UpgradeCommands):
                               s['reason'])
                           for meter, s in sorted(stalled.items()))))
 
+    def _as_root(self):
+        """This check's own command line, run as root."""
+        return ' '.join(['sudo', os.path.abspath(sys.argv[0])] + [
+            '--config-file %s' % os.path.abspath(path)
+            for path in self.conf.config_file] + ['upgrade', 'check'])
+
+    def _dead_letters(self):
+        by_vhost = dlxcheck.queues(self.conf)
+        if not by_vhost:
+            return Result(Code.SUCCESS, 'No agent queue on RabbitMQ.')
+        hints = ' '.join(dlxcheck.hint(self.conf, v) for v in by_vhost)
+        try:
+            problems = dlxcheck.problems(self.conf)
+        except dlxcheck.Unverifiable as exc:
+            return Result(Code.WARNING, 'Cannot read RabbitMQ\'s policies '
+                          'as this user: %s. To verify that the agent\'s '
+                          'queues dead-letter to %s, run as root on a broker '
+                          'node: %s (or: %s). Without the policy an '
+                          'undecodable notification is dropped instead of '
+                          'quarantined; the admin guide\'s policy is: %s' % (
+                              exc, dlxcheck.deadletter.exchange_name(
+                                  self.conf), self._as_root(),
+                              ' '.join('rabbitmqctl list_policies -p %s' % v
+                                       for v in sorted(by_vhost)), hints))
+        if problems:
+            return Result(Code.FAILURE, '%s. Without a dead-letter '
+                          'exchange RabbitMQ drops an undecodable '
+                          'notification instead of handing it to the '
+                          'agent\'s quarantine. Set the policy: %s' % (
+                              '; '.join(problems), hints))
+        return Result(Code.SUCCESS, 'The policies dead-letter the agent\'s '
+                      'queues (%s) to %s.' % (', '.join(sorted(
+                          q for names in by_vhost.values() for q in names)),
+                          dlxcheck.deadletter.exchange_name(self.conf)))
+
     _upgrade_checks = (
         ('Database schema', _database),
         ('Definitions', _definitions),
         ('Sinks', _sinks),
         ('Stalled meters', _stalled_meters),
+        ('Dead-letter policy', _dead_letters),
     )
 
 

@@ -139,7 +139,9 @@ class TestCommand(base.TestCase):
 
     def run_command(self, database):
         config = self.write_file('scs-metering.conf', (
-            '[DEFAULT]\nstate_path = %s\n[database]\nconnection = %s\n') % (
+            # No RabbitMQ: the host's broker and rabbitmqctl stay out.
+            '[DEFAULT]\nstate_path = %s\ntransport_url = fake://\n'
+            '[database]\nconnection = %s\n') % (
             self.tempdir, database))
         return subprocess.run(
             [base.console_script('scs-metering-status'), '--config-file',
