@@ -27,6 +27,10 @@ import math
 
 TIME = 'time'
 INFORMATION = 'information'
+# Counted things: the meters of API requests (nova's volume I/O, RGW)
+# and of stored objects (object*s). A request is not an object.
+REQUESTS = 'requests'
+OBJECTS = 'objects'
 
 # name: (dimension, size in base units: seconds or bytes). Decimal (SI)
 # and binary (IEC 80000-13) prefixes are kept apart on purpose: a GB is
@@ -49,6 +53,8 @@ SIMPLE_UNITS = {
     'GiB': (INFORMATION, 2 ** 30),
     'TiB': (INFORMATION, 2 ** 40),
     'PiB': (INFORMATION, 2 ** 50),
+    'request': (REQUESTS, 1),
+    'object': (OBJECTS, 1),
 }
 
 _SEPARATORS = ('·', '*')

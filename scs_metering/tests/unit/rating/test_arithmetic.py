@@ -92,8 +92,12 @@ class UnitsTest(base.BaseTestCase):
         # 2**30 / (10**9 * 86400), reduced: 2**14 / (5**9 * 675).
         self.assertEqual((2 ** 14, 5 ** 9 * 675), ratio('GiB*s', 'GB*day'))
         self.assertEqual((1, 1), ratio('B*s', 's*B'))
+        # Counted things: RGW objects over time, API requests.
+        self.assertEqual((1, 3600), ratio('object*s', 'object*hour'))
+        self.assertEqual((1, 1), ratio('request', 'request'))
         for source, target in (('s', 'GiB'), ('s', 'hours'), ('B', 'B*s'),
-                               ('s', 'hour*h'), ('s', '')):
+                               ('s', 'hour*h'), ('s', ''),
+                               ('request', 'object'), ('object*s', 's')):
             self.assertRaises(ValueError, units.conversion, source, target)
 
 

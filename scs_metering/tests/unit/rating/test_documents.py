@@ -195,6 +195,14 @@ class VersionTest(base.BaseTestCase):
             version(price(meter='volume.size', unit='hour')), meters)
         self.assertEqual('prices/0/unit', error.path)
 
+    def test_every_shipped_meter_can_be_priced(self):
+        # RGW's requests and objects were units rating did not know.
+        for name, meter in loader.load_files(
+                loader.shipped_files()).meters.items():
+            pricelist.parse_version(version(price(
+                meter=name, unit=meter.unit, match={}, group_by=[])),
+                {name: meter})
+
     def test_meters_checked_when_known(self):
         for doc, path in [
                 (price(meter='instances'), 'prices/0/meter'),
