@@ -25,10 +25,10 @@ import datetime
 import json
 import os
 
-from scs_metering.client import exceptions
 from scs_metering.db import api as db_api
 from scs_metering.engine import billing
 from scs_metering import service
+from scsmeteringclient import exceptions
 
 from scs_metering_dashboard.tests import record
 from scs_metering_dashboard.tests import recording
