@@ -208,6 +208,9 @@ class InvoicesController:
     def interim_post(self):
         request = pecan.request
         body = validation.body(request, schemas.INVOICE_INTERIM)
+        if 'project_id' in body:
+            # Before the look-up, which would tell about the project.
+            policy.authorize(request, 'invoice:interim', body)
         with answers():
             subscription = self._subscription(request, body)
         policy.authorize(request, 'invoice:interim',
