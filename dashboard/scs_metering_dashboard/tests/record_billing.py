@@ -12,8 +12,9 @@
 """Record the real billing API's answers, for the billing panels.
 
 Runs the stack (stack.py) as record.py does, publishes a price list and a
-plan, subscribes project alpha from 1 November 2026, lets the engine's
-billing worker rate the stack's closed windows, then makes the billing
+plan, subscribes project alpha from 1 November 2026, rates the stack's
+closed windows (a re-rate through the API, with the engine's biller),
+issues and finalizes an interim invoice of alpha, then makes the billing
 calls as each test identity and writes every HTTP exchange to
 recorded/billing-<identity>.json, in record.py's format. Run it again when
 the billing API changes::
@@ -21,13 +22,9 @@ the billing API changes::
     tox -e dashboard-record
 """
 
-import datetime
 import json
 import os
 
-from scs_metering.db import api as db_api
-from scs_metering.engine import billing
-from scs_metering import service
 from scsmeteringclient import exceptions
 
 from scs_metering_dashboard.tests import record
@@ -62,15 +59,14 @@ def catalog(stack):
         project_id=stack.keystone.project_ids['alpha'],
         subscription_id='sub-alpha', customer_ref='CRM-0042',
         timezone='Europe/Berlin')
-    conf = service.new_conf()
-    conf(['--config-file', stack.config], project='scs-metering',
-         default_config_files=[], default_config_dirs=[])
-    connection = db_api.get_connection(conf)
-    try:
-        billing.Biller(conf, connection).run(
-            now=datetime.datetime(2026, 11, 3, tzinfo=datetime.timezone.utc))
-    finally:
-        connection.dispose()
+    # Rated as the engine's worker rates: through the biller, here on
+    # request (the worker would also do it within [billing] interval).
+    api.rating.rerate(NOVEMBER[0], NOVEMBER[1], 'recorded for the dashboard',
+                      subscription_id='sub-alpha')
+    # Alpha's interim invoice up to the closed windows, finalized, as an
+    # operator issues it: what an invoices panel lists, shows, downloads.
+    draft = api.invoices.interim(subscription_id='sub-alpha')
+    api.invoices.finalize(draft['id'])
 
 
 def record_identity(stack, identity):
@@ -94,12 +90,26 @@ def record_identity(stack, identity):
     ]
     if identity == 'admin':
         calls.append(lambda: api.subscriptions.list(all_projects=True))
+        calls.append(lambda: api.invoices.list(all_projects=True))
     for call in calls:
         try:
             call()
         except exceptions.ClientException:
             pass
+    record_invoices(api)
     return recorder.exchanges
+
+
+def record_invoices(api):
+    """The caller's invoices, each shown and downloaded (FOCUS, HTML)."""
+    try:
+        listed = api.invoices.list()
+    except exceptions.ClientException:
+        return
+    for invoice in listed:
+        api.invoices.get(invoice['id'])
+        for fmt in ('focus', 'html'):
+            api.invoices.download(invoice['id'], fmt)
 
 
 def main():
