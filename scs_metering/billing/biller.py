@@ -23,6 +23,8 @@ what storage holds and keeps what it returns:
   ago, gets its periodic invoice, filed under a slot storage keeps
   unique: two engines make one invoice. Re-rated earlier periods that
   differ from what was billed add correction lines to it.
+* Rated line revisions and invoice status changes enter the outbox in
+  the transaction that writes them, for the sinks that take them.
 * An interim invoice, on request, covers the end of the period's last
   invoice to the last closed window.
 
@@ -38,6 +40,7 @@ from oslo_log import log
 from scs_metering.common import timeutils
 from scs_metering.db import api as db_api
 from scs_metering.db import models
+from scs_metering.publisher import filters
 from scs_metering.rating import errors
 from scs_metering.rating import invoices
 from scs_metering.rating import plans as plans_
@@ -119,7 +122,8 @@ class Biller:
         """Rate ``period`` up to ``until`` and keep what changed."""
         rating = self.rating(sub, catalog, period, until)
         self.connection.store_rated(sub.id, period.start,
-                                    stored_lines(rating, period), now, reason)
+                                    stored_lines(rating, period), now,
+                                    filters.matching_sinks, reason=reason)
         return rating
 
     def periods(self, sub, closed):
@@ -208,7 +212,8 @@ class Biller:
         def finalize(document, sequence):
             return invoices.finalize(document, number_format.format(
                 issuer=issuer, number=sequence), now)
-        return self.connection.finalize_invoice(invoice_id, finalize)
+        return self.connection.finalize_invoice(invoice_id, finalize,
+                                                filters.matching_sinks)
 
     def interim(self, subscription_id, now=None):
         """(A draft interim invoice up to the last closed window, is new).

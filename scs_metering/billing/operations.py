@@ -35,6 +35,7 @@ from scs_metering.billing import biller as biller_
 from scs_metering.common import timeutils
 from scs_metering.db import api as db_api
 from scs_metering.db import models
+from scs_metering.publisher import filters
 from scs_metering.rating import currency
 from scs_metering.rating import errors
 from scs_metering.rating import invoices
@@ -74,7 +75,8 @@ def void(biller, invoice_id, reason, now=None):
             'invoice %s is not the last of its billing period: void the '
             'later invoice %s first' % (invoice_id, numbered[-1]))
     voided = connection.void_invoice(
-        invoice_id, lambda doc: invoices.void(doc, reason, now))
+        invoice_id, lambda doc: invoices.void(doc, reason, now),
+        filters.matching_sinks)
     for draft in later:
         # Billed against the voided invoice and never numbered: gone, and
         # issued again after the replacement.
@@ -166,7 +168,7 @@ def _rerate_period(biller, sub, catalog, period, until, now, reason):
     rating = biller.rating(sub, catalog, period, until)
     changed = biller.connection.store_rated(
         sub.id, period.start, biller_.stored_lines(rating, period), now,
-        reason)
+        filters.matching_sinks, reason=reason)
     standing = _standing(biller.connection, sub.id, period)
     original = biller_.periodic(standing, period)
     entry = {'subscription_id': sub.id,

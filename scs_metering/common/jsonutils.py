@@ -29,3 +29,14 @@ class Encoded(str):
 def encoded(value):
     """The canonical JSON of ``value``, encoding it unless it is Encoded."""
     return value if isinstance(value, Encoded) else canonical_json(value)
+
+
+def decimal_text(value):
+    """The wire form of a Decimal: positional notation, no "-0".
+
+    str() would write 1E+1 or 0E-7, which a reader's decimal pattern
+    refuses.
+    """
+    if value == 0:
+        value = value.copy_abs()
+    return format(value, 'f')

@@ -303,7 +303,11 @@ class Connection(billing.BillingConnection,
 
     @abc.abstractmethod
     def outbox_records(self, entries):
-        """The record revisions of outbox entries, by (kind, id, revision)."""
+        """The record revisions of outbox entries, by (kind, id, revision).
+
+        Usage and lifecycle records, rated lines (models.RatedLine) and
+        invoice status changes (models.InvoiceRecord).
+        """
 
     @abc.abstractmethod
     def dead_letters(self, sink_id, limit=100, marker=None):

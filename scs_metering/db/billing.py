@@ -81,13 +81,18 @@ class BillingConnection(metaclass=abc.ABCMeta):
 
     @abc.abstractmethod
     def store_rated(self, subscription_id, period_start, rated, now,
-                    reason=None):
+                    sinks_matching, reason=None):
         """Append what changed in a period's rating; the new revisions.
 
         ``rated`` is the whole period's rating (models.RatedLine without
         revisions). A line equal to its current revision is left alone;
         a changed one gets a new revision; a current line absent from
         ``rated`` gets a revision costing nothing. Never an update.
+
+        Each new revision gets an outbox entry (kind RATED_USAGE) for
+        every sink ``sinks_matching(sinks)(line)`` returns, in the same
+        transaction; ``sinks`` reads the sinks in that transaction
+        (publisher.filters.matching_sinks is such a function).
         """
 
     @abc.abstractmethod
@@ -136,18 +141,21 @@ class BillingConnection(metaclass=abc.ABCMeta):
         """
 
     @abc.abstractmethod
-    def finalize_invoice(self, invoice_id, finalize):
+    def finalize_invoice(self, invoice_id, finalize, sinks_matching):
         """Number a draft and store ``finalize(document, sequence)``.
 
         The issuer's counter is locked and drawn in the same transaction,
         so numbers have no gaps. Conflict unless the invoice is a draft.
+        The models.InvoiceRecord INVOICE_FINALIZED gets its outbox
+        entries in the same transaction, as for store_rated.
         """
 
     @abc.abstractmethod
-    def void_invoice(self, invoice_id, void):
+    def void_invoice(self, invoice_id, void, sinks_matching):
         """Store ``void(document)`` of a finalized invoice.
 
         Its slot is freed for a replacement. Conflict unless finalized.
+        INVOICE_VOIDED goes to the outbox as for finalize_invoice.
         """
 
     @abc.abstractmethod

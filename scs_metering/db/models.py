@@ -208,9 +208,13 @@ class Tracked:
 # parses and checks them; storage keeps them as given and never reads
 # their meaning beyond the fields it indexes.
 
-# Outbox kinds of billing records.
+# Billing record kinds, which are also their outbox kinds: a rated line
+# revision, and an invoice's finalization (its revision 1) and voiding
+# (revision 2). Sinks receive them only when they ask (publisher/filters).
 RATED_USAGE = 'rated_usage'
-INVOICE_TABLE = 'invoice'
+INVOICE_FINALIZED = 'invoice.finalized'
+INVOICE_VOIDED = 'invoice.voided'
+BILLING_KINDS = (RATED_USAGE, INVOICE_FINALIZED, INVOICE_VOIDED)
 # Invoice statuses, as rating.invoices moves them.
 DRAFT = 'draft'
 FINALIZED = 'finalized'
@@ -316,6 +320,16 @@ class RatedLine:
         return all(getattr(self, f) == getattr(other, f)
                    for f in self.CHARGE_FIELDS)
 
+    # As sinks filter and formats name it (not a field).
+    kind = RATED_USAGE
+    # Rated lines are not attached to a resource type.
+    resource_type = None
+
+    @property
+    def replaces(self):
+        return self.revision - 1 if self.revision and self.revision > 1 \
+            else None
+
 
 @dataclasses.dataclass(frozen=True)
 class Invoice:
@@ -336,6 +350,54 @@ class Invoice:
     @property
     def status(self):
         return self.document['status']
+
+
+@dataclasses.dataclass(frozen=True)
+class InvoiceRecord:
+    """An invoice status change as sinks receive it.
+
+    ``kind`` is INVOICE_FINALIZED (revision 1 of the invoice's id) or
+    INVOICE_VOIDED (revision 2, replacing 1). ``document`` is the invoice
+    as that change left it, lines included: a finalization delivered
+    after the invoice was voided still shows it finalized.
+    """
+
+    kind: str
+    document: dict
+    issuer: str
+
+    REVISIONS = {INVOICE_FINALIZED: 1, INVOICE_VOIDED: 2}
+    # Set to None by a voiding; absent before it.
+    VOID_FIELDS = ('voided_at', 'void_reason')
+
+    @classmethod
+    def of(cls, kind, invoice):
+        """The record of ``kind`` of a stored Invoice."""
+        document = invoice.document
+        if kind == INVOICE_FINALIZED and document['status'] == VOIDED:
+            document = dict(document, status=FINALIZED,
+                            **{f: None for f in cls.VOID_FIELDS})
+        return cls(kind, document, invoice.issuer)
+
+    @property
+    def id(self):
+        return self.document['id']
+
+    @property
+    def revision(self):
+        return self.REVISIONS[self.kind]
+
+    @property
+    def replaces(self):
+        return 1 if self.kind == INVOICE_VOIDED else None
+
+    @property
+    def project_id(self):
+        return self.document.get('project_id')
+
+    # Invoices have no meter or resource type: such filters keep them out.
+    meter = None
+    resource_type = None
 
 
 # Correction kinds and states (db/api.py: add_correction).

@@ -16,7 +16,9 @@ with the topic ``options.topic`` (routing key ``<topic>.info``), as any
 oslo.messaging notification listener expects. Its ``message_id`` is
 stable per record revision, so a consumer deduplicates resends on it;
 ``event_type`` is ``scs_metering.<kind>`` and the payload the formatted
-record.
+record. Billing records are named as the billing guide promises tenants'
+notifiers: ``metering.invoice.finalized``, ``metering.invoice.voided``
+and ``metering.rated_usage``.
 
 Sends go through the transport's driver with publisher confirms, not
 through oslo.messaging's Notifier, which logs and drops a failed send: a
@@ -34,6 +36,11 @@ from scs_metering.publisher import base
 from scs_metering.publisher import options
 
 PUBLISHER_ID = 'scs-metering'
+
+
+def event_type(kind):
+    prefix = 'metering' if kind in models.BILLING_KINDS else 'scs_metering'
+    return '%s.%s' % (prefix, kind)
 
 
 class AmqpSink(base.Sink):
@@ -83,7 +90,7 @@ class AmqpSink(base.Sink):
                 'message_id': ev.stable_id('amqp', record.id,
                                            record.revision),
                 'publisher_id': PUBLISHER_ID,
-                'event_type': 'scs_metering.%s' % models.kind_of(record),
+                'event_type': event_type(models.kind_of(record)),
                 'priority': 'INFO',
                 'payload': document,
                 'timestamp': now,

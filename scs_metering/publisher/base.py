@@ -22,6 +22,7 @@ import hashlib
 import json
 
 from scs_metering.common import exception
+from scs_metering.db import models
 
 
 class DeliveryError(Exception):
@@ -68,11 +69,22 @@ class SinkError(exception.MeteringError):
 class Batch:
     """Record revisions of one delivery, already formatted."""
 
-    def __init__(self, records, documents, body, content_type):
+    def __init__(self, records, documents, body, content_type, fmt=None):
         self.records = records
         self.documents = documents  # one dict per record revision
         self.body = body  # the documents encoded by the format, as bytes
         self.content_type = content_type
+        self.format = fmt
+
+    def file_lines(self):
+        """(header of an empty file, lines) for a file, as bytes.
+
+        JSON Lines, one document per line, unless the format writes a
+        file its own way (FOCUS CSV).
+        """
+        if self.format is not None:
+            return self.format.file_lines(self.documents)
+        return b'', json_lines(self.documents)
 
     @property
     def keys(self):
@@ -126,9 +138,16 @@ class Sink(metaclass=abc.ABCMeta):
 
 
 class Format(metaclass=abc.ABCMeta):
-    """How a record looks on the wire; ``options`` are the sink's."""
+    """How a record looks on the wire; ``options`` are the sink's.
+
+    ``kinds`` are the record kinds it renders (a sink's ``kinds`` filter
+    may name no other); ``default_kinds`` those its sinks receive
+    without a ``kinds`` filter.
+    """
 
     content_type = 'application/json'
+    kinds = models.KINDS
+    default_kinds = models.KINDS
 
     def __init__(self, options=None):
         self.options = options or {}
@@ -137,7 +156,24 @@ class Format(metaclass=abc.ABCMeta):
     def document(self, record):
         """A JSON-serialisable dict for one record revision."""
 
+    # The most records one batch may hold (the sink's batch_size is cut
+    # to it), or None.
+    max_batch = None
+    # Whether document() takes the record's previous revision too.
+    needs_previous = False
+
     def encode(self, documents):
         """The body of a batch of documents, as bytes: a JSON array."""
         return json.dumps(documents, sort_keys=True,
                           separators=(',', ':')).encode()
+
+    def file_lines(self, documents):
+        """(header of an empty file, lines) for the file sink."""
+        return b'', json_lines(documents)
+
+
+def json_lines(documents):
+    """Documents as JSON Lines, keys sorted, as bytes."""
+    return b''.join(json.dumps(doc, sort_keys=True,
+                               separators=(',', ':')).encode() + b'\n'
+                    for doc in documents)

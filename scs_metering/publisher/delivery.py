@@ -124,7 +124,9 @@ class Deliverer:
         """(batch size, linger, concurrency) of a sink."""
         defaults = self.conf.publisher
         given = sink['options'] or {}
-        return (given.get('batch_size') or defaults.batch_size,
+        batch_size = given.get('batch_size') or defaults.batch_size
+        limit = loader.format_class(sink['format']).max_batch
+        return (min(batch_size, limit) if limit else batch_size,
                 given.get('linger', defaults.linger),
                 given.get('concurrency') or defaults.concurrency)
 
@@ -181,9 +183,9 @@ class Deliverer:
             found = self.connection.outbox_records(entries)
             records = [found[(e['kind'], e['record_id'], e['revision'])]
                        for e in entries]
-            documents = [fmt.document(r) for r in records]
+            documents = self._documents(fmt, records)
             batch = base.Batch(records, documents, fmt.encode(documents),
-                               fmt.content_type)
+                               fmt.content_type, fmt)
             with Renewal(self.connection, sink, token, lease):
                 driver.send(batch)
         except base.PermanentError as exc:
@@ -208,6 +210,17 @@ class Deliverer:
         LOG.debug('Delivered %d records to sink %s', len(entries),
                   sink['name'])
         return len(entries)
+
+    def _documents(self, fmt, records):
+        if not fmt.needs_previous:
+            return [fmt.document(r) for r in records]
+        # Revision n - 1 of each rated line, for formats that send what
+        # changed (lago).
+        previous = self.connection.rated_revisions(
+            {(r.id, r.revision - 1) for r in records
+             if models.kind_of(r) == models.RATED_USAGE and r.revision > 1})
+        return [fmt.document(r, previous.get((r.id, r.revision - 1)))
+                for r in records]
 
     def _retry(self, sink, token, exc):
         if isinstance(exc, (base.TransientError, base.SinkError)):

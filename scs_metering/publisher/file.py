@@ -11,6 +11,9 @@
 # under the License.
 """The ``file`` sink: JSON lines, one record revision per line.
 
+A format may write its own lines (``focus`` writes CSV rows); a header
+it needs is written once, when the file is empty.
+
 Each batch is appended with a single write under an exclusive lock, then
 flushed to disk. A crash can still tear the last line; the next write
 first cuts the file back to its last complete line, so a reader never
@@ -24,7 +27,6 @@ itself is opened without following one.
 """
 
 import fcntl
-import json
 import os
 import urllib.parse
 
@@ -78,9 +80,7 @@ class FileSink(base.Sink):
         os.ftruncate(fd, 0)
 
     def send(self, batch):
-        lines = b''.join(json.dumps(doc, sort_keys=True,
-                                    separators=(',', ':')).encode() + b'\n'
-                         for doc in batch.documents)
+        header, lines = batch.file_lines()
         try:
             os.makedirs(os.path.dirname(self.path), exist_ok=True)
             if self.confinement is not None:
@@ -94,6 +94,8 @@ class FileSink(base.Sink):
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             self._cut_torn_tail(fd)
+            if header and not os.fstat(fd).st_size:
+                lines = header + lines
             written = os.write(fd, lines)
             if written != len(lines):
                 raise OSError(0, 'short write (%d of %d bytes)' % (

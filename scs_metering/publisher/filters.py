@@ -12,15 +12,25 @@
 """Which records a sink receives.
 
 Each filter is a list of accepted values; an absent or empty filter
-accepts everything. ``kinds`` accepts record kinds, and ``lifecycle`` as
-a short hand for started, changed and ended. Lifecycle records have no
-meter, so a ``meters`` filter keeps them out.
+accepts everything, with one exception: without a ``kinds`` filter a
+sink receives the kinds its format takes by default. For native,
+ceilometer and cloudevents those are usage and lifecycle records, as
+before billing existed; billing records (rated_usage, invoice.finalized,
+invoice.voided) go only to sinks that name them, or ``billing`` for all
+three, and by default to the focus and lago formats, which render only
+those. ``lifecycle`` is a short hand for started, changed and ended.
+Lifecycle records and invoices have no meter, so a ``meters`` filter
+keeps them out.
 """
 
 from scs_metering.db import models
+from scs_metering.publisher import loader
 
 LIFECYCLE = 'lifecycle'
-KIND_NAMES = models.KINDS + (LIFECYCLE,)
+BILLING = 'billing'
+SHORT_HANDS = {LIFECYCLE: models.LIFECYCLE_KINDS,
+               BILLING: models.BILLING_KINDS}
+KIND_NAMES = models.KINDS + models.BILLING_KINDS + (LIFECYCLE, BILLING)
 
 # Filter name -> the record attribute it is matched against.
 FIELDS = {
@@ -51,6 +61,14 @@ def validate(filters):
     return problems
 
 
+def kinds(names):
+    """The record kinds a ``kinds`` filter names, short hands expanded."""
+    found = set()
+    for name in names:
+        found.update(SHORT_HANDS.get(name, (name,)))
+    return found
+
+
 def matching_sinks(sinks):
     """A function giving the sinks that take a record.
 
@@ -59,21 +77,30 @@ def matching_sinks(sinks):
     never reads them.
     """
     def matching(record):
-        return [s for s in sinks() if matches(s['filters'], record)]
+        return [s for s in sinks() if takes(s, record)]
     return matching
 
 
-def matches(filters, record):
-    """True if a record passes a sink's filters."""
+def takes(sink, record):
+    """True if a sink receives a record: its format's kinds, its filters."""
+    return matches(sink['filters'], record,
+                   loader.format_class(sink['format']).default_kinds)
+
+
+def matches(filters, record, default_kinds=models.KINDS):
+    """True if a record passes a sink's filters.
+
+    ``default_kinds`` are the kinds accepted without a ``kinds`` filter.
+    """
+    kind = models.kind_of(record)
+    if not (filters or {}).get('kinds') and kind not in default_kinds:
+        return False
     for name, field in FIELDS.items():
         allowed = (filters or {}).get(name)
         if not allowed:
             continue
         if field == 'kind':
-            kind = models.kind_of(record)
-            if kind not in allowed and not (
-                    LIFECYCLE in allowed and
-                    kind in models.LIFECYCLE_KINDS):
+            if kind not in kinds(allowed):
                 return False
         elif getattr(record, field, None) not in allowed:
             return False

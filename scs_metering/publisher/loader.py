@@ -11,6 +11,8 @@
 # under the License.
 """Loading sink drivers and formats by name, only when a sink needs one."""
 
+import functools
+
 from stevedore import driver
 from stevedore import exception as stevedore_exc
 from stevedore import extension
@@ -43,3 +45,17 @@ def load_sink(definition):
 
 def load_format(name, options=None):
     return _load(FORMATS_NAMESPACE, name, 'format', options or {})
+
+
+@functools.lru_cache(maxsize=None)
+def format_class(name):
+    """The class of a format, without instantiating it.
+
+    Asked for every record written, in its transaction, so it never
+    raises: a format that cannot be loaded is taken to be a plain one
+    (base.Format), and its sink shows the load error when it delivers.
+    """
+    try:
+        return driver.DriverManager(FORMATS_NAMESPACE, name).driver
+    except Exception:
+        return base.Format

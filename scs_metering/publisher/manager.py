@@ -129,7 +129,12 @@ def validate(definition, confinement=None):
         raise base.SinkError('must be a string', 'url')
     for field, message in filters.validate(sink['filters']):
         raise base.SinkError(message, field)
-    loader.load_format(sink['format'], sink['options'])
+    fmt = loader.load_format(sink['format'], sink['options'])
+    wanted = filters.kinds(sink['filters'].get('kinds') or ())
+    if wanted - set(fmt.kinds):
+        raise base.SinkError('format %s renders no %s; it renders %s' % (
+            sink['format'], ', '.join(sorted(wanted - set(fmt.kinds))),
+            ', '.join(fmt.kinds)), 'filters.kinds')
     driver = loader.load_sink(sink)
     try:
         if confinement is not None:
@@ -272,7 +277,7 @@ def replay(connection, sink_id, start, end):
     sink = _stored(connection, sink_id)
     return connection.queue_replay(
         sink_id, start, end,
-        lambda record: filters.matches(sink['filters'], record))
+        lambda record: filters.takes(sink, record))
 
 
 @_by_id

@@ -26,6 +26,8 @@ currency's minor unit. No float is involved anywhere.
 
 import decimal
 
+from scs_metering.common import jsonutils
+
 # 200 significant digits: bounded inputs (40 digits) multiplied by unit
 # factors (under 20 digits) and summed over millions of records stay far
 # below it, so Inexact can only fire on a bug.
@@ -154,11 +156,8 @@ def ratio_text(numerator, denominator, exponent=-12):
         CONTEXT))
 
 
-def text(value):
-    """The wire form of a Decimal: positional notation, no "-0"."""
-    if value == 0:
-        value = value.copy_abs()
-    return format(value, 'f')
+# The wire form of a Decimal: positional notation, no "-0".
+text = jsonutils.decimal_text
 
 
 def exact():

@@ -42,6 +42,27 @@ from_db = timeutils.from_db
 to_db = timeutils.to_db
 
 
+def session_sinks(session):
+    """Every sink definition, read in ``session``."""
+    return [rows.sink(s) for s in session.scalars(sa.select(models.Sink))]
+
+
+def add_outbox(session, now, kind, stored, sinks_matching):
+    """An entry per matching sink of each (record, revision) stored.
+
+    Written in ``session``, so the entries commit with the records or not
+    at all: a sink can neither miss a record nor hear of one rolled back.
+    """
+    now = to_db(now)
+    entries = [{'sink_id': sink['id'], 'kind': kind,
+                'record_id': record.id, 'revision': revision,
+                'state': api_models.PENDING, 'attempts': 0,
+                'next_attempt_at': now, 'created_at': now}
+               for record, revision in stored
+               for sink in sinks_matching(record)]
+    bulk.insert(session, models.Outbox, entries)
+
+
 class OutboxWrites:
     """Record writes of a transaction, each with its outbox entries."""
 
@@ -49,20 +70,11 @@ class OutboxWrites:
 
     def sinks(self):
         if self._sinks is None:
-            self._sinks = [rows.sink(s) for s in self.session.scalars(
-                sa.select(models.Sink))]
+            self._sinks = session_sinks(self.session)
         return self._sinks
 
     def _add_outbox(self, kind, stored, sinks_matching):
-        """An entry per matching sink of each (record, revision) stored."""
-        now = to_db(self.now)
-        entries = [{'sink_id': sink['id'], 'kind': kind,
-                    'record_id': record.id, 'revision': revision,
-                    'state': api_models.PENDING, 'attempts': 0,
-                    'next_attempt_at': now, 'created_at': now}
-                   for record, revision in stored
-                   for sink in sinks_matching(record)]
-        bulk.insert(self.session, models.Outbox, entries)
+        add_outbox(self.session, self.now, kind, stored, sinks_matching)
 
     def current_lifecycle(self, pks):
         """Current lifecycle record revisions, {resource pk: {id: record}}."""
@@ -326,8 +338,10 @@ class DeliveryMixin:
 
         Usage and lifecycle records are read with the same key; a record
         missing here was deleted with its resource type's retention.
+        Rated lines and invoices are read by the billing half
+        (db/sqlalchemy/invoicing.py).
         """
-        found = {}
+        found = self.billing_outbox_records(entries)
         with self._reader() as session:
             for kind, model, convert in (
                     (api_models.USAGE_TABLE, models.UsageRecord,

@@ -30,6 +30,7 @@ from scs_metering.common import timeutils
 from scs_metering.db import api
 from scs_metering.db import models as api_models
 from scs_metering.db.sqlalchemy import billing_models as models
+from scs_metering.db.sqlalchemy import delivery
 from scs_metering.db.sqlalchemy import rows
 
 to_db = timeutils.to_db
@@ -99,7 +100,7 @@ class InvoicingMixin:
 
     @api.retry_on_conflict
     def store_rated(self, subscription_id, period_start, rated, now,
-                    reason=None):
+                    sinks_matching, reason=None):
         table = models.RatedLine
         with self._writer() as session:
             current = {row.id: row for row in session.scalars(
@@ -133,11 +134,17 @@ class InvoicingMixin:
                     table.pk.in_(chunk)).values(current=False))
             for chunk in rows.chunks(inserts):
                 session.execute(sa.insert(table), chunk)
-        return [api_models.RatedLine(**dict(
-            values, period_start=from_db(values['period_start']),
-            window_start=from_db(values['window_start']),
-            window_end=from_db(values['window_end']),
-            created_at=from_db(values['created_at']))) for values in inserts]
+            stored = [api_models.RatedLine(**dict(
+                values, period_start=from_db(values['period_start']),
+                window_start=from_db(values['window_start']),
+                window_end=from_db(values['window_end']),
+                created_at=from_db(values['created_at'])))
+                for values in inserts]
+            delivery.add_outbox(
+                session, now, api_models.RATED_USAGE,
+                [(line, line.revision) for line in stored],
+                self._matching(session, sinks_matching))
+        return stored
 
     def rated_lines(self, subscription_id=None, project_id=None,
                     period_start=None, start=None, end=None, limit=None,
@@ -177,6 +184,40 @@ class InvoicingMixin:
                     table.subscription_id == subscription_id,
                     table.current.is_(True),
                     table.created_at > to_db(since)))}
+
+    @staticmethod
+    def _matching(session, sinks_matching):
+        """``sinks_matching`` over the sinks as this session reads them."""
+        return sinks_matching(lambda: delivery.session_sinks(session))
+
+    def billing_outbox_records(self, entries):
+        """Rated lines and invoice records of outbox entries.
+
+        Keyed by (kind, id, revision), as DeliveryMixin.outbox_records.
+        """
+        rated = {(e['record_id'], e['revision']) for e in entries
+                 if e['kind'] == api_models.RATED_USAGE}
+        found = {(api_models.RATED_USAGE,) + key: line
+                 for key, line in self.rated_revisions(rated).items()}
+        kinds = api_models.InvoiceRecord.REVISIONS
+        wanted = [e for e in entries if e['kind'] in kinds]
+        if not wanted:
+            return found
+        with self._reader() as session:
+            invoices = {}
+            for chunk in rows.chunks(sorted({e['record_id']
+                                             for e in wanted})):
+                invoices.update((i.id, i) for i in self._with_lines(
+                    session, list(session.scalars(sa.select(
+                        models.Invoice).where(
+                        models.Invoice.id.in_(chunk))))))
+        for entry in wanted:
+            invoice = invoices.get(entry['record_id'])
+            if invoice is not None:
+                found[(entry['kind'], entry['record_id'],
+                       entry['revision'])] = api_models.InvoiceRecord.of(
+                    entry['kind'], invoice)
+        return found
 
     def rated_revisions(self, keys):
         table = models.RatedLine
@@ -279,8 +320,9 @@ class InvoicingMixin:
                                    invoice_id, row.status, status))
         return row, self._with_lines(session, [row])[0].document
 
-    @staticmethod
-    def _set_status(row, document, before):
+    def _set_status(self, session, row, document, before, kind,
+                    sinks_matching):
+        """Store a status change and its outbox entries, in ``session``."""
         if document['lines'] != before['lines'] or document['id'] != row.id:
             raise api.Conflict('invoice %s: only its status may change' %
                                row.id)
@@ -290,9 +332,14 @@ class InvoicingMixin:
         row.finalized_at = _time(document, 'finalized_at')
         row.voided_at = _time(document, 'voided_at')
         row.document = {k: v for k, v in document.items() if k != 'lines'}
+        record = api_models.InvoiceRecord.of(kind, api_models.Invoice(
+            document, row.issuer, row.slot))
+        delivery.add_outbox(session, timeutils.utcnow(), kind,
+                            [(record, record.revision)],
+                            self._matching(session, sinks_matching))
 
     @api.retry_on_conflict
-    def finalize_invoice(self, invoice_id, finalize):
+    def finalize_invoice(self, invoice_id, finalize, sinks_matching):
         with self._writer() as session:
             row, before = self._locked(session, invoice_id,
                                        api_models.DRAFT)
@@ -304,14 +351,17 @@ class InvoicingMixin:
                 counter = models.InvoiceCounter(issuer=row.issuer, last=0)
                 session.add(counter)
             counter.last += 1
-            self._set_status(row, finalize(before, counter.last), before)
+            self._set_status(session, row, finalize(before, counter.last),
+                             before, api_models.INVOICE_FINALIZED,
+                             sinks_matching)
         return self.invoice(invoice_id)
 
-    def void_invoice(self, invoice_id, void):
+    def void_invoice(self, invoice_id, void, sinks_matching):
         with self._writer() as session:
             row, before = self._locked(session, invoice_id,
                                        api_models.FINALIZED)
-            self._set_status(row, void(before), before)
+            self._set_status(session, row, void(before), before,
+                             api_models.INVOICE_VOIDED, sinks_matching)
             row.slot = None
         return self.invoice(invoice_id)
 

@@ -257,7 +257,8 @@ class Outbox(Base):
     sink_id = sa.Column(sa.String(36), sa.ForeignKey('sinks.id',
                                                      ondelete='CASCADE'),
                         nullable=False)
-    kind = sa.Column(sa.String(16), nullable=False)
+    # usage, lifecycle, rated_usage, invoice.finalized, invoice.voided
+    kind = sa.Column(sa.String(32), nullable=False)
     record_id = sa.Column(sa.String(36), nullable=False)
     revision = sa.Column(sa.Integer, nullable=False)
     state = sa.Column(sa.String(16), nullable=False)

@@ -23,13 +23,23 @@ line; SubAccountId is the project (or domain) billed.
 Amounts stay decimal strings end to end: in CSV as written, in JSON
 Lines as JSON strings, so that no reader turns them into floats.
 
-Not a stevedore sink format yet: invoices do not go through the outbox
-yet. The API and tests call these functions on invoice documents.
+As a sink format (``focus``) it renders invoice records: an
+``invoice.finalized`` record is its invoice's rows; an ``invoice.voided``
+record is the same rows with every cost and quantity negated and
+ChargeClass ``Correction``, so that the sum of BilledCost over everything
+a sink received is what stands billed. The option ``encoding`` is
+``csv`` (default) or ``jsonl``: a batch is one CSV document with its
+header, or JSON Lines; the file sink writes the CSV header once, at the
+top of an empty file.
 """
 
 import csv
+import decimal
 import io
 import json
+
+from scs_metering.db import models
+from scs_metering.publisher import base
 
 COLUMNS = (
     'BilledCost', 'BillingAccountId', 'BillingAccountName',
@@ -114,3 +124,57 @@ def to_json_lines(rows):
     """One JSON object per line, keys sorted, amounts as strings."""
     return ''.join(json.dumps(row, sort_keys=True, separators=(',', ':')) +
                    '\n' for row in rows)
+
+
+# The columns a voiding negates.
+_NEGATED = ('BilledCost', 'EffectiveCost', 'ListCost', 'ContractedCost',
+            'ConsumedQuantity', 'PricingQuantity')
+CSV = 'csv'
+JSON_LINES = 'jsonl'
+
+
+def voided_rows(rows):
+    """The rows that take back a voided invoice's rows."""
+    return [dict(row, ChargeClass='Correction', **{
+        name: str(-decimal.Decimal(row[name])) for name in _NEGATED
+        if row[name] is not None}) for row in rows]
+
+
+class FocusFormat(base.Format):
+    """Invoice records as FOCUS rows; see the module's doc."""
+
+    kinds = (models.INVOICE_FINALIZED, models.INVOICE_VOIDED)
+    default_kinds = kinds
+
+    def __init__(self, options=None):
+        super().__init__(options)
+        self.encoding = self.options.get('encoding') or CSV
+        if self.encoding not in (CSV, JSON_LINES):
+            raise base.SinkError('must be %s or %s, got %r' % (
+                CSV, JSON_LINES, self.encoding), 'options.encoding')
+        self.content_type = ('text/csv' if self.encoding == CSV
+                             else 'application/jsonl')
+
+    def document(self, record):
+        rows = invoice_rows(record.document, record.issuer)
+        if record.kind == models.INVOICE_VOIDED:
+            rows = voided_rows(rows)
+        return {'id': record.id, 'revision': record.revision,
+                'kind': record.kind, 'rows': rows}
+
+    @staticmethod
+    def _rows(documents):
+        return [row for doc in documents for row in doc['rows']]
+
+    def encode(self, documents):
+        rows = self._rows(documents)
+        if self.encoding == CSV:
+            return to_csv(rows).encode()
+        return to_json_lines(rows).encode()
+
+    def file_lines(self, documents):
+        if self.encoding == JSON_LINES:
+            return b'', self.encode(documents)
+        text = to_csv(self._rows(documents))
+        cut = text.index('\n') + 1
+        return text[:cut].encode(), text[cut:].encode()

@@ -18,11 +18,18 @@ Lago cannot replace an event, revision n carries what changed since
 revision n - 1 (possibly negative), and the events of a line always sum
 to its current revision. Quantities are decimal strings, never floats.
 
-Not a stevedore sink format yet: rated lines do not reach the outbox
-yet.
+As a sink format (``lago``) a batch is the body of one request to
+``/api/v1/events/batch``, of at most MAX_BATCH events; the option
+``external_subscription_id`` names the Lago subscription when it is not
+our subscription id.
 """
 
+import json
+
+from scs_metering.common import jsonutils
 from scs_metering.common import timeutils
+from scs_metering.db import models
+from scs_metering.publisher import base
 
 # Lago takes at most 100 events per batch request.
 MAX_BATCH = 100
@@ -48,9 +55,9 @@ def event(line, previous=None, subscription_ref=None):
         'code': line.meter,
         'timestamp': timeutils.epoch(line.window_start),
         'properties': {
-            'quantity': str(quantity),
+            'quantity': jsonutils.decimal_text(quantity),
             'unit': line.unit,
-            'amount': str(amount),
+            'amount': jsonutils.decimal_text(amount),
             'currency': line.currency,
             'project_id': line.project_id,
             'resource_id': line.resource_id,
@@ -69,3 +76,20 @@ def batches(lines, previous, subscription_ref=None):
                     subscription_ref) for line in lines]
     return [{'events': events[i:i + MAX_BATCH]}
             for i in range(0, len(events), MAX_BATCH)]
+
+
+class LagoFormat(base.Format):
+    """Rated line revisions as Lago events; see the module's doc."""
+
+    kinds = (models.RATED_USAGE,)
+    default_kinds = kinds
+    max_batch = MAX_BATCH
+    needs_previous = True
+
+    def document(self, record, previous=None):
+        return event(record, previous,
+                     self.options.get('external_subscription_id'))
+
+    def encode(self, documents):
+        return json.dumps({'events': documents}, sort_keys=True,
+                          separators=(',', ':')).encode()

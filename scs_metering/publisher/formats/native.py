@@ -11,11 +11,16 @@
 # under the License.
 """The native record format, described by doc/source/schemas/native.json.
 
-A batch is a JSON array of records. Quantities are decimal strings, so
-that no JSON reader turns them into floats; times are UTC, ISO 8601 with
-a Z suffix.
+A batch is a JSON array of records. Quantities and amounts are decimal
+strings, so that no JSON reader turns them into floats; times are UTC,
+ISO 8601 with a Z suffix. Besides usage and lifecycle records it renders
+the billing kinds: a rated line revision (``rated_usage``) and an
+invoice's finalization or voiding (``invoice.finalized``, revision 1,
+and ``invoice.voided``, revision 2 of the invoice id) with the whole
+invoice document.
 """
 
+from scs_metering.common import jsonutils
 from scs_metering.common import timeutils
 from scs_metering.db import models
 from scs_metering.publisher import base
@@ -23,6 +28,7 @@ from scs_metering.publisher import base
 SCHEMA_VERSION = '1.0'
 
 _iso = timeutils.isoformat
+_text = jsonutils.decimal_text
 
 
 def _common(record):
@@ -41,7 +47,56 @@ def _common(record):
     }
 
 
+def rated_document(line):
+    """A rated line revision (models.RatedLine)."""
+    return {
+        'schema_version': SCHEMA_VERSION,
+        'kind': models.RATED_USAGE,
+        'id': line.id,
+        'revision': line.revision,
+        'replaces': line.replaces,
+        'subscription_id': line.subscription_id,
+        'period_start': _iso(line.period_start),
+        'usage_id': line.usage_id,
+        'usage_revision': line.usage_revision,
+        'line_key': line.line_key,
+        'meter': line.meter,
+        'resource_id': line.resource_id,
+        'project_id': line.project_id,
+        'window_start': _iso(line.window_start),
+        'window_end': _iso(line.window_end),
+        'quantity': _text(line.quantity),
+        'unit': line.unit,
+        'pricing_unit': line.pricing_unit,
+        'amount': _text(line.amount),
+        'currency': line.currency,
+        # The record's share of the line, num/den (split windows).
+        'share': '%d/%d' % (line.num, line.den),
+        'reason': line.reason,
+        'created_at': _iso(line.created_at),
+    }
+
+
+def invoice_document(record):
+    """An invoice status change (models.InvoiceRecord)."""
+    return {
+        'schema_version': SCHEMA_VERSION,
+        'kind': record.kind,
+        'id': record.id,
+        'revision': record.revision,
+        'replaces': record.replaces,
+        'issuer': record.issuer,
+        'project_id': record.project_id,
+        'invoice': record.document,
+    }
+
+
 def record_document(record):
+    kind = models.kind_of(record)
+    if kind == models.RATED_USAGE:
+        return rated_document(record)
+    if kind in models.BILLING_KINDS:
+        return invoice_document(record)
     document = _common(record)
     if document['kind'] == models.USAGE:
         document.update(
@@ -60,6 +115,7 @@ def record_document(record):
 
 
 class NativeFormat(base.Format):
+    kinds = models.KINDS + models.BILLING_KINDS
 
     def document(self, record):
         return record_document(record)

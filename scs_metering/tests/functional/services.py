@@ -105,6 +105,17 @@ class Broker:
                 return None
         return messages, consumers
 
+    def notifications(self, queue):
+        """The oslo.messaging messages waiting in a queue, taken off it."""
+        found = []
+        with self.connection.channel() as channel:
+            while True:
+                message = channel.basic_get(queue, no_ack=True)
+                if message is None:
+                    return found
+                envelope = json.loads(message.body)
+                found.append(json.loads(envelope['oslo.message']))
+
     def delete(self, queues=(), exchanges=()):
         with self.connection.channel() as channel:
             for name in queues:

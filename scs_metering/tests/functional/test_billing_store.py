@@ -45,6 +45,9 @@ class BillingStoreTest(test_billing_store.Scenario, base.FunctionalTestCase):
     def test_invoice_life(self):
         self.check_invoice_life()
 
+    def test_billing_outbox(self):
+        self.check_billing_outbox()
+
     def test_racing_engines(self):
         """Two engines, each its own connection pool, at the same time.
 
@@ -71,7 +74,8 @@ class BillingStoreTest(test_billing_store.Scenario, base.FunctionalTestCase):
         finalize = functools.partial(self._finalize, 'ACME')
         with concurrent.futures.ThreadPoolExecutor(4) as pool:
             done = list(pool.map(
-                lambda i: engines[i % 2].finalize_invoice(ids[i], finalize),
+                lambda i: engines[i % 2].finalize_invoice(
+                    ids[i], finalize, test_billing_store.MATCH),
                 range(len(ids))))
         self.assertEqual(['ACME-%06d' % n for n in range(1, 21)],
                          sorted(d.document['number'] for d in done))

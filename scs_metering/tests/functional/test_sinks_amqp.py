@@ -12,7 +12,6 @@
 """The amqp sink against the real RabbitMQ."""
 
 import datetime
-import json
 import uuid
 
 from scs_metering.db import models
@@ -63,14 +62,7 @@ class AmqpSinkTest(base.FunctionalTestCase):
                         exchanges=[self.exchange])
 
     def messages(self):
-        found = []
-        with self.broker.connection.channel() as channel:
-            while True:
-                message = channel.basic_get(self.queue, no_ack=True)
-                if message is None:
-                    return found
-                envelope = json.loads(message.body)
-                found.append(json.loads(envelope['oslo.message']))
+        return self.broker.notifications(self.queue)
 
     def test_one_confirmed_notification_per_record(self):
         sent = batch(lifecycle('vm1'), lifecycle('vm2', models.ENDED))

@@ -24,12 +24,15 @@ import functools
 from scs_metering.billing import biller
 from scs_metering.db import api as db_api
 from scs_metering.db import models
+from scs_metering.publisher import filters
+from scs_metering.publisher import manager
 from scs_metering.rating import invoices
 from scs_metering.rating import rate
 from scs_metering.tests import base
 from scs_metering.tests.unit.rating import scenario
 
 NOW = datetime.datetime(2024, 3, 2, tzinfo=datetime.timezone.utc)
+MATCH = filters.matching_sinks
 D = decimal.Decimal
 
 
@@ -123,16 +126,16 @@ class Scenario:
         self.setup_billing()
         start = self.period.start
         first = rated_lines(self.rating(), start)
-        stored = c.store_rated('sub-1', start, first, NOW)
+        stored = c.store_rated('sub-1', start, first, NOW, MATCH)
         self.assertEqual([1] * len(first), [r.revision for r in stored])
         # The same rating again changes nothing.
-        self.assertEqual([], c.store_rated('sub-1', start, first, NOW))
+        self.assertEqual([], c.store_rated('sub-1', start, first, NOW, MATCH))
         # r05 corrected down to half a day: r05 and the records after it
         # in its line (r06, r07) change share; r08.. are in other lines.
         records = [dataclasses.replace(r, quantity=43200, revision=2)
                    if r.id == 'r05' else r for r in scenario.records()]
         again = rated_lines(self.rating(records), start)
-        changed = c.store_rated('sub-1', start, again, NOW,
+        changed = c.store_rated('sub-1', start, again, NOW, MATCH,
                                 reason='usage correction')
         self.assertEqual({'r05'}, {r.usage_id for r in changed
                                    if r.usage_revision == 2})
@@ -149,7 +152,7 @@ class Scenario:
         self.assertFalse(old[(by_usage['r05'].id, 1)].current)
         # A record that leaves the rating gets a revision costing nothing.
         kept = [r for r in again if r.usage_id != 'r09']
-        gone = c.store_rated('sub-1', start, kept, NOW)
+        gone = c.store_rated('sub-1', start, kept, NOW, MATCH)
         self.assertEqual([('r09', D(0), D(0))],
                          [(r.usage_id, r.quantity, r.amount) for r in gone])
         self.assertEqual(sum((r.amount for r in again
@@ -176,18 +179,18 @@ class Scenario:
         self.assertFalse(new)
         self.assertEqual('inv-1', again.id)
         finalize = functools.partial(self._finalize, 'ACME')
-        done = c.finalize_invoice('inv-1', finalize)
+        done = c.finalize_invoice('inv-1', finalize, MATCH)
         self.assertEqual('ACME-000001', done.document['number'])
         self.assertTrue(invoices.verify(done.document))
         self.assertRaises(db_api.Conflict, c.finalize_invoice, 'inv-1',
-                          finalize)
+                          finalize, MATCH)
         self.assertRaises(db_api.Conflict, c.discard_draft, 'inv-1')
         voided = c.void_invoice('inv-1', lambda d: invoices.void(
-            d, 'wrong customer reference', NOW))
+            d, 'wrong customer reference', NOW), MATCH)
         self.assertEqual('voided', voided.status)
         self.assertTrue(invoices.verify(voided.document))
         self.assertRaises(db_api.Conflict, c.void_invoice, 'inv-1',
-                          lambda d: d)
+                          lambda d: d, MATCH)
         # Its slot is free for the replacement, numbered next.
         replacement = invoices.build('inv-3', self.sub, self.rating(), {},
                                      NOW, replaces='inv-1')
@@ -195,7 +198,7 @@ class Scenario:
                                                    slot), NOW)
         self.assertTrue(new)
         self.assertEqual('ACME-000002', c.finalize_invoice(
-            'inv-3', finalize).document['number'])
+            'inv-3', finalize, MATCH).document['number'])
         # A discarded draft leaves no gap.
         c.add_invoice(models.Invoice(self.draft('inv-4'), 'ACME',
                                      'interim:x'), NOW)
@@ -204,7 +207,7 @@ class Scenario:
         c.add_invoice(models.Invoice(self.draft('inv-5'), 'ACME',
                                      'interim:y'), NOW)
         self.assertEqual('ACME-000003', c.finalize_invoice(
-            'inv-5', finalize).document['number'])
+            'inv-5', finalize, MATCH).document['number'])
         self.assertEqual(['inv-1', 'inv-3', 'inv-5'], sorted(
             i.id for i in c.period_invoices('sub-1', self.period.start)))
         self.assertEqual(['inv-3', 'inv-5'], sorted(
@@ -212,6 +215,78 @@ class Scenario:
         self.assertEqual(D(draft['total']), sum(
             (D(line['amount']) for line in c.invoice('inv-3').document[
                 'lines']), D(0)))
+
+    def sink(self, name, fmt='native', **filters_):
+        return manager.put(self.connection, {
+            'name': name, 'driver': 'file', 'url': 'file:///tmp/%s' % name,
+            'format': fmt, 'filters': filters_})
+
+    def backlogs(self, sinks):
+        return {name: self.connection.sink_status(sink['id'])['backlog']
+                for name, sink in sinks.items()}
+
+    def claimed(self, sink):
+        _token, entries = self.connection.claim_deliveries(
+            sink['id'], 'test', 1000, datetime.timedelta(seconds=60),
+            datetime.datetime.now(datetime.timezone.utc))
+        found = self.connection.outbox_records(entries)
+        return [found[(e['kind'], e['record_id'], e['revision'])]
+                for e in entries]
+
+    def check_billing_outbox(self):
+        """Rated lines and invoice changes enter the outbox with them.
+
+        Only sinks that ask for billing kinds get them: a sink without a
+        kinds filter keeps getting usage and lifecycle records only,
+        focus and lago sinks get what they render.
+        """
+        c = self.connection
+        self.setup_billing()
+        sinks = {'plain': self.sink('plain'),
+                 'billing': self.sink('billing', kinds=['billing']),
+                 'p2-rated': self.sink('p2-rated', kinds=['rated_usage'],
+                                       projects=['p2']),
+                 'focus': self.sink('focus', 'focus'),
+                 'lago': self.sink('lago', 'lago')}
+        lines = rated_lines(self.rating(), self.period.start)
+        stored = c.store_rated('sub-1', self.period.start, lines, NOW, MATCH)
+        n = len(stored)
+        self.assertEqual({'plain': 0, 'billing': n, 'p2-rated': 0,
+                          'focus': 0, 'lago': n}, self.backlogs(sinks))
+        # Nothing changed, nothing new to send.
+        c.store_rated('sub-1', self.period.start, lines, NOW, MATCH)
+        self.assertEqual(n, self.backlogs(sinks)['lago'])
+        slot = 'periodic:%s' % self.period.start.isoformat()
+        c.add_invoice(models.Invoice(self.draft('inv-1'), 'ACME', slot), NOW)
+        # A draft is not delivered.
+        self.assertEqual(n, self.backlogs(sinks)['billing'])
+        finalize = functools.partial(self._finalize, 'ACME')
+        c.finalize_invoice('inv-1', finalize, MATCH)
+        self.assertRaises(db_api.Conflict, c.finalize_invoice, 'inv-1',
+                          finalize, MATCH)
+        c.void_invoice('inv-1', lambda d: invoices.void(d, 'typo', NOW),
+                       MATCH)
+        self.assertEqual({'plain': 0, 'billing': n + 2, 'p2-rated': 0,
+                          'focus': 2, 'lago': n}, self.backlogs(sinks))
+        finalized, voided = self.claimed(sinks['focus'])
+        self.assertEqual((models.INVOICE_FINALIZED, 'inv-1', 1, None),
+                         (finalized.kind, finalized.id, finalized.revision,
+                          finalized.replaces))
+        # Delivered after the voiding, the finalization still reads as
+        # it was: the same content, hash and number.
+        self.assertEqual(('finalized', None, None, 'ACME-000001'), (
+            finalized.document['status'], finalized.document['voided_at'],
+            finalized.document['void_reason'], finalized.document['number']))
+        self.assertTrue(invoices.verify(finalized.document))
+        self.assertEqual(c.invoice('inv-1').document['lines'],
+                         finalized.document['lines'])
+        self.assertEqual((models.INVOICE_VOIDED, 2, 1, 'voided', 'p1'), (
+            voided.kind, voided.revision, voided.replaces,
+            voided.document['status'], voided.project_id))
+        rated = self.claimed(sinks['lago'])
+        self.assertEqual(sorted((r.id, r.revision) for r in stored),
+                         sorted((r.id, r.revision) for r in rated))
+        self.assertEqual({models.RATED_USAGE}, {r.kind for r in rated})
 
     @staticmethod
     def _finalize(issuer, document, sequence):
@@ -232,3 +307,6 @@ class BillingStoreTest(Scenario, base.DBTestCase):
 
     def test_invoice_life(self):
         self.check_invoice_life()
+
+    def test_billing_outbox(self):
+        self.check_billing_outbox()

@@ -42,7 +42,7 @@ class ValidationTest(base.TestCase):
 
     def test_unknown_format(self):
         self.assertRefused('format', "unknown format 'xml'; available: "
-                           "ceilometer, cloudevents, native",
+                           "ceilometer, cloudevents, focus, lago, native",
                            {'name': 'a', 'driver': 'https', 'url': HOOK,
                             'format': 'xml'})
 

@@ -155,7 +155,7 @@ class CreateSink(common.Command, show.ShowOne):
         parser.add_argument(
             '--record-format', metavar='<format>',
             help='How each record is written: native (default), '
-                 'cloudevents or ceilometer')
+                 'cloudevents, ceilometer, focus or lago')
         parser.add_argument(
             '--option', metavar='<key=value>', type=common.key_value,
             action='append', dest='options',
@@ -255,8 +255,8 @@ class SetSink(common.Command, command.Command):
         parser.add_argument('--url', metavar='<url>',
                             help='New URL of the sink')
         parser.add_argument('--record-format', metavar='<format>',
-                            help='New record format: native, cloudevents '
-                                 'or ceilometer')
+                            help='New record format: native, cloudevents, '
+                                 'ceilometer, focus or lago')
         parser.add_argument(
             '--option', metavar='<key=value>', type=common.key_value,
             action='append', dest='options',
