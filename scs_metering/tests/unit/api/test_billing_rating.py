@@ -17,6 +17,7 @@ worked example") and in tests/unit/rating/test_golden.py.
 
 from scs_metering.billing import biller
 from scs_metering.common import timeutils
+from scs_metering.publisher import filters
 from scs_metering.rating import rate
 from scs_metering.tests.unit.api import billing
 from scs_metering.tests.unit.rating import scenario
@@ -109,7 +110,7 @@ class RatedUsageTest(billing.BillingAPITestCase):
         self.connection.store_rated(
             'sub-1', self.period().start,
             biller.stored_lines(rating, self.period()),
-            timeutils.utcnow())
+            timeutils.utcnow(), filters.matching_sinks)
 
     def period(self):
         return scenario.subscription().cycle.period(scenario.day(11))

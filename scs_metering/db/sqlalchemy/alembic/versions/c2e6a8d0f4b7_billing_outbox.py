@@ -13,7 +13,7 @@
 """Outbox kinds long enough for billing records ('invoice.finalized').
 
 Revision ID: c2e6a8d0f4b7
-Revises: b8e2d4f6a0c1
+Revises: c7e1f3a5b9d2
 Create Date: 2026-12-07
 
 """
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c2e6a8d0f4b7'
-down_revision = 'b8e2d4f6a0c1'
+down_revision = 'c7e1f3a5b9d2'
 branch_labels = None
 depends_on = None
 
