@@ -21,8 +21,9 @@ import dataclasses
 import itertools
 import uuid
 
+from scs_metering.billing import biller
 from scs_metering.common import timeutils
-from scs_metering.engine import billing as engine_billing
+from scs_metering.publisher import filters
 from scs_metering.rating import rate
 from scs_metering.tests.functional.api import base
 from scs_metering.tests.functional.api import test_rbac as rbac
@@ -93,8 +94,9 @@ class BillingCase(base.APITestCase):
         rating = rate.rate(sub, scenario.plan_map(), scenario.price_lists(),
                            period, [dataclasses.replace(r, project_id=alpha)
                                     for r in scenario.records()])
-        lines = engine_billing.stored_lines(rating, period)
-        cls.storage.store_rated('sub-1', period.start, lines, now)
+        lines = biller.stored_lines(rating, period)
+        cls.storage.store_rated('sub-1', period.start, lines, now,
+                                filters.matching_sinks)
 
     def fresh(self, kind):
         """A body, or a path argument, that a call may use once."""
