@@ -19,6 +19,7 @@ delivered to the sinks, exactly as in service.
 """
 
 import collections
+import dataclasses
 import datetime
 import decimal
 import uuid
@@ -161,7 +162,8 @@ def _meter_again(converter, entry):
     """(events, quarantine entries) of a quarantined message, or its reason.
 
     A message the engine refused was forwarded by an agent and carries
-    its events; any other is a notification, converted again.
+    its events; any other is a notification, converted again. Either way
+    the events pass the converter's guard, as new input would.
     """
     try:
         message = envelope.parse(entry['raw'])
@@ -170,9 +172,15 @@ def _meter_again(converter, entry):
     payload = message.get('payload')
     if isinstance(payload, dict) and 'events' in payload:
         try:
-            return endpoint.decode_payload(payload)
+            found = endpoint.decode_payload(payload)
         except endpoint.INVALID as exc:
             return 'invalid internal message: %s' % exc
+        now = converter.guard.clock()
+        for event in found[0]:
+            refused = converter.guard.reason(event, now)
+            if refused:
+                return refused
+        return found
     outcome = converter_mod.Outcome()
     service = entry['service'] or converter.service_of(message) or 'unknown'
     converter.convert(service, message, outcome)
@@ -181,7 +189,25 @@ def _meter_again(converter, entry):
     return outcome.events, []
 
 
-def retry_quarantined(connection, definitions, ids=None):
+@dataclasses.dataclass
+class Retried:
+    """What a quarantine retry did, entry by entry.
+
+    ``metered`` holds (entry id, ids of its events) for the entries that
+    left the quarantine, ``failing`` (entry id, reason) for those that
+    stay; ``last_id`` is the last entry looked at when ``limit`` ended
+    the retry before the end of the quarantine, else None.
+    """
+
+    counts: collections.Counter = dataclasses.field(
+        default_factory=collections.Counter)
+    failing: list = dataclasses.field(default_factory=list)
+    metered: list = dataclasses.field(default_factory=list)
+    last_id: int = None
+
+
+def retry_quarantined(connection, definitions, ids=None, limit=None,
+                      marker=None, guard=None, **filters):
     """Meter quarantined messages again, once what kept them out is fixed.
 
     The entries whose messages now become events (or are ignored on
@@ -189,18 +215,25 @@ def retry_quarantined(connection, definitions, ids=None):
     transaction; the others stay as they are. Retried again after a crash
     between the two steps, their events count once: event ids come from
     the messages. Each entry stands alone: one that cannot be parsed,
-    converted or stored is reported and the others go on. Returns a
-    Counter of outcomes and the (id, reason) of the entries still failing.
+    converted or stored is reported and the others go on. Entries are
+    taken in id order after ``marker``, at most ``limit`` of them, among
+    ``ids`` and those matching ``filters`` (Connection.quarantined's).
+    ``guard`` is the services' input guard (EventGuard.from_conf): without
+    it only values are checked, and an entry quarantined for its time
+    would meter. Returns a Retried.
     """
-    converter = converter_mod.Converter(definitions)
+    converter = converter_mod.Converter(definitions, guard)
     ingestor = ingest.Ingestor(connection)
-    counts, failing = collections.Counter(), []
-    marker = None
-    while True:
-        entries = connection.quarantined(BATCH, marker, ids=ids)
+    report = Retried()
+    left = limit
+    while left is None or left > 0:
+        size = BATCH if left is None else min(BATCH, left)
+        entries = connection.quarantined(size, marker, ids=ids, **filters)
         if not entries:
-            return counts, failing
+            return report
         marker = entries[-1]['id']
+        if left is not None:
+            left -= len(entries)
         parts = []
         for entry in entries:
             try:
@@ -213,11 +246,18 @@ def retry_quarantined(connection, definitions, ids=None):
                 outcome = 'cannot be metered: %s' % (
                     str(exc) or exc.__class__.__name__)
             if isinstance(outcome, str):
-                failing.append((entry['id'], outcome))
+                report.failing.append((entry['id'], outcome))
             else:
                 parts.append((entry['id'],) + tuple(outcome))
-        done = _store(ingestor, parts, counts, failing)
-        counts['entries retried'] += connection.purge_quarantine(ids=done)
+        done = _store(ingestor, parts, report.counts, report.failing)
+        report.counts['entries retried'] += connection.purge_quarantine(
+            ids=done)
+        done = set(done)
+        report.metered += [(p[0], [e.id for e in p[1]]) for p in parts
+                           if p[0] in done]
+    if connection.quarantined(1, marker, ids=ids, **filters):
+        report.last_id = marker
+    return report
 
 
 def _store(ingestor, parts, counts, failing):

@@ -71,13 +71,13 @@ class Request(pecan.Request):
         raise TypeError('the body is read by the controller')
 
 
-def setup_app(conf, storage=None):
+def setup_app(conf, storage=None, retry_quarantined=None):
     """The pecan application, without middleware."""
     storage = storage or db_api.get_connection(conf)
     return pecan.make_app(
         root.RootController(),
         hooks=[hooks.RequestHook(conf, storage, policy.get_enforcer(conf),
-                                 loader.load(conf)),
+                                 loader.load(conf), retry_quarantined),
                hooks.ErrorHook()],
         request_cls=Request, debug=False, force_canonical=False,
         guess_content_type_from_ext=False)
@@ -96,9 +96,13 @@ class _Health:
         return self.app(environ, start_response)
 
 
-def build_wsgi_app(conf, storage=None):
-    """The application with its middleware, outermost last."""
-    app = setup_app(conf, storage)
+def build_wsgi_app(conf, storage=None, retry_quarantined=None):
+    """The application with its middleware, outermost last.
+
+    Without ``retry_quarantined`` (scs_metering.replay's), quarantine
+    retries answer 501.
+    """
+    app = setup_app(conf, storage, retry_quarantined)
     if conf.api.auth_strategy == 'keystone':
         app = AuthProtocol(app, {'oslo_config_config': conf})
     app = _Health(app, conf)

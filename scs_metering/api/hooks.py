@@ -27,13 +27,20 @@ LOG = log.getLogger(__name__)
 
 
 class RequestHook(hooks.PecanHook):
-    """Puts config, storage, enforcer, definitions, caller on requests."""
+    """Puts config, storage, enforcer, definitions, caller on requests.
 
-    def __init__(self, conf, storage, enforcer, definitions):
+    ``retry_quarantined`` is scs_metering.replay.retry_quarantined, handed
+    in by the process that builds the application (the API may not import
+    the agent's and engine's code it uses).
+    """
+
+    def __init__(self, conf, storage, enforcer, definitions,
+                 retry_quarantined=None):
         self.conf = conf
         self.storage = storage
         self.enforcer = enforcer
         self.definitions = definitions
+        self.retry_quarantined = retry_quarantined
 
     def before(self, state):
         request = state.request
@@ -41,6 +48,7 @@ class RequestHook(hooks.PecanHook):
         request.storage = self.storage
         request.enforcer = self.enforcer
         request.definitions = self.definitions
+        request.retry_quarantined = self.retry_quarantined
         # Identity comes from the headers keystonemiddleware sets after
         # checking the token; it strips any a client sent itself.
         request.context = oslo_context.RequestContext.from_environ(

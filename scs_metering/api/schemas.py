@@ -289,3 +289,23 @@ RERATE = {
     'properties': {'start': TIME, 'end': TIME, 'reason': STATED_REASON,
                    'subscription_id': NAME, 'project_id': NAME},
 }
+
+QUARANTINE_FILTERS = {
+    'service': {'type': 'string', 'minLength': 1, 'maxLength': 64},
+    'reason': {'type': 'string', 'minLength': 1, 'maxLength': 255},
+    'since': TIME,
+    'until': TIME,
+}
+# Entry ids are BIGINT: a larger one would be a database error.
+MAX_ID = 2 ** 63 - 1
+QUARANTINE_ID = {'type': 'integer', 'minimum': 1, 'maximum': MAX_ID}
+QUARANTINE_MARKER = {'type': 'integer', 'minimum': 0, 'maximum': MAX_ID}
+QUARANTINE_QUERY = dict(QUARANTINE_FILTERS, limit=LIMIT,
+                        marker=QUARANTINE_MARKER)
+QUARANTINE_RETRY = {
+    'type': 'object', 'additionalProperties': False,
+    'properties': dict(
+        QUARANTINE_FILTERS, limit=LIMIT, marker=QUARANTINE_MARKER,
+        ids={'type': 'array', 'minItems': 1, 'maxItems': 1000,
+             'uniqueItems': True, 'items': QUARANTINE_ID}),
+}

@@ -20,6 +20,7 @@ from wsgiref import simple_server
 from oslo_log import log
 
 from scs_metering.api import app
+from scs_metering import replay
 from scs_metering import service
 
 LOG = log.getLogger(__name__)
@@ -38,7 +39,8 @@ class _Handler(simple_server.WSGIRequestHandler):
 def main(argv=None):
     conf = service.prepare_service(argv)
     server = simple_server.make_server(
-        conf.api.host, conf.api.port, app.build_wsgi_app(conf),
+        conf.api.host, conf.api.port, app.build_wsgi_app(
+            conf, retry_quarantined=replay.retry_quarantined),
         server_class=_Server, handler_class=_Handler)
     LOG.info('Serving the API on http://%s:%s/', conf.api.host,
              conf.api.port)

@@ -20,6 +20,7 @@ from oslo_config import cfg
 from scs_metering.command import manage_corrections
 from scs_metering.common import timeutils
 from scs_metering.db import api as db_api
+from scs_metering.definitions import guards
 from scs_metering.definitions import loader
 from scs_metering import replay
 from scs_metering import service
@@ -89,8 +90,11 @@ def quarantine_purge(conf):
 
 
 def quarantine_retry(conf):
-    counts, failing = replay.retry_quarantined(
-        db_api.get_connection(conf), loader.load(conf), conf.command.ids)
+    definitions = loader.load(conf)
+    report = replay.retry_quarantined(
+        db_api.get_connection(conf), definitions, conf.command.ids,
+        guard=guards.EventGuard.from_conf(conf, definitions))
+    counts, failing = report.counts, report.failing
     print('Retried %d quarantine entries: %d events stored, %d already '
           'stored; %d entries still failing' % (
               counts['entries retried'], counts['events stored'],

@@ -141,8 +141,14 @@ class Connection(billing.BillingConnection,
     # Quarantine
 
     @abc.abstractmethod
-    def quarantined(self, limit=100, marker=None, ids=None):
-        """Quarantine entries by id, after ``marker``, as dicts."""
+    def quarantined(self, limit=100, marker=None, ids=None, service=None,
+                    reason=None, since=None, until=None):
+        """Quarantine entries by id, after ``marker``, as dicts.
+
+        ``service`` matches exactly ('unknown' matches entries without
+        one), ``reason`` is a substring, in any case; the entry was
+        received at or after ``since`` and before ``until``.
+        """
 
     @abc.abstractmethod
     def quarantine_summary(self):

@@ -18,6 +18,7 @@ from scs_metering.policies import correction
 from scs_metering.policies import invoice
 from scs_metering.policies import plan
 from scs_metering.policies import price_list
+from scs_metering.policies import quarantine
 from scs_metering.policies import rating
 from scs_metering.policies import resource
 from scs_metering.policies import sink
@@ -32,4 +33,4 @@ def list_rules():
         resource.list_rules(), status.list_rules(),
         correction.list_rules(), price_list.list_rules(),
         plan.list_rules(), subscription.list_rules(), rating.list_rules(),
-        invoice.list_rules()))
+        invoice.list_rules(), quarantine.list_rules()))

@@ -61,8 +61,10 @@ def list_rules():
     return rules
 
 
-def rule(name, check_str, description, method, path):
-    """A documented rule of one API operation."""
+def rule(name, check_str, description, method, path, *more):
+    """A documented rule of an API operation, or of (method, path) more."""
+    operations = [(method, path)] + list(more)
     return policy.DocumentedRuleDefault(
         name=PREFIX + name, check_str=check_str, description=description,
-        operations=[{'method': method, 'path': path}], scope_types=SCOPES)
+        operations=[{'method': m, 'path': p} for m, p in operations],
+        scope_types=SCOPES)

@@ -19,6 +19,7 @@ SCS_METERING_CONFIG_FILES environment variable, separated by commas.
 import os
 
 from scs_metering.api import app
+from scs_metering import replay
 from scs_metering import service
 
 
@@ -27,7 +28,8 @@ def init_application():
         'SCS_METERING_CONFIG_FILES', '').split(',') if f]
     conf = service.prepare_service(['scs-metering-api'],
                                    config_files=files or None)
-    return app.build_wsgi_app(conf)
+    return app.build_wsgi_app(
+        conf, retry_quarantined=replay.retry_quarantined)
 
 
 application = init_application()

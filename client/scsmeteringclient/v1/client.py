@@ -15,6 +15,7 @@ from scsmeteringclient.v1 import base
 from scsmeteringclient.v1 import billing
 from scsmeteringclient.v1 import corrections
 from scsmeteringclient.v1 import invoices
+from scsmeteringclient.v1 import quarantine
 from scsmeteringclient.v1 import reports
 from scsmeteringclient.v1 import sinks
 
@@ -48,3 +49,4 @@ class Client:
         self.subscriptions = billing.SubscriptionManager(http)
         self.rating = billing.RatingManager(http)
         self.invoices = invoices.InvoiceManager(http)
+        self.quarantine = quarantine.QuarantineManager(http)

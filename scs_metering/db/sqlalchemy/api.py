@@ -159,14 +159,28 @@ class Connection(delivery.DeliveryMixin, reports.ReportsMixin,
 
     # Reads
 
-    def quarantined(self, limit=100, marker=None, ids=None):
+    def quarantined(self, limit=100, marker=None, ids=None, service=None,
+                    reason=None, since=None, until=None):
+        q = models.Quarantine
+        query = sa.select(q).order_by(q.id).limit(limit)
+        if marker is not None:
+            query = query.where(q.id > marker)
+        if ids is not None:
+            query = query.where(q.id.in_(ids))
+        if service == 'unknown':
+            # As quarantine_summary counts the entries without a service.
+            query = query.where(sa.or_(q.service.is_(None),
+                                       q.service == service))
+        elif service is not None:
+            query = query.where(q.service == service)
+        if reason is not None:
+            query = query.where(sa.func.lower(q.reason).contains(
+                reason.lower(), autoescape=True))
+        if since is not None:
+            query = query.where(q.received_at >= rows.to_db(since))
+        if until is not None:
+            query = query.where(q.received_at < rows.to_db(until))
         with self._reader() as session:
-            query = sa.select(models.Quarantine).order_by(
-                models.Quarantine.id).limit(limit)
-            if marker is not None:
-                query = query.where(models.Quarantine.id > marker)
-            if ids is not None:
-                query = query.where(models.Quarantine.id.in_(ids))
             return [rows.quarantined(r) for r in session.scalars(query)]
 
     def count(self, model_name):

@@ -15,7 +15,8 @@ Between entries that now meter sit ones that cannot be parsed (nested
 too deeply for the JSON decoder) and one whose events PostgreSQL refuses
 (a NUL in a resource id). Before, the first made the whole retry stop with
 a RecursionError and the second made the database refuse the whole page:
-nothing was retried.
+nothing was retried. The forwarded events of a retried entry now pass the
+input guards too, which name the NUL before the database sees it.
 """
 
 import datetime
@@ -59,14 +60,16 @@ class QuarantineRetryTest(base.FunctionalTestCase):
         self.assertEqual(5, len(self.ids))
 
     def test_each_entry_alone(self):
-        counts, failing = replay.retry_quarantined(
+        report = replay.retry_quarantined(
             self.connection, loader.load(self.conf))
+        counts, failing = report.counts, report.failing
         self.assertEqual({'events stored': 2, 'duplicates skipped': 0,
                           'entries retried': 2}, dict(counts))
         self.assertEqual(self.ids[1:4], [i for i, _reason in failing])
         self.assertIn('nested too deeply', failing[0][1])
         self.assertIn('nested too deeply', failing[1][1])
-        self.assertIn('refused by the database', failing[2][1])
+        self.assertIn("resource_id holds the control character '\\x00'",
+                      failing[2][1])
         self.assertEqual(self.ids[1:4], [
             q['id'] for q in self.connection.quarantined()])
         for vm in ('vm1', 'vm2'):

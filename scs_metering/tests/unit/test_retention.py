@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from scs_metering.common import timeutils
 from scs_metering.db import models as api_models
 from scs_metering.db.sqlalchemy import models
+from scs_metering.definitions import guards
 from scs_metering.definitions import loader
 from scs_metering.engine import workers
 from scs_metering import events
@@ -179,10 +180,13 @@ class QuarantineRetryTest(base.DBTestCase):
 
     def setUp(self):
         super().setUp()
-        when = datetime.datetime(2026, 11, 2, 8, tzinfo=datetime.timezone.utc)
+        # Within the guards' horizon, which the command applies.
+        when = timeutils.utcnow().replace(
+            minute=0, second=0, microsecond=0) - datetime.timedelta(days=3)
         # Quarantined by an agent whose definitions lacked the event type.
         self.created = fixtures.instance(
-            'instance-create-end', 'vm1', 'p1', 'u1', when, message_id='n1')
+            'instance-create-end', 'vm1', 'p1', 'u1', when, message_id='n1',
+            launched_at=when)
         # Forwarded by an agent, refused by a database that was down.
         paused = push.instance_event('vm1-p', events.UPDATE,
                                      when + datetime.timedelta(hours=1),
@@ -208,9 +212,38 @@ class QuarantineRetryTest(base.DBTestCase):
                                    raw='{"oslo.version": "2.0", ')])
         self.ids = [q['id'] for q in self.connection.quarantined()]
 
-    def retry(self, ids=None):
-        return replay.retry_quarantined(
-            self.connection, loader.load(self.conf), ids)
+    def retry(self, ids=None, guard=None):
+        report = replay.retry_quarantined(
+            self.connection, loader.load(self.conf), ids, guard=guard)
+        return report.counts, report.failing
+
+    def test_the_services_guards_still_hold(self):
+        # An entry quarantined for its time stays so when retried with
+        # the services' guards: in 1970, it would open 500,000 windows.
+        epoch = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+        dated = fixtures.instance(
+            'instance-create-end', 'vm-1970', 'p1', 'u1',
+            epoch, message_id='n-1970', launched_at=epoch)
+        forwarded = {'message_id': 'f-1970', 'payload': {
+            'service': 'nova', 'events': [push.instance_event(
+                'vm-1970-p', events.UPDATE, datetime.datetime(
+                    1970, 1, 1, 1, tzinfo=datetime.timezone.utc),
+                vm='vm-1970').to_wire()], 'quarantined': []}}
+        with self.connection.ingest_transaction() as tx:
+            tx.add_quarantine([
+                events.Quarantined(reason='time before the horizon',
+                                   raw=json.dumps(dated), service='nova'),
+                events.Quarantined(reason='time before the horizon',
+                                   raw=json.dumps(forwarded))])
+        ids = [q['id'] for q in self.connection.quarantined()][-2:]
+        definitions = loader.load(self.conf)
+        counts, failing = self.retry(ids, guards.EventGuard.from_conf(
+            self.conf, definitions))
+        self.assertEqual(0, counts['entries retried'])
+        self.assertEqual(ids, [i for i, _reason in failing])
+        for _id, reason in failing:
+            self.assertIn('1970-01-01', reason)
+        self.assertEqual([], self.connection.periods('instance', 'vm-1970'))
 
     def test_what_now_meters_leaves_the_quarantine(self):
         counts, failing = self.retry()

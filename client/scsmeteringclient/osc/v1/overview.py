@@ -54,7 +54,8 @@ quantities. It pushes the usage to sinks (billing systems, message buses,
 files), and answers usage reports.
 
 A project reader may read the usage and the resources of their project.
-Sinks and the service status are for admins. Prices, plans and
+Sinks, corrections, the quarantine and the service status are for
+admins. Prices, plans and
 subscriptions are managed by admins; a project reader sees their project's
 subscriptions and what its usage costs (rating show). The API is found in the
 service catalog under the service type usage-metering (or give its URL as

@@ -17,6 +17,7 @@ from scs_metering.api.controllers.v1 import corrections
 from scs_metering.api.controllers.v1 import invoices
 from scs_metering.api.controllers.v1 import plans
 from scs_metering.api.controllers.v1 import price_lists
+from scs_metering.api.controllers.v1 import quarantine
 from scs_metering.api.controllers.v1 import rating
 from scs_metering.api.controllers.v1 import rerate
 from scs_metering.api.controllers.v1 import resources
@@ -29,7 +30,7 @@ from scs_metering.api import exception
 
 _RESOURCES = ('sinks', 'usage', 'resources', 'status', 'corrections',
               'price-lists', 'plans', 'subscriptions', 'quote',
-              'rated-usage', 'invoices')
+              'rated-usage', 'invoices', 'quarantine')
 
 
 class V1Controller:
@@ -44,6 +45,7 @@ class V1Controller:
     quote = rating.QuoteController()
     invoices = invoices.InvoicesController()
     rating = rerate.RatingController()
+    quarantine = quarantine.QuarantineController()
 
     @pecan.expose(generic=True, template='json')
     def index(self):

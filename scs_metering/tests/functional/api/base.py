@@ -34,6 +34,7 @@ from scs_metering.db import api as db_api
 from scs_metering.definitions import loader
 from scs_metering.engine import ingest
 from scs_metering.engine import windows
+from scs_metering import replay
 from scs_metering import service
 from scs_metering.tests import fixtures as fx
 from scs_metering.tests.functional.api import keystone
@@ -74,7 +75,9 @@ class APITestCase(base.FunctionalTestCase):
         cls.storage.upgrade()
         cls.seed()
         cls.server = simple_server.make_server(
-            '127.0.0.1', 0, app.build_wsgi_app(cls.api_conf, cls.storage),
+            '127.0.0.1', 0, app.build_wsgi_app(
+                cls.api_conf, cls.storage,
+                retry_quarantined=replay.retry_quarantined),
             server_class=cmd_api._Server, handler_class=cmd_api._Handler)
         cls.url = 'http://127.0.0.1:%d' % cls.server.server_port
         cls.thread = threading.Thread(target=cls.server.serve_forever,

@@ -73,6 +73,8 @@ def endpoints(alpha):
             'kind': 'end', 'resource_type': 'instance',
             'resource_id': 'vm-beta', 'time': '2026-01-01T02:00:00Z',
             'reason': 'RBAC matrix'}}, 202, ADMIN_ONLY),
+        ('GET', '/v1/quarantine', {}, 200, ADMIN_READ),
+        ('POST', '/v1/quarantine/retry', {}, 200, ADMIN_ONLY),
     ]
 
 

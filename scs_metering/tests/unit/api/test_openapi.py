@@ -20,6 +20,7 @@ import yaml
 
 from scs_metering.api import app
 from scs_metering.api import schemas
+from scs_metering import replay
 from scs_metering.tests import base
 
 DOCUMENT = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..',
@@ -35,7 +36,8 @@ BODIES = {'SinkCreate': schemas.SINK_CREATE,
           'SubscriptionUpdate': schemas.SUBSCRIPTION_UPDATE,
           'QuoteRequest': schemas.QUOTE,
           'InvoiceInterim': schemas.INVOICE_INTERIM,
-          'InvoiceVoid': schemas.INVOICE_VOID, 'Rerate': schemas.RERATE}
+          'InvoiceVoid': schemas.INVOICE_VOID, 'Rerate': schemas.RERATE,
+          'QuarantineRetry': schemas.QUARANTINE_RETRY}
 QUERIES = {'listSinks': schemas.SINKS_QUERY,
            'listDeadLetters': schemas.DEAD_LETTERS_QUERY,
            'showUsage': schemas.USAGE_QUERY,
@@ -46,9 +48,11 @@ QUERIES = {'listSinks': schemas.SINKS_QUERY,
            'listSubscriptions': schemas.SUBSCRIPTIONS_QUERY,
            'showRatedUsage': schemas.RATED_USAGE_QUERY,
            'listInvoices': schemas.INVOICES_QUERY,
-           'showInvoice': schemas.INVOICE_QUERY}
+           'showInvoice': schemas.INVOICE_QUERY,
+           'listQuarantine': schemas.QUARANTINE_QUERY}
 # Values of the path parameters of every documented path.
-PATH_VALUES = {'resource_type': 'instance', 'number': '1'}
+PATH_VALUES = {'resource_type': 'instance', 'number': '1',
+               'quarantine_id': '999999'}
 
 
 def url_of(path):
@@ -85,8 +89,9 @@ class DocumentTest(base.DBTestCase):
         super().setUp()
         self.document = load()
         self.config('api', auth_strategy='noauth')
-        self.app = webtest.TestApp(app.build_wsgi_app(self.conf,
-                                                      self.connection))
+        self.app = webtest.TestApp(app.build_wsgi_app(
+            self.conf, self.connection,
+            retry_quarantined=replay.retry_quarantined))
 
     def test_request_schemas_are_the_enforced_ones(self):
         found = self.document['components']['schemas']
@@ -139,7 +144,8 @@ class DocumentTest(base.DBTestCase):
 
     def test_undocumented_paths_are_not_served(self):
         for path in ('/v2', '/v1/sinks/x/y', '/v1/usage/x', '/v1/status/x',
-                     '/v1/resources/instance'):
+                     '/v1/resources/instance', '/v1/quarantine/1/x',
+                     '/v1/quarantine/1/retry/x'):
             response = self.app.get(path, headers=ADMIN, expect_errors=True)
             self.assertEqual(404, response.status_int, path)
 

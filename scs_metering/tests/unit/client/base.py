@@ -24,6 +24,7 @@ from keystoneauth1 import session as ks_session
 
 from scs_metering.api import app
 from scs_metering.command import api as cmd_api
+from scs_metering import replay
 from scs_metering.tests import base
 from scsmeteringclient.v1 import client
 
@@ -48,7 +49,9 @@ class ClientTestCase(base.DBTestCase):
         self.config('api', auth_strategy='noauth')
         self.config('publisher',
                     secret_keys=[fernet.Fernet.generate_key().decode()])
-        self.server = serve(app.build_wsgi_app(self.conf, self.connection))
+        self.server = serve(app.build_wsgi_app(
+            self.conf, self.connection,
+            retry_quarantined=replay.retry_quarantined))
         self.addCleanup(self.server.server_close)
         self.addCleanup(self.server.shutdown)
         self.url = 'http://127.0.0.1:%d' % self.server.server_port

@@ -41,6 +41,8 @@ COMMANDS = {
     'metering invoice interim', 'metering invoice finalize',
     'metering invoice void', 'metering invoice download',
     'metering rating rerate',
+    'metering quarantine list', 'metering quarantine show',
+    'metering quarantine retry',
 }
 
 
