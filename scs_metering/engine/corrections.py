@@ -111,16 +111,33 @@ def plan_void(connection, correction):
     if target.action == ev.VOID:
         raise CorrectionError('event %s is a void itself; void the event '
                               'it restored instead' % target.id)
-    if target.action == ev.SAMPLE:
-        raise CorrectionError('event %s is a sample; samples cannot be '
-                              'voided yet' % target.id)
     correction = dataclasses.replace(
         correction, resource_type=target.resource_type,
         resource_id=target.resource_id)
+    if target.action == ev.SAMPLE:
+        return correction, _void_sample(connection, correction, target)
     history = _history(connection, correction)
     if target.id in timeline.voided(history):
         raise CorrectionError('event %s is voided already' % target.id)
     return correction, _voids(correction, [target])
+
+
+def _void_sample(connection, correction, target):
+    """The void of a gauge, counter or delta sample.
+
+    It carries the sample's meter, time and volume: the samples a window
+    reads leave out those a void matches so (db/sqlalchemy/sample_reads),
+    and its time marks the resource's usage to close again from there, as
+    a late sample would. No timeline changes.
+    """
+    voided = {e.attributes.get(ev.VOIDS) for e in connection.resource_events(
+        target.resource_type, target.resource_id) if e.action == ev.VOID}
+    if target.id in voided:
+        raise CorrectionError('event %s is voided already' % target.id)
+    return [_event(correction, 'void:%s' % target.id, ev.VOID, target.time,
+                   models.Snapshot(target.project_id, target.user_id,
+                                   ((ev.VOIDS, target.id),)),
+                   meter=target.meter, volume=target.volume)]
 
 
 def _life_at(lives, when, correction):

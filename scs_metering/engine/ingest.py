@@ -93,7 +93,7 @@ class Ingestor:
         for event in fresh:
             by_resource[(event.resource_type, event.resource_id)].append(
                 event)
-        lifecycle = {key: [e for e in evs if e.action != ev.SAMPLE]
+        lifecycle = {key: [e for e in evs if not _of_samples(e)]
                      for key, evs in by_resource.items()}
         # A resource refolds from its whole history when an event sorts
         # before one already applied, when a notification may replace a
@@ -135,11 +135,17 @@ class Ingestor:
         # Lifecycle records and their outbox entries commit with the periods.
         lifecycle_records.publish(tx, timelines)
         for key, evs in by_resource.items():
-            samples = [e for e in evs if e.action == ev.SAMPLE]
+            samples = [e for e in evs if _of_samples(e)]
             if samples:
                 _note_samples(resources[key], samples,
                               owner=not lifecycle[key])
         tx.update_resources([resources[k] for k in by_resource])
+
+
+def _of_samples(event):
+    """A sample, or the void of one (which names the sample's meter)."""
+    return event.action == ev.SAMPLE or (event.action == ev.VOID and
+                                         event.meter is not None)
 
 
 def _may_replace(evs, resource):

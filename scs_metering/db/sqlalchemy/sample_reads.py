@@ -12,6 +12,7 @@
 """The reads of gauge, counter and delta samples when closing windows."""
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 
 from scs_metering.common import timeutils
 from scs_metering.db.sqlalchemy import models
@@ -25,9 +26,19 @@ class SampleReads:
     """Mixed into the window transaction; needs ``self.session``."""
 
     def _conditions(self, resource_type, meter_name):
+        # A sample a correction voided is left out: the void carries its
+        # meter, time and volume (engine/corrections.py). A second sample
+        # with the same reading at the same time is the same reading.
+        void = orm.aliased(models.Event)
         return [models.Resource.resource_type == resource_type,
                 models.Event.meter == meter_name,
-                models.Event.action == events.SAMPLE]
+                models.Event.action == events.SAMPLE,
+                ~sa.exists().where(
+                    void.resource_pk == models.Event.resource_pk,
+                    void.event_time == models.Event.event_time,
+                    void.action == events.VOID,
+                    void.meter == models.Event.meter,
+                    void.volume == models.Event.volume)]
 
     def earliest_sample(self, resource_type, meter_name):
         return timeutils.from_db(self.session.scalar(

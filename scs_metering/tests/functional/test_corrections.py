@@ -27,6 +27,7 @@ import testscenarios
 
 from scs_metering.agent import converter
 from scs_metering.db import models
+from scs_metering.engine import corrections
 from scs_metering.engine import ingest
 from scs_metering.engine import windows
 from scs_metering import events as ev
@@ -35,6 +36,7 @@ from scs_metering.publisher import manager
 from scs_metering.tests import base as tests_base
 from scs_metering.tests import fixtures as fx
 from scs_metering.tests.functional import base
+from scs_metering.tests.unit import test_samples
 
 load_tests = testscenarios.load_tests_apply_scenarios
 
@@ -200,3 +202,51 @@ class ManageCorrectionTest(base.FunctionalTestCase):
         (period,) = self.connection.periods('instance', VM)
         self.assertEqual((ev.CORRECTION, T0),
                          (period.provenance, period.start))
+
+
+class SampleVoidTest(base.FunctionalTestCase):
+    """A voided gauge reading reaches a sink as revision 2, per database."""
+
+    scenarios = ManageCorrectionTest.scenarios
+
+    def test_void_a_gauge_reading(self):
+        connection = self.database(self.backend)
+        definitions = self.definitions(self.write_file(
+            'acme.yaml', test_samples.ACME))
+        sink_file = os.path.join(self.tempdir, 'usage.jsonl')
+        manager.put(connection, {
+            'name': 'billing', 'driver': 'file',
+            'filters': {'kinds': ['usage'], 'meters': ['acme.stored']},
+            'url': 'file://%s' % sink_file})
+        sample = test_samples.sample
+        # Two readings at 08:30 of one bucket: the same level, twice.
+        ingest.Ingestor(connection).store([
+            sample('g1', 'acme.stored', 0, 100),
+            sample('g2', 'acme.stored', 30, 100000),
+            sample('g2-again', 'acme.stored', 30, 100000),
+            sample('g3', 'acme.stored', 60, 100)])
+
+        def deliver():
+            windows.WindowCloser(connection, definitions).run(
+                until=T0 + 2 * HOUR)
+            delivery.Deliverer(self.conf, connection, 'test').run_once()
+            with open(sink_file) as f:
+                return [(d['id'], d['revision'], d['window_start'],
+                         decimal.Decimal(d['quantity']))
+                        for d in map(json.loads, f)]
+
+        first = deliver()
+        (eight,) = [d for d in first if d[2] == '2026-11-02T08:00:00Z']
+        self.assertEqual(
+            (1, decimal.Decimal(100 * 1800 + 100000 * 1800)),
+            (eight[1], eight[3]))
+        done = corrections.Corrector(connection).apply(
+            connection.add_correction(models.Correction.request(
+                models.VOID, 'a misreading, ticket 4714', 'alice', 'manage',
+                datetime.datetime.now(datetime.timezone.utc),
+                event_id='g2')))
+        self.assertEqual(models.APPLIED, done.status, done.error)
+        revised = deliver()[len(first):]
+        self.assertEqual(
+            [(eight[0], 2, '2026-11-02T08:00:00Z',
+              decimal.Decimal(100 * 3600))], revised)

@@ -25,6 +25,7 @@ from scs_metering import events as ev
 from scs_metering.publisher import manager
 from scs_metering.tests import base
 from scs_metering.tests.unit import test_ingest
+from scs_metering.tests.unit import test_samples
 
 T0 = test_ingest.T0
 at = test_ingest.at
@@ -306,6 +307,59 @@ class RevisionTest(base.DBTestCase):
         self.assertEqual({'notification': 1800}, first.provenance)
         self.assertEqual(decimal.Decimal(0),
                          after[('instance', at(60))].quantity)
+
+
+class SampleVoidTest(base.DBTestCase):
+    """A gauge's or a counter's wrong reading is voided as events are."""
+
+    def setUp(self):
+        super().setUp()
+        self.ingestor = ingest.Ingestor(self.connection)
+        self.closer = windows.WindowCloser(self.connection, self.definitions(
+            self.write_file('acme.yaml', test_samples.ACME)))
+        sample = test_samples.sample
+        self.ingestor.store([
+            sample('g1', 'acme.stored', 0, 100),
+            # A misreading: 100,000 bytes for half an hour.
+            sample('g2', 'acme.stored', 30, 100000),
+            sample('g3', 'acme.stored', 60, 100),
+            sample('c1', 'acme.requests', 0, 1000),
+            # A misreading that looks like 4,000 requests.
+            sample('c2', 'acme.requests', 20, 5000),
+            sample('c3', 'acme.requests', 40, 1300)])
+
+    def records(self):
+        return {r.meter: r for r in self.connection.current_records()
+                if r.window_start == test_samples.T0}
+
+    def test_void_of_a_sample_is_a_new_revision(self):
+        self.closer.run(until=test_samples.at(120))
+        before = self.records()
+        self.assertEqual(
+            (decimal.Decimal(100 * 1800 + 100000 * 1800),
+             decimal.Decimal(4000)),
+            (before['acme.stored'].quantity,
+             before['acme.requests'].quantity))
+        corrector = corrections.Corrector(self.connection)
+        for target in ('g2', 'c2'):
+            done = corrector.apply(self.connection.add_correction(request(
+                models.VOID, event_id=target)))
+            self.assertEqual((models.APPLIED, None), (done.status,
+                                                      done.error))
+        self.closer.run(until=test_samples.at(120))
+        after = self.records()
+        self.assertEqual((decimal.Decimal(100 * 3600), decimal.Decimal(300)),
+                         (after['acme.stored'].quantity,
+                          after['acme.requests'].quantity))
+        for meter in ('acme.stored', 'acme.requests'):
+            self.assertEqual((before[meter].id, 2),
+                             (after[meter].id, after[meter].revision))
+        again = corrector.apply(self.connection.add_correction(request(
+            models.VOID, event_id='g2')))
+        self.assertEqual((models.FAILED, 'event g2 is voided already'),
+                         (again.status, again.error))
+        # The sample itself stays stored: nothing is edited.
+        self.assertEqual(ev.SAMPLE, self.connection.event('g2').action)
 
 
 class FoldTest(base.TestCase):
