@@ -18,9 +18,12 @@ order, never in arrival order. A window [start, end) gets:
 * counter: the increments between consecutive readings of a series,
   each counted in the window of the later reading. A resource's first
   reading starts a series, and so does a reading below the previous one
-  (a reset, or nova's volume counters after a re-attach): never a
-  negative increment. A series' first reading follows one rule, the
-  first series' and a later one's alike: it is a baseline only, unless
+  (a reset): never a negative increment. So does a reading of another
+  group (the meter's group_by attributes, such as the instance_id of
+  nova's volume counters after a re-attach to another server), even
+  above the previous reading: a counter counts for one group. A
+  series' first reading follows one rule, the first series' and a later
+  one's alike: it is a baseline only, unless
   the meter says ``starts_at_zero``, then it counts in full (the counter
   started from zero with its series). Readings at the same time are
   taken in increasing order, so a repeated reading adds nothing;
@@ -59,10 +62,15 @@ def _delta(meter, samples, start, end):
             yield sample, sample.volume, 1
 
 
+def _group(meter, sample):
+    return [sample.attributes.get(name) for name in meter.group_by]
+
+
 def _counter(meter, samples, start, end):
     previous = None
     for sample in samples:
-        if previous is None or sample.volume < previous.volume:
+        if (previous is None or sample.volume < previous.volume or
+                _group(meter, sample) != _group(meter, previous)):
             increment = sample.volume if meter.starts_at_zero else 0
         else:
             increment = sample.volume - previous.volume

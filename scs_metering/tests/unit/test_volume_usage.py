@@ -99,3 +99,20 @@ class VolumeUsageTest(base.TestCase):
                          self.quantities('volume.read.bytes', events, 0))
         self.assertEqual({VM: D(4096), OTHER_VM: D(1024)},
                          self.quantities('volume.read.bytes', events, 1))
+
+    def test_a_reattach_above_the_last_reading_is_a_new_series(self):
+        # Re-attached to another server, whose first poll already reads
+        # more than the old attachment's last: still a new series, from
+        # zero, not a continuation worth 20480 - 12288.
+        events = (self.reading(10, 4096) + self.reading(30, 12288) +
+                  self.reading(40, 20480, OTHER_VM) +
+                  self.reading(50, 24576, OTHER_VM))
+        self.assertEqual({VM: D(12288), OTHER_VM: D(24576)},
+                         self.quantities('volume.read.bytes', events))
+        # Across windows too: the previous reading is the old server's.
+        self.assertEqual({OTHER_VM: D(4096)}, self.quantities(
+            'volume.read.bytes', events + self.reading(70, 28672, OTHER_VM),
+            1))
+        self.assertEqual({OTHER_VM: D(20480)}, self.quantities(
+            'volume.read.bytes', self.reading(30, 12288) +
+            self.reading(70, 20480, OTHER_VM), 1))
