@@ -96,6 +96,9 @@ class SubscriptionController:
         try:
             stored = request.storage.subscription(self.subscription_id)
         except db_api.NotFound:
+            # Only a caller who may see every subscription learns that an
+            # id is free; to others it is as forbidden as another's.
+            policy.authorize(request, 'subscription:list_all_projects')
             raise exception.NotFound(kind='Subscription',
                                      id=self.subscription_id)
         policy.authorize(request, 'subscription:' + action,

@@ -262,6 +262,10 @@ class SubscriptionTest(billing.BillingAPITestCase):
             headers=billing.OTHER_READER).json['subscriptions'])
         self.call('GET', '/v1/subscriptions/sub-1', status=403,
                   headers=billing.OTHER_READER)
+        # Whether an id exists is nobody else's business.
+        self.call('GET', '/v1/subscriptions/nope', status=403,
+                  headers=billing.OTHER_READER)
+        self.call('GET', '/v1/subscriptions/nope', status=404)
         self.call('GET', '/v1/subscriptions?project_id=p1', status=403,
                   headers=billing.OTHER_READER)
         self.call('GET', '/v1/subscriptions?all_projects=true', status=403,
