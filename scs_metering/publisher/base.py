@@ -105,6 +105,9 @@ class Sink(metaclass=abc.ABCMeta):
     decrypted secrets. The constructor checks them and raises SinkError.
     """
 
+    # The record kinds the driver can store, or None for any.
+    kinds = None
+
     def __init__(self, definition):
         self.definition = definition
 

@@ -136,6 +136,11 @@ def validate(definition, confinement=None):
             sink['format'], ', '.join(sorted(wanted - set(fmt.kinds))),
             ', '.join(fmt.kinds)), 'filters.kinds')
     driver = loader.load_sink(sink)
+    if driver.kinds is not None and wanted - set(driver.kinds):
+        driver.close()
+        raise base.SinkError('driver %s stores no %s' % (
+            sink['driver'], ', '.join(sorted(wanted - set(driver.kinds)))),
+            'filters.kinds')
     try:
         if confinement is not None:
             driver.confine(confinement)

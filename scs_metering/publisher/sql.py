@@ -122,6 +122,9 @@ def same_database(url, own):
 
 class SqlSink(base.Sink):
 
+    # Its table has the columns of usage and lifecycle records only.
+    kinds = models.KINDS
+
     def __init__(self, definition):
         super().__init__(definition)
         reader = options.Reader(definition, 'sql',

@@ -232,6 +232,12 @@ class BillingFiltersTest(BillingRecords, base.TestCase):
         manager.validate({'name': 's', 'driver': 'file',
                           'url': 'file:///tmp/s', 'format': 'native',
                           'filters': {'kinds': ['usage', 'billing']}})
+        # The sql sink's table has no columns for billing records.
+        exc = self.assertRaises(publisher.SinkError, manager.validate, {
+            'name': 's', 'driver': 'sql',
+            'url': 'sqlite:///%s/erp.db' % self.tempdir,
+            'filters': {'kinds': ['invoice.finalized']}})
+        self.assertEqual('filters.kinds', exc.field)
 
     def test_unknown_format_takes_what_a_plain_one_does(self):
         self.assertFalse(filters.takes(self.sink('gone'), self.finalized))
