@@ -25,6 +25,7 @@ Needs the server installed beside the dashboard, with Keystone: tox -e
 dashboard has them.
 """
 
+import datetime
 import http.server
 import json
 import os
@@ -42,7 +43,11 @@ from cryptography import fernet
 from keystoneauth1 import session as ks_session
 from keystoneauth1 import token_endpoint
 
+# scs_metering.tests first: it prepares the process (oslo.service's
+# threading backend) before the server's modules load.
 from scs_metering.tests import fixtures as fx
+from scs_metering.db import api as db_api  # noqa: H306
+from scs_metering import service
 from scs_metering.tests.functional.api import keystone as keystone_mod
 from scsmeteringclient.v1 import client as v1_client
 
@@ -176,6 +181,7 @@ class Stack:
         self._register_endpoint()
         self._create_sinks()
         self.replay(self.trace())
+        self.seed_status()
 
     def _write_config(self):
         self.port = free_port()
@@ -191,6 +197,9 @@ class Stack:
                 [api]
                 host = 127.0.0.1
                 port = {port}
+                # The seeded workers (seed_status) keep their state for
+                # the length of a browser walk.
+                service_down_time = 3600
                 auth_strategy = keystone
                 allow_loopback_sinks = true
                 [publisher]
@@ -203,6 +212,40 @@ class Stack:
                             key=fernet.Fernet.generate_key().decode()))
             f.write(authtoken + '\n')
         return path
+
+    def seed_status(self):
+        """Workers up, stopped and down, and a stalled meter.
+
+        No long-lived worker runs (see above), so the stack writes what
+        theirs would, through the same storage calls: an engine's and an
+        agent's heartbeats (periodic.Heartbeat: a clean stop's last beat
+        says ``stopped``; a killed worker's beats just stop), and a
+        failure of the window closer (engine/windows.py). The states are
+        the API's own, from their ages and its service_down_time.
+        """
+        conf = service.new_conf()
+        conf(['--config-file', self.config], project='scs-metering')
+        storage = db_api.get_connection(conf)
+        try:
+            now = datetime.datetime.now(datetime.timezone.utc)
+            started = now - datetime.timedelta(hours=6)
+            for host, binary, info, silent in (
+                    ('ctl-1:4242', 'scs-metering-engine', {}, 0),
+                    ('ctl-1:4243', 'scs-metering-agent',
+                     {'services': ['cinder', 'nova']}, 0),
+                    ('ctl-2:5151', 'scs-metering-engine',
+                     {'stopped': True}, 600),
+                    ('ctl-3:6161', 'scs-metering-agent',
+                     {'services': ['nova']}, 7200)):
+                storage.beat(host, binary, started,
+                             dict(info, pid=int(host.split(':')[1])),
+                             now=now - datetime.timedelta(seconds=silent))
+            storage.record_stall(
+                ['volume.size'],
+                'DBError: (sqlite3.IntegrityError) CHECK constraint '
+                'failed: usage_records', now=now)
+        finally:
+            storage.dispose()
 
     def _serve(self, name, command, port=None):
         log = os.path.join(self.dir, '%s.log' % name)

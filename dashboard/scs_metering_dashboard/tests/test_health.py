@@ -27,7 +27,7 @@ class AdminHealthTest(base.TestCase):
         self.assertEqual(
             sorted([w['meter'], w['closed_until'], str(w['lag_seconds'])]
                    for w in status['windows']),
-            sorted(windows.values()))
+            sorted(row[:3] for row in windows.values()))
         self.assertContains(response, '<dd data-field="engine_lag_seconds">'
                             '%d</dd>' % status['engine_lag_seconds'])
         self.assertContains(response, '<dd data-field="total">%d</dd>' % (
@@ -36,11 +36,40 @@ class AdminHealthTest(base.TestCase):
             self.assertContains(response, '<dd data-service="%s">%d</dd>' % (
                 service, count))
 
-    def test_empty_states_are_explained(self):
-        # The recording's stack runs no long-lived service, and no
-        # reconciliation: both tables say what that means.
+    def test_workers_show_their_state(self):
+        # up, stopped (a clean stop's last heartbeat says so) and down
+        # (silent past [api] service_down_time): the API's word for each.
         response = self.client.get(INDEX)
-        self.assertContains(response, 'No service has sent a heartbeat')
+        status = self.answer('GET', '/v1/status')
+        self.assertEqual({'up', 'stopped', 'down'},
+                         {w['state'] for w in status['services']})
+        rows = base.table_rows(response, 'services')
+        names = {'up': 'Up', 'stopped': 'Stopped', 'down': 'Down'}
+        self.assertEqual(
+            {'%s@%s' % (w['binary'], w['host']): names[w['state']]
+             for w in status['services']},
+            {key: row[2] for key, row in rows.items()})
+
+    def test_stalled_meters(self):
+        response = self.client.get(INDEX)
+        status = self.answer('GET', '/v1/status')
+        self.assertTrue(status['stalled_meters'])
+        rows = base.table_rows(response, 'stalled')
+        self.assertEqual(
+            {s['meter']: [s['meter'], s['reason'], s['since'],
+                          s['last_attempt'], str(s['attempts'])]
+             for s in status['stalled_meters']}, rows)
+        windows = base.table_rows(response, 'windows')
+        self.assertEqual(
+            {w['meter']: 'Stalled' if w['stalled'] else 'Closing'
+             for w in status['windows']},
+            {key: row[3] for key, row in windows.items()})
+        self.assertIn('Stalled', [row[3] for row in windows.values()])
+
+    def test_empty_states_are_explained(self):
+        # The recording's stack runs no reconciliation: the table says
+        # what that means.
+        response = self.client.get(INDEX)
         self.assertContains(response, 'No reconciliation has run')
 
 

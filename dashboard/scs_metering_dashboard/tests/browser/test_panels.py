@@ -357,6 +357,9 @@ class BrowserTest(unittest.TestCase):
         self.screenshot('admin-sink-delivered.png')
 
     def admin_health(self):
+        # The walk's deliveries ran the window closer, which cleared the
+        # seeded stall (the windows close): stall it again for the page.
+        self.stack.seed_status()
         api = self.stack.client()
         before = api.status.get()
         self.go('/admin/metering_health/')
@@ -372,4 +375,15 @@ class BrowserTest(unittest.TestCase):
             self.assertTrue(low <= int(row[2]) <= window['lag_seconds'])
         self.assertEqual(str(after['quarantine']['total']),
                          self.field('total'))
+        # The seeded workers: one of each state, as the API says it.
+        services = self.rows('services')
+        self.assertEqual(
+            sorted(['%s@%s' % (w['binary'], w['host']), w['state']]
+                   for w in after['services']),
+            sorted([key, row[2].lower()] for key, row in services.items()))
+        self.assertEqual({'up', 'stopped', 'down'},
+                         {w['state'] for w in after['services']})
+        self.assertEqual(['volume.size'],
+                         [s['meter'] for s in after['stalled_meters']])
+        self.assertEqual(['volume.size'], sorted(self.rows('stalled')))
         self.assertEqual(0, self.screenshot('admin-health.png'))

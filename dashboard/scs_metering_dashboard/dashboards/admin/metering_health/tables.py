@@ -15,16 +15,25 @@ from django.utils.translation import gettext_lazy as _
 from horizon import tables
 
 
-def _alive(service):
-    return _('Up') if service['alive'] else _('Down')
+STATES = {'up': _('Up'), 'stopped': _('Stopped'), 'down': _('Down')}
+
+
+def _state(service):
+    """The worker's state as /v1/status says it.
+
+    'stopped' is a clean stop (the worker's last heartbeat said so),
+    'down' a worker silent for longer than [api] service_down_time.
+    """
+    return STATES.get(service['state'], service['state'])
 
 
 class ServicesTable(tables.DataTable):
     binary = tables.Column('binary', verbose_name=_('Service'))
     host = tables.Column('host', verbose_name=_('Host'))
-    alive = tables.Column(
-        _alive, verbose_name=_('State'), status=True,
-        status_choices=((_('Up'), True), (_('Down'), False)))
+    state = tables.Column(
+        _state, verbose_name=_('State'), status=True,
+        status_choices=((STATES['up'], True), (STATES['stopped'], None),
+                        (STATES['down'], False)))
     age = tables.Column(
         'age_seconds', verbose_name=_('Last heartbeat (s ago)'),
         classes=('text-right',))
@@ -73,12 +82,19 @@ class ReconciliationTable(tables.DataTable):
         return run['resource_type']
 
 
+def _closing(window):
+    return _('Stalled') if window['stalled'] else _('Closing')
+
+
 class WindowsTable(tables.DataTable):
     meter = tables.Column('meter', verbose_name=_('Meter'))
     closed_until = tables.Column('closed_until',
                                  verbose_name=_('Windows closed until'))
     lag = tables.Column('lag_seconds', verbose_name=_('Lag (s)'),
                         classes=('text-right',))
+    stalled = tables.Column(
+        _closing, verbose_name=_('State'), status=True,
+        status_choices=((_('Closing'), True), (_('Stalled'), False)))
 
     class Meta:
         name = 'windows'
@@ -87,3 +103,28 @@ class WindowsTable(tables.DataTable):
 
     def get_object_id(self, window):
         return window['meter']
+
+
+class StalledTable(tables.DataTable):
+    """Meters whose windows failed to close: a failure, whatever the lag.
+
+    The engine tries again on every run of its window closer and clears
+    the stall once the windows close.
+    """
+    meter = tables.Column('meter', verbose_name=_('Meter'))
+    reason = tables.Column('reason', verbose_name=_('Reason'),
+                           truncate=200)
+    since = tables.Column('since', verbose_name=_('Stalled since'))
+    last_attempt = tables.Column('last_attempt',
+                                 verbose_name=_('Last attempt'))
+    attempts = tables.Column('attempts', verbose_name=_('Attempts'),
+                             classes=('text-right',))
+
+    class Meta:
+        name = 'stalled'
+        verbose_name = _('Stalled meters')
+        no_data_message = _('No meter is stalled: the windows of every '
+                            'meter close.')
+
+    def get_object_id(self, stall):
+        return stall['meter']

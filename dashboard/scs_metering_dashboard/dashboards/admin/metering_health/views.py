@@ -21,8 +21,8 @@ from scs_metering_dashboard.dashboards.admin.metering_health import tables
 
 
 class IndexView(horizon_tables.MultiTableView):
-    table_classes = (tables.ServicesTable, tables.WindowsTable,
-                     tables.ReconciliationTable)
+    table_classes = (tables.ServicesTable, tables.StalledTable,
+                     tables.WindowsTable, tables.ReconciliationTable)
     template_name = 'admin/metering_health/index.html'
     page_title = _('Service Health')
 
@@ -40,6 +40,9 @@ class IndexView(horizon_tables.MultiTableView):
 
     def get_services_data(self):
         return self._part('services')
+
+    def get_stalled_data(self):
+        return self._part('stalled_meters')
 
     def get_windows_data(self):
         return self._part('windows')
