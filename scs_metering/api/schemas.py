@@ -309,3 +309,29 @@ QUARANTINE_RETRY = {
         ids={'type': 'array', 'minItems': 1, 'maxItems': 1000,
              'uniqueItems': True, 'items': QUARANTINE_ID}),
 }
+# Throttling. A rule's document is checked by scs_metering.throttling,
+# which names the field at fault; these only bound the request.
+RULE_ID = {'type': 'string', 'minLength': 1, 'maxLength': 64,
+           'pattern': '^[A-Za-z0-9][A-Za-z0-9_.-]*$', 'not': {
+               'enum': ['evaluate']}}
+RULE_CREATE = {'type': 'object', 'properties': {'id': RULE_ID}}
+RULE_UPDATE = {'type': 'object', 'properties': {
+    'expected_version': {'type': 'integer', 'minimum': 1}}}
+RULE_EVALUATE = {
+    'type': 'object', 'additionalProperties': False,
+    'properties': {'rule_id': RULE_ID, 'rule': {'type': 'object'}},
+}
+RULES_QUERY = {}
+DECISIONS_QUERY = dict(
+    PAGE,
+    project_id=NAME,
+    all_projects={'type': 'boolean'},
+    rule_id=RULE_ID,
+    state={'type': 'string', 'enum': ['open', 'lifted', 'closed',
+                                      'active']},
+)
+DECISION_LIFT = {
+    'type': 'object', 'additionalProperties': False, 'required': ['reason'],
+    'properties': {'reason': STATED_REASON},
+}
+ENFORCEMENTS_QUERY = {'project_id': NAME}

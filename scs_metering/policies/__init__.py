@@ -24,6 +24,7 @@ from scs_metering.policies import resource
 from scs_metering.policies import sink
 from scs_metering.policies import status
 from scs_metering.policies import subscription
+from scs_metering.policies import throttling
 from scs_metering.policies import usage
 
 
@@ -33,4 +34,5 @@ def list_rules():
         resource.list_rules(), status.list_rules(),
         correction.list_rules(), price_list.list_rules(),
         plan.list_rules(), subscription.list_rules(), rating.list_rules(),
-        invoice.list_rules(), quarantine.list_rules()))
+        invoice.list_rules(), quarantine.list_rules(),
+        throttling.list_rules()))

@@ -18,6 +18,7 @@ from scsmeteringclient.v1 import invoices
 from scsmeteringclient.v1 import quarantine
 from scsmeteringclient.v1 import reports
 from scsmeteringclient.v1 import sinks
+from scsmeteringclient.v1 import throttling
 
 
 class Client:
@@ -50,3 +51,6 @@ class Client:
         self.rating = billing.RatingManager(http)
         self.invoices = invoices.InvoiceManager(http)
         self.quarantine = quarantine.QuarantineManager(http)
+        self.rules = throttling.RuleManager(http)
+        self.decisions = throttling.DecisionManager(http)
+        self.enforcements = throttling.EnforcementManager(http)

@@ -14,6 +14,7 @@
 import pecan
 
 from scs_metering.api.controllers.v1 import corrections
+from scs_metering.api.controllers.v1 import decisions
 from scs_metering.api.controllers.v1 import invoices
 from scs_metering.api.controllers.v1 import plans
 from scs_metering.api.controllers.v1 import price_lists
@@ -21,6 +22,7 @@ from scs_metering.api.controllers.v1 import quarantine
 from scs_metering.api.controllers.v1 import rating
 from scs_metering.api.controllers.v1 import rerate
 from scs_metering.api.controllers.v1 import resources
+from scs_metering.api.controllers.v1 import rules
 from scs_metering.api.controllers.v1 import sinks
 from scs_metering.api.controllers.v1 import status
 from scs_metering.api.controllers.v1 import subscriptions
@@ -30,7 +32,8 @@ from scs_metering.api import exception
 
 _RESOURCES = ('sinks', 'usage', 'resources', 'status', 'corrections',
               'price-lists', 'plans', 'subscriptions', 'quote',
-              'rated-usage', 'invoices', 'quarantine')
+              'rated-usage', 'invoices', 'quarantine', 'rules',
+              'decisions', 'enforcements')
 
 
 class V1Controller:
@@ -46,6 +49,10 @@ class V1Controller:
     invoices = invoices.InvoicesController()
     rating = rerate.RatingController()
     quarantine = quarantine.QuarantineController()
+    rules = rules.RulesController()
+    # Before the class attribute 'decisions' hides the module.
+    enforcements = decisions.EnforcementsController()
+    decisions = decisions.DecisionsController()
 
     @pecan.expose(generic=True, template='json')
     def index(self):

@@ -18,10 +18,15 @@ forged token; tokens are checked by keystonemiddleware
 against the real Keystone.
 """
 
+import decimal
 import os
 import uuid
 
+from scs_metering.common import timeutils
 from scs_metering.tests.functional.api import base
+from scs_metering.throttling import evaluator
+from scs_metering.throttling import rules
+from scs_metering.throttling import snapshot
 
 PUBLIC = dict.fromkeys(base.IDENTITIES, 'ok')
 AUTHENTICATED = dict(PUBLIC, **{'no-token': 401, 'bad-token': 401})
@@ -39,6 +44,11 @@ OWN_PROJECT = dict(AUTHENTICATED, **{'system-admin': 400,
 JANUARY = 'start=2026-01-01T00:00:00Z&end=2026-02-01T00:00:00Z'
 REPLAY = {'json': {'start': '2026-01-01T00:00:00Z',
                    'end': '2026-01-02T00:00:00Z'}}
+RULE = {'scope': {'type': 'all'},
+        'metric': {'type': 'quantity', 'meter': 'instance', 'unit': 'hour'},
+        'window': {'type': 'lifetime'}, 'threshold': '100',
+        'clear_threshold': '90', 'mode': 'observe',
+        'actions': [{'enforcer': 'log'}], 'reason': 'RBAC matrix'}
 
 
 def endpoints(alpha):
@@ -75,6 +85,19 @@ def endpoints(alpha):
             'reason': 'RBAC matrix'}}, 202, ADMIN_ONLY),
         ('GET', '/v1/quarantine', {}, 200, ADMIN_READ),
         ('POST', '/v1/quarantine/retry', {}, 200, ADMIN_ONLY),
+        ('GET', '/v1/rules', {}, 200, ADMIN_READ),
+        ('POST', '/v1/rules', {'json': 'new-rule'}, 201, ADMIN_ONLY),
+        ('GET', '/v1/rules/{rule}', {}, 200, ADMIN_READ),
+        ('PUT', '/v1/rules/{rule}', {'json': RULE}, 200, ADMIN_ONLY),
+        ('GET', '/v1/rules/{rule}/versions', {}, 200, ADMIN_READ),
+        ('POST', '/v1/rules/evaluate', {'json': {}}, 200, ADMIN_ONLY),
+        ('GET', '/v1/decisions', {}, 200, OWN_PROJECT),
+        ('GET', '/v1/decisions?project_id=' + alpha, {}, 200, ALPHA),
+        ('GET', '/v1/decisions?all_projects=true', {}, 200, ADMIN_READ),
+        ('GET', '/v1/decisions/{decision}', {}, 200, ALPHA),
+        ('POST', '/v1/decisions/{decision}/lift', {'json': {
+            'reason': 'RBAC matrix'}}, 200, ADMIN_ONLY),
+        ('GET', '/v1/enforcements', {}, 200, ADMIN_READ),
     ]
 
 
@@ -85,8 +108,33 @@ class RBACTest(base.APITestCase):
         kwargs = dict(kwargs)
         if kwargs.get('json') == 'new-sink':
             kwargs['json'] = self.file_sink('n-' + uuid.uuid4().hex[:8])
-        return self.request(method, path.format(sink=sink['id']),
-                            identity, **kwargs)
+        rule = 'r-' + uuid.uuid4().hex[:8]
+        if kwargs.get('json') == 'new-rule':
+            kwargs['json'] = dict(RULE, id=rule)
+        elif '{rule}' in path:
+            self.storage.create_rule(rule, RULE, base.START)
+        decision = None
+        if '{decision}' in path:
+            decision = self.open_decision(rule)
+        return self.request(method, path.format(
+            sink=sink['id'], rule=rule, decision=decision), identity,
+            **kwargs)
+
+    def open_decision(self, rule):
+        """An open decision about alpha, stored as the evaluator would."""
+        parsed = rules.parse_rule(RULE, rule_id=rule, version=1)
+        as_of = base.START + 3 * base.HOUR
+        found = evaluator.evaluate([parsed], snapshot.Snapshot(
+            as_of, {self.project('alpha'): 'default'},
+            meter_units={'instance': 's'}).with_totals({
+                snapshot.Need('quantity', 'instance', timeutils.EPOCH,
+                              as_of): {self.project('alpha'): [
+                                  snapshot.Entry('instance', {},
+                                                 decimal.Decimal(360000))]}
+            }), [])
+        [change] = found.changes
+        self.storage.save_decisions([change.decision.document()], as_of)
+        return change.decision.id
 
     def test_matrix(self):
         expected, actual = {}, {}

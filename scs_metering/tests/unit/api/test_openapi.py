@@ -37,7 +37,11 @@ BODIES = {'SinkCreate': schemas.SINK_CREATE,
           'QuoteRequest': schemas.QUOTE,
           'InvoiceInterim': schemas.INVOICE_INTERIM,
           'InvoiceVoid': schemas.INVOICE_VOID, 'Rerate': schemas.RERATE,
-          'QuarantineRetry': schemas.QUARANTINE_RETRY}
+          'QuarantineRetry': schemas.QUARANTINE_RETRY,
+          'RuleCreate': schemas.RULE_CREATE,
+          'RuleUpdate': schemas.RULE_UPDATE,
+          'RuleEvaluate': schemas.RULE_EVALUATE,
+          'DecisionLift': schemas.DECISION_LIFT}
 QUERIES = {'listSinks': schemas.SINKS_QUERY,
            'listDeadLetters': schemas.DEAD_LETTERS_QUERY,
            'showUsage': schemas.USAGE_QUERY,
@@ -49,7 +53,9 @@ QUERIES = {'listSinks': schemas.SINKS_QUERY,
            'showRatedUsage': schemas.RATED_USAGE_QUERY,
            'listInvoices': schemas.INVOICES_QUERY,
            'showInvoice': schemas.INVOICE_QUERY,
-           'listQuarantine': schemas.QUARANTINE_QUERY}
+           'listQuarantine': schemas.QUARANTINE_QUERY,
+           'listDecisions': schemas.DECISIONS_QUERY,
+           'listEnforcements': schemas.ENFORCEMENTS_QUERY}
 # Values of the path parameters of every documented path.
 PATH_VALUES = {'resource_type': 'instance', 'number': '1',
                'quarantine_id': '999999'}

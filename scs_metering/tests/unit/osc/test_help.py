@@ -43,6 +43,10 @@ COMMANDS = {
     'metering rating rerate',
     'metering quarantine list', 'metering quarantine show',
     'metering quarantine retry',
+    'metering rule create', 'metering rule set', 'metering rule show',
+    'metering rule list', 'metering rule evaluate',
+    'metering decision list', 'metering decision show',
+    'metering decision lift',
 }
 
 
