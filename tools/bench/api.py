@@ -328,6 +328,17 @@ def backends_of(storage, url):
     return backends
 
 
+def show_logs(*paths, lines=40):
+    """The last lines of each log, on standard error."""
+    for path in paths:
+        try:
+            with open(path, errors='replace') as f:
+                tail = collections.deque(f, lines)
+        except OSError as exc:
+            tail = ['(%s)\n' % exc]
+        sys.stderr.write('--- last lines of %s\n%s' % (path, ''.join(tail)))
+
+
 def run_backend(args, backend, auth):
     directory = tempfile.mkdtemp(prefix='scs-bench-api-')
     if backend == 'sqlite':
@@ -369,7 +380,14 @@ def run_backend(args, backend, auth):
         for name, job in jobs:
             job['count'] = args.requests
             meter = _common.CPUMeter(groups)
-            latencies, report = clients.run(job, meter)
+            try:
+                latencies, report = clients.run(job, meter)
+            except RuntimeError:
+                # A client sees only "answered 503"; the why is in the
+                # API's and Keystone's logs, which go with the run.
+                show_logs(os.path.join(directory, 'api.log'),
+                          os.path.join(auth.dir, 'keystone.log'))
+                raise
             if name != 'version':
                 low, high = [(r[1], r[2]) for r in ranges
                              if r[0] == name][0]
