@@ -101,6 +101,10 @@ STORED = {
         'gauge', ('meter',),
         'Failed attempts to close the windows of a stalled meter; a '
         'meter is listed only while its windows fail to close.'),
+    'scs_metering_parked_groups': (
+        'gauge', ('meter',),
+        'Groups of windows of a meter whose records the database refused: '
+        'parked alone, missing until a retry stores them.'),
     'scs_metering_throttling_run_failed': (
         'gauge', ('evaluator',),
         'Whether the last throttling run of an evaluator failed as a '

@@ -22,6 +22,7 @@ from scs_metering.common import timeutils
 from scs_metering.db import api as db_api
 from scs_metering.definitions import guards
 from scs_metering.definitions import loader
+from scs_metering.engine import windows
 from scs_metering import replay
 from scs_metering import service
 
@@ -103,6 +104,34 @@ def quarantine_retry(conf):
         print(_line(entry_id, reason))
 
 
+def _print_parked(parked):
+    print(_line('METER', 'WINDOW START', 'WINDOW END', 'PROJECT', 'USER',
+                'ATTRIBUTES', 'SINCE', 'ATTEMPTS', 'REASON'))
+    for p in parked:
+        print(_line(p['meter'], timeutils.isoformat(p['window_start']),
+                    timeutils.isoformat(p['window_end']), p['project_id'],
+                    p['user_id'], p['attributes'],
+                    timeutils.isoformat(p['since']), p['attempts'],
+                    p['reason']))
+
+
+def parked_list(conf):
+    _print_parked(db_api.get_connection(conf).parked_groups(
+        meter=conf.command.meter))
+
+
+def parked_retry(conf):
+    connection = db_api.get_connection(conf)
+    meter = conf.command.meter
+    before = len(connection.parked_groups(meter=meter))
+    windows.WindowCloser(connection, loader.load(conf)).retry_parked(meter)
+    left = connection.parked_groups(meter=meter)
+    print('Retried %d parked groups: %d stored, %d still parked' % (
+        before, before - len(left), len(left)))
+    if left:
+        _print_parked(left)
+
+
 def add_command_parsers(subparsers):
     db = subparsers.add_parser('db', help='Database schema commands.')
     db_commands = db.add_subparsers(dest='db_command')
@@ -160,6 +189,20 @@ def add_command_parsers(subparsers):
     retry.set_defaults(func=quarantine_retry)
 
     manage_corrections.add_parsers(subparsers)
+    parked = subparsers.add_parser(
+        'parked', help='Groups of windows whose records the database '
+        'refused: the rest of their windows closed without them.')
+    commands = parked.add_subparsers(dest='parked_command')
+    commands.required = True
+    for name, func, text in (
+            ('list', parked_list, 'List the parked groups, newest first, '
+             'with the reason.'),
+            ('retry', parked_retry, 'Store the parked groups now, once '
+             'their cause is dealt with; those still refused stay parked '
+             'with the new reason.')):
+        parser = commands.add_parser(name, help=text)
+        parser.add_argument('--meter', help='Only this meter\'s groups.')
+        parser.set_defaults(func=func)
 
 
 def main(argv=None):

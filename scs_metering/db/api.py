@@ -386,6 +386,19 @@ class Connection(billing.BillingConnection,
     def stalled_meters(self):
         """{meter: {reason, since, last_attempt, attempts}}."""
 
+    @abc.abstractmethod
+    def parked_groups(self, meter=None, limit=None):
+        """Parked groups of windows, newest first (engine/windows.py).
+
+        Each a dict of meter, window_start, window_end, group_key,
+        project_id, user_id, attributes, reason, since, last_attempt and
+        attempts.
+        """
+
+    @abc.abstractmethod
+    def parked_count(self):
+        """How many groups are parked."""
+
     # Reconciliation: tracked resources and run reports
 
     @abc.abstractmethod

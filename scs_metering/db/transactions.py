@@ -150,6 +150,23 @@ class WindowTransaction(Transaction):
         """
 
     @abc.abstractmethod
+    def savepoint(self):
+        """A context: what it wraps is undone alone if it raises."""
+
+    @abc.abstractmethod
+    def parked(self, meters):
+        """The parked groups of ``meters``, as Connection.parked_groups."""
+
+    @abc.abstractmethod
+    def park(self, meter, start, end, key, project_id, user_id, attributes,
+             reason):
+        """Park a group of a window, or count one more attempt of it."""
+
+    @abc.abstractmethod
+    def unpark(self, meter, start, key):
+        """Forget a parked group: its records are stored."""
+
+    @abc.abstractmethod
     def earliest_sample(self, resource_type, meter_name):
         """The time of the earliest sample of a meter, or None."""
 

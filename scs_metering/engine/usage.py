@@ -12,6 +12,7 @@
 """Usage records of one resource in one window, in exact integers."""
 
 import decimal
+import hashlib
 import json
 
 from scs_metering.common import jsonutils
@@ -57,6 +58,16 @@ def identity(record):
     return (record.window_start, record.project_id or '',
             record.user_id or '',
             jsonutils.canonical_json(record.attributes))
+
+
+def group_key(record):
+    """SHA-256 of a record's owner and group: what a parked group is.
+
+    With the record's window and meter it names the group of records
+    the window closer parks when the database refuses them.
+    """
+    return hashlib.sha256('\0'.join(identity(record)[1:]).encode(
+    )).hexdigest()
 
 
 def _volume(meter, attributes):

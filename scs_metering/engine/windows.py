@@ -90,6 +90,7 @@ class WindowCloser:
             limit = min(horizon, covered.get(resource_type, horizon))
             names = {m.name for m in meters}
             try:
+                self._retry_parked(resource_type, meters)
                 written += self._run_type(resource_type, meters, limit)
             except Exception as exc:
                 if self.connection.transient(exc):
@@ -159,16 +160,117 @@ class WindowCloser:
                 _windows(closed, stop, meter.window)):
             if count == self.batch_windows:
                 return written, True
-            if not meter.sampled:
-                written += tx.add_plain_records(
-                    meter, resource_type, start, end,
-                    usage.plain_group(meter, resource_type, start, end),
-                    sinks)
-            records = self._window(tx, resource_type, meter, start, end)
-            tx.add_records(records, sinks)
+            written += self._close_window(tx, resource_type, meter, start,
+                                          end, sinks)
             tx.set_closed_until(meter, end)
-            written += len(records)
         return written, False
+
+    def _close_window(self, tx, resource_type, meter, start, end, sinks):
+        """Store a window's records; park the groups the database refuses.
+
+        The window is written whole under a savepoint. If the database
+        refuses it, each group of its records (an owner and an attribute
+        set, usage.group_key) is tried under a savepoint of its own, and
+        a refused group is parked with the reason: the window closes for
+        every other group, and the parked one is tried on each run.
+        """
+        try:
+            with tx.savepoint():
+                written = 0
+                if not meter.sampled:
+                    written += tx.add_plain_records(
+                        meter, resource_type, start, end,
+                        usage.plain_group(meter, resource_type, start, end),
+                        sinks)
+                records = self._window(tx, resource_type, meter, start, end)
+                tx.add_records(records, sinks)
+                return written + len(records)
+        except Exception as exc:
+            if self.connection.transient(exc):
+                raise
+            LOG.warning('Storing the records of %s in [%s, %s) failed, '
+                        'trying each group: %s', meter.name, start, end, exc)
+        by_group = collections.defaultdict(list)
+        for record in self._all(tx, resource_type, meter, start, end):
+            by_group[usage.group_key(record[0])].append(record)
+        written, refused = 0, []
+        for key, records in sorted(by_group.items()):
+            try:
+                with tx.savepoint():
+                    tx.add_records(records, sinks)
+            except Exception as exc:
+                if self.connection.transient(exc):
+                    raise
+                refused.append((key, records[0][0], exc))
+                continue
+            written += len(records)
+        if refused and not written:
+            # No group gets past it: the meter's failure, not a group's;
+            # the caller stalls the resource type.
+            raise refused[0][2]
+        for key, record, exc in refused:
+            self._park(tx, meter, start, end, key, record, exc)
+        return written
+
+    def _park(self, tx, meter, start, end, key, record, exc):
+        LOG.error('The database refused the records of %s in [%s, %s) of '
+                  'project %s, user %s, %s; the group is parked: %s',
+                  meter.name, start, end, record.project_id, record.user_id,
+                  usage.identity(record)[3], exc)
+        tx.park(meter, start, end, key, record.project_id, record.user_id,
+                usage.identity(record)[3], '%s: %s' % (type(exc).__name__,
+                                                       exc))
+
+    def retry_parked(self, meter=None):
+        """Try the parked groups (of one meter) again now; see below."""
+        for resource_type, meters in self._meters():
+            meters = [m for m in meters if meter in (None, m.name)]
+            if meters:
+                self._retry_parked(resource_type, meters)
+
+    @db_api.retry_on_conflict
+    def _retry_parked(self, resource_type, meters):
+        """Try each parked group of these meters again; unpark it if stored.
+
+        A group whose records are stored now leaves the parked groups; one
+        still refused keeps its place, with the new reason.
+        """
+        by_name = {m.name: m for m in meters}
+        with self.connection.window_transaction(meters) as tx:
+            sinks = filters.matching_sinks(tx.sinks)
+            for parked in tx.parked(meters):
+                meter = by_name[parked['meter']]
+                start, end = parked['window_start'], parked['window_end']
+                key = parked['group_key']
+                records = [
+                    r for r in self._all(tx, resource_type, meter, start,
+                                         end)
+                    if usage.group_key(r[0]) == key]
+                try:
+                    with tx.savepoint():
+                        tx.add_records(records, sinks)
+                        tx.unpark(meter, start, key)
+                except Exception as exc:
+                    if self.connection.transient(exc):
+                        raise
+                    if records:
+                        self._park(tx, meter, start, end, key, records[0][0],
+                                   exc)
+                    continue
+                LOG.info('The parked records of %s in [%s, %s) are stored',
+                         meter.name, start, end)
+
+    @classmethod
+    def _all(cls, tx, resource_type, meter, start, end):
+        """Every record of a window, computed in Python."""
+        if meter.sampled:
+            return cls._window(tx, resource_type, meter, start, end)
+        return [(r, resource.pk, None)
+                for resource, periods in tx.overlapping(
+                    resource_type, start, end)
+                for r in usage.lifecycle_records(
+                    meter, resource_type, resource.resource_id, periods,
+                    start, end)]
 
     @staticmethod
     def _window(tx, resource_type, meter, start, end):
@@ -207,6 +309,9 @@ class WindowCloser:
         if not dirty:
             return 0, False
         periods = tx.periods([r.pk for r in dirty])
+        # A parked group is left to its retry (_retry_parked).
+        parked = {(p['meter'], p['window_start'], p['group_key'])
+                  for p in tx.parked(meters)}
         corrections = []
         for meter in meters:
             closed = tx.closed_until(meter)
@@ -225,8 +330,11 @@ class WindowCloser:
                                           start, closed)
             fresh = self._fresh(tx, meter, late, periods, closed)
             for resource in late:
-                corrections.extend(self._diff(
-                    meter, resource, fresh[resource.pk], existing))
+                corrections.extend(
+                    c for c in self._diff(meter, resource,
+                                          fresh[resource.pk], existing)
+                    if (meter.name, c[0].window_start,
+                        usage.group_key(c[0])) not in parked)
         tx.add_records(corrections, filters.matching_sinks(tx.sinks))
         tx.clear_dirty(dirty)
         if corrections:

@@ -28,6 +28,7 @@ from scs_metering.db.sqlalchemy import invoicing
 from scs_metering.db.sqlalchemy import marks
 from scs_metering.db.sqlalchemy import migration
 from scs_metering.db.sqlalchemy import models
+from scs_metering.db.sqlalchemy import parked
 from scs_metering.db.sqlalchemy import reconciliation
 from scs_metering.db.sqlalchemy import reports
 from scs_metering.db.sqlalchemy import retention
@@ -71,7 +72,8 @@ class Connection(delivery.DeliveryMixin, reports.ReportsMixin,
                  retention.RetentionMixin, reconciliation.ReconciliationMixin,
                  marks.MarksMixin, billing.BillingMixin,
                  invoicing.InvoicingMixin, corrections.CorrectionsMixin,
-                 stalls.StallsMixin, throttling.ThrottlingMixin,
+                 stalls.StallsMixin, parked.ParkedMixin,
+                 throttling.ThrottlingMixin,
                  api.Connection):
 
     def __init__(self, conf, url=None):

@@ -181,6 +181,34 @@ class StalledMeter(Base):
     attempts = sa.Column(sa.Integer, nullable=False)
 
 
+class ParkedGroup(Base):
+    """A group of a meter's window whose records the database refused.
+
+    The window closed without it; the closer tries it again on each run
+    and drops the row once its records are stored.
+    """
+
+    __tablename__ = 'parked_groups'
+    __table_args__ = (
+        sa.UniqueConstraint('meter', 'window_start', 'group_key',
+                            name='uniq_parked_groups0meter0window0key'),
+    )
+
+    id = sa.Column(BigId, primary_key=True, autoincrement=True)
+    meter = sa.Column(Name, nullable=False)
+    window_start = sa.Column(sa.DateTime, nullable=False)
+    window_end = sa.Column(sa.DateTime, nullable=False)
+    # SHA-256 of the owner and the canonical attributes (usage.identity).
+    group_key = sa.Column(sa.String(64), nullable=False)
+    project_id = sa.Column(Name)
+    user_id = sa.Column(Name)
+    attributes = sa.Column(sa.Text, nullable=False)
+    reason = sa.Column(sa.Text, nullable=False)
+    since = sa.Column(sa.DateTime, nullable=False)
+    last_attempt = sa.Column(sa.DateTime, nullable=False)
+    attempts = sa.Column(sa.Integer, nullable=False)
+
+
 class Quarantine(Base):
     """A notification that could not become usage, kept with its reason."""
 

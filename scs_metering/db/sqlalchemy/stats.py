@@ -83,6 +83,11 @@ def read(engine, now=None):
             ((meter,), attempts) for meter, attempts in db.execute(
                 sa.select(models.StalledMeter.meter,
                           models.StalledMeter.attempts))]
+        parked = models.ParkedGroup
+        out['scs_metering_parked_groups'] = [
+            ((meter,), count) for meter, count in db.execute(
+                sa.select(parked.meter, sa.func.count()).group_by(
+                    parked.meter))]
         runs = throttling_models.Run
         out['scs_metering_throttling_run_failed'] = [
             ((evaluator,), int(status == 'failed'))

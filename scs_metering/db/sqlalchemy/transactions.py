@@ -29,6 +29,7 @@ from scs_metering.db import models as api_models
 from scs_metering.db.sqlalchemy import bulk
 from scs_metering.db.sqlalchemy import delivery
 from scs_metering.db.sqlalchemy import models
+from scs_metering.db.sqlalchemy import parked
 from scs_metering.db.sqlalchemy import plain
 from scs_metering.db.sqlalchemy import rollup
 from scs_metering.db.sqlalchemy import rows
@@ -215,7 +216,8 @@ class IngestTransaction(_Transaction, transactions.IngestTransaction):
 
 
 class WindowTransaction(_Transaction, sample_reads.SampleReads,
-                        plain.PlainWindows, transactions.WindowTransaction):
+                        plain.PlainWindows, parked.ParkedWrites,
+                        transactions.WindowTransaction):
     """Closes windows of some meters, and corrects closed ones."""
 
     def __init__(self, connection, session, meters):

@@ -16,7 +16,8 @@ from osc_lib.cli import format_columns
 
 from scsmeteringclient.osc import common
 
-FIELDS = ('engine_lag_seconds', 'stalled_meters', 'services', 'windows',
+FIELDS = ('engine_lag_seconds', 'stalled_meters', 'parked_groups',
+          'parked_newest', 'services', 'windows',
           'reconciliation', 'throttling',
           'quarantined', 'quarantined_by_service', 'quarantine_oldest',
           'quarantine_newest')
@@ -36,6 +37,11 @@ class ShowStatus(common.Command, show.ShowOne):
     stalled_meters          meters whose windows failed to close, with
                             the reason, since when and how many attempts:
                             a failure to deal with, see the engine log
+    parked_groups           how many groups of windows (a meter's window
+                            of one project, user and attribute set) the
+                            database refused: parked alone while the
+                            rest closed, retried on every run
+    parked_newest           the newest parked groups, with the reason
     reconciliation          the last run of each resource type against
                             its service's API, with its counts, and
                             the start and lag of its last successful
@@ -58,10 +64,14 @@ class ShowStatus(common.Command, show.ShowOne):
                       quarantined_by_service=quarantine['by_service'],
                       quarantine_oldest=quarantine.get('oldest'),
                       quarantine_newest=quarantine.get('newest'))
+        parked = status.get('parked_groups') or {}
+        status.update(parked_groups=parked.get('count'),
+                      parked_newest=parked.get('newest'))
         return FIELDS, common.values(status, FIELDS, {
             'services': format_columns.ListDictColumn,
             'windows': format_columns.ListDictColumn,
             'stalled_meters': format_columns.ListDictColumn,
+            'parked_newest': format_columns.ListDictColumn,
             'reconciliation': format_columns.ListDictColumn,
             'throttling': format_columns.ListDictColumn,
             'quarantined_by_service': format_columns.DictColumn})

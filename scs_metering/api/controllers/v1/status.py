@@ -19,6 +19,9 @@ from scs_metering.api import render
 from scs_metering.api import validation
 from scs_metering.common import timeutils
 
+# How many of the newest parked groups the status shows.
+PARKED_SHOWN = 5
+
 
 def _age(now, when):
     return None if when is None else int((now - when).total_seconds())
@@ -86,6 +89,11 @@ class StatusController:
             # their lag says.
             'stalled_meters': [dict(stall, meter=meter) for meter, stall
                                in sorted(stalled.items())],
+            # Groups of a window the database refused, parked alone
+            # while the rest of the window closed: the newest few.
+            'parked_groups': {
+                'count': storage.parked_count(),
+                'newest': storage.parked_groups(limit=PARKED_SHOWN)},
             # The throttling evaluators' last runs: a failed one decided
             # nothing new.
             'throttling': [

@@ -209,5 +209,5 @@ class ReportTest(base.ClientTestCase):
         self.assertEqual(
             {'services', 'reconciliation', 'windows',
              'engine_lag_seconds', 'quarantine', 'stalled_meters',
-             'throttling'},
+             'parked_groups', 'throttling'},
             set(self.client.status.get()))

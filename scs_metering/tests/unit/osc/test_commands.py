@@ -274,7 +274,7 @@ class PluginTest(base.ClientTestCase):
             usage_metering_endpoint_override=self.url))
         self.assertEqual({'services', 'reconciliation', 'windows',
                           'engine_lag_seconds', 'quarantine',
-                          'stalled_meters', 'throttling'},
+                          'stalled_meters', 'parked_groups', 'throttling'},
                          set(metering.status.get()))
         error = self.assertRaises(exceptions.UnsupportedVersion,
                                   plugin.make_client, self.manager('2'))
