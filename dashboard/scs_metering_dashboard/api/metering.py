@@ -123,6 +123,27 @@ def retry(api, sink_id, ids=None):
     return api.sinks.retry(sink_id, ids)['retried']
 
 
+# Quarantine
+
+def quarantine_page(api, limit, marker=None, service=None):
+    """(entries, more?): notifications that could not become usage."""
+    found = api.quarantine.list(service=service, limit=limit + 1,
+                                marker=marker)
+    return found[:limit], len(found) > limit
+
+
+def quarantine_entry(api, entry_id):
+    """One entry with its raw message as stored."""
+    return api.quarantine.get(entry_id)
+
+
+def retry_quarantined(api, entry_id=None):
+    """Meter one entry, or every entry, again; the API's report."""
+    if entry_id is None:
+        return api.quarantine.retry_many()
+    return api.quarantine.retry(entry_id)
+
+
 # Service health
 
 def status(api):
@@ -143,4 +164,9 @@ def probe_sinks(api):
     return api.sinks.list(limit=1)
 
 
-PROBES = {'usage': probe_usage, 'sinks': probe_sinks, 'health': status}
+def probe_quarantine(api):
+    return api.quarantine.list(limit=1)
+
+
+PROBES = {'usage': probe_usage, 'sinks': probe_sinks, 'health': status,
+          'quarantine': probe_quarantine}

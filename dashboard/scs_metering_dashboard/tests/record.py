@@ -113,12 +113,35 @@ def record_admin(api, stack):
     billing = stack.sinks['billing']['id']
     _pages(lambda size, marker: metering.dead_letters_page(
         api, billing, size, marker))
+    entries = record_quarantine(api)
     # Actions last: they change what the reads above answered.
     metering.pause(api, stack.sinks['archive']['id'])
     metering.resume(api, stack.sinks['warehouse']['id'])
     first = metering.dead_letters_page(api, billing, 1)[0][0]
     metering.retry(api, billing, [first['id']])
     metering.retry(api, billing)
+    # Each entry alone (those that still fail stay), then all of them.
+    for entry in entries:
+        metering.retry_quarantined(api, str(entry['id']))
+    metering.retry_quarantined(api)
+
+
+def record_quarantine(api):
+    """The quarantine's pages, filtered and not, and each entry's.
+
+    Returns the entries, for the retries that end the recording.
+    """
+    _pages(lambda size, marker: metering.quarantine_page(api, size, marker))
+    for service in ('cinder', 'glance'):
+        metering.quarantine_page(api, PAGE_SIZES[0], service=service)
+    entries = metering.quarantine_page(api, PAGE_SIZES[0])[0]
+    for entry in entries:
+        metering.quarantine_entry(api, str(entry['id']))
+    try:
+        metering.quarantine_entry(api, '999999')
+    except metering.NotFound:
+        pass
+    return entries
 
 
 def main():

@@ -47,6 +47,8 @@ from keystoneauth1 import token_endpoint
 # threading backend) before the server's modules load.
 from scs_metering.tests import fixtures as fx
 from scs_metering.db import api as db_api  # noqa: H306
+from scs_metering.engine import ingest
+from scs_metering import events as ev
 from scs_metering import service
 from scs_metering.tests.functional.api import keystone as keystone_mod
 from scsmeteringclient.v1 import client as v1_client
@@ -182,6 +184,7 @@ class Stack:
         self._create_sinks()
         self.replay(self.trace())
         self.seed_status()
+        self.seed_quarantine()
 
     def _write_config(self):
         self.port = free_port()
@@ -244,6 +247,42 @@ class Stack:
                 ['volume.size'],
                 'DBError: (sqlite3.IntegrityError) CHECK constraint '
                 'failed: usage_records', now=now)
+        finally:
+            storage.dispose()
+
+    def seed_quarantine(self):
+        """Notifications the engine could not meter, as it keeps them.
+
+        Stored through the engine's own call (ingest.Ingestor.store):
+        alpha's volume creation as redelivered while the database was
+        down (on retry it leaves, a duplicate of the trace's), a volume
+        with a negative size and a message that is not UTF-8 (both fail
+        again on retry, with the engine's reasons). The trace adds one
+        of its own: its malformed line, quarantined by the replay.
+        """
+        conf = service.new_conf()
+        conf(['--config-file', self.config], project='scs-metering')
+        storage = db_api.get_connection(conf)
+        with open(os.path.join(self.dir, 'trace.jsonl')) as f:
+            created = f.read().splitlines()[-2]
+        message = json.loads(json.loads(created)['oslo.message'])
+        negative = dict(message, message_id=str(uuid.uuid4()),
+                        payload=dict(message['payload'], size=-1))
+        try:
+            ingest.Ingestor(storage).store([], [
+                ev.Quarantined(
+                    'refused by the database: (psycopg2.OperationalError) '
+                    'server closed the connection unexpectedly', created,
+                    'cinder', message['event_type'],
+                    message['publisher_id'], message['message_id']),
+                ev.Quarantined(
+                    'field size at /payload/size is -1, less than the '
+                    'minimum 0',
+                    json.dumps(fx.envelope(negative)), 'cinder',
+                    negative['event_type'], negative['publisher_id'],
+                    negative['message_id']),
+                ev.Quarantined('not UTF-8 text: byte 0xff at position 9',
+                               ev.raw_text(b'{"id": "a\xff\x00b"}'))])
         finally:
             storage.dispose()
 

@@ -21,18 +21,7 @@ from django.utils.translation import ngettext_lazy
 from horizon import tables
 
 from scs_metering_dashboard.api import metering
-
-
-def _call(request, action, *args):
-    """An API action, whose error is told to the user.
-
-    The error is raised again, so that Horizon counts the action failed.
-    """
-    try:
-        return action(metering.client(request), *args)
-    except metering.ERRORS as exc:
-        messages.error(request, metering.error_text(exc))
-        raise
+from scs_metering_dashboard import calls
 
 
 class PauseSink(tables.BatchAction):
@@ -53,7 +42,7 @@ class PauseSink(tables.BatchAction):
         return sink is None or not sink['status']['paused']
 
     def action(self, request, obj_id):
-        _call(request, metering.pause, obj_id)
+        calls.call(request, metering.pause, obj_id)
 
 
 class ResumeSink(tables.BatchAction):
@@ -71,7 +60,7 @@ class ResumeSink(tables.BatchAction):
         return sink is None or sink['status']['paused']
 
     def action(self, request, obj_id):
-        _call(request, metering.resume, obj_id)
+        calls.call(request, metering.resume, obj_id)
 
 
 def _status(name):
@@ -159,8 +148,8 @@ class RetryDeadLetters(tables.BatchAction):
                              count)
 
     def action(self, request, obj_id):
-        _call(request, metering.retry, self.table.kwargs['sink_id'],
-              [int(obj_id)])
+        calls.call(request, metering.retry, self.table.kwargs['sink_id'],
+                   [int(obj_id)])
 
 
 class RetryAll(tables.Action):
@@ -172,7 +161,7 @@ class RetryAll(tables.Action):
     def single(self, table, request, obj_id=None):
         sink_id = table.kwargs['sink_id']
         try:
-            retried = _call(request, metering.retry, sink_id)
+            retried = calls.call(request, metering.retry, sink_id)
         except metering.ERRORS:
             pass
         else:

@@ -14,22 +14,11 @@
 from django.contrib import messages
 from django.utils.translation import gettext_lazy as _
 from horizon import tables as horizon_tables
-from horizon.utils import functions
 from horizon.utils import memoized
 
 from scs_metering_dashboard.api import metering
+from scs_metering_dashboard import calls
 from scs_metering_dashboard.dashboards.admin.metering_sinks import tables
-
-
-def _page(request, fetch, *args):
-    """(items, more?) of an API page; ([], False) and a message on error."""
-    try:
-        return fetch(metering.client(request), *args,
-                     functions.get_page_size(request),
-                     request.GET.get('marker'))
-    except metering.ERRORS as exc:
-        messages.error(request, metering.error_text(exc))
-        return [], False
 
 
 class IndexView(horizon_tables.DataTableView):
@@ -38,7 +27,7 @@ class IndexView(horizon_tables.DataTableView):
     page_title = _('Sinks')
 
     def get_data(self):
-        found, self._more = _page(self.request, metering.sinks_page)
+        found, self._more = calls.page(self.request, metering.sinks_page)
         return found
 
     def has_more_data(self, table):
@@ -63,8 +52,8 @@ class DetailView(horizon_tables.DataTableView):
         if self.sink() is None:
             self._more = False
             return []
-        found, self._more = _page(self.request, metering.dead_letters_page,
-                                  self.kwargs['sink_id'])
+        found, self._more = calls.page(
+            self.request, metering.dead_letters_page, self.kwargs['sink_id'])
         return found
 
     def has_more_data(self, table):
