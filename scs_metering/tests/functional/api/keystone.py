@@ -47,13 +47,24 @@ USERS = {
 # (the bootstrapped admin), are system scoped.
 SYSTEM_USERS = {'system-reader': 'reader'}
 
+# Keystone writes on every password login (user.last_active_at). On
+# SQLite two such writes in concurrent transactions fail at once with
+# "database is locked" (SQLite does not wait when a reader upgrades to a
+# writer), which Keystone answers with a 500 and keystonemiddleware turns
+# into a 503 for the API under test. So requests are handled one at a time;
+# connections stay concurrent and keep-alive.
 _SERVE = textwrap.dedent('''
     import sys
+    import threading
     port = int(sys.argv.pop(1))
     from keystone.server import wsgi
     from werkzeug import serving
-    serving.run_simple('127.0.0.1', port, wsgi.initialize_public_application(),
-                       threaded=True)
+    application = wsgi.initialize_public_application()
+    one_at_a_time = threading.Lock()
+    def serialized(environ, start_response):
+        with one_at_a_time:
+            return list(application(environ, start_response))
+    serving.run_simple('127.0.0.1', port, serialized, threaded=True)
 ''')
 
 
