@@ -213,13 +213,13 @@ class WindowCloser:
         return written
 
     def _park(self, tx, meter, start, end, key, record, exc):
+        group = usage.identity(record)[3]
         LOG.error('The database refused the records of %s in [%s, %s) of '
                   'project %s, user %s, %s; the group is parked: %s',
                   meter.name, start, end, record.project_id, record.user_id,
-                  usage.identity(record)[3], exc)
+                  group, exc)
         tx.park(meter, start, end, key, record.project_id, record.user_id,
-                usage.identity(record)[3], '%s: %s' % (type(exc).__name__,
-                                                       exc))
+                group, '%s: %s' % (type(exc).__name__, exc))
 
     def retry_parked(self, meter=None):
         """Try the parked groups (of one meter) again now; see below."""
